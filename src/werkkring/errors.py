@@ -50,3 +50,7 @@ class NotFoundError(WerkkringError):
 
 class PermissionDenied(WerkkringError):
     """The acting member may not do this."""
+
+
+class FeatureNotReady(WerkkringError):
+    """A feature whose engine has not been installed yet; pages say it is coming instead of faking a result."""

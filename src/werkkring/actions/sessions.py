@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -11,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import FeatureNotReady, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
     Contribution,
@@ -313,3 +316,62 @@ def form_groups(
     for index, member in enumerate(ordered):
         groups[index % count].append(member.id)
     return seat_groups(session, actor, work_session, groups)
+
+
+def synthesis_available() -> bool:
+    """Whether the synthesis engine is installed; until it is, pages say the feature is coming."""
+    return importlib.util.find_spec("werkkring.engines.synthesis") is not None
+
+
+def run_synthesis(session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0) -> list[Theme]:
+    """Cluster the session's input into themes (replacing earlier ones) and mark the session synthesised."""
+    require_session_host(session, actor, work_session)
+    if not synthesis_available():
+        raise FeatureNotReady("the synthesis engine is not installed yet")
+    if work_session.status in ("published", "cancelled", "draft"):
+        raise InputError(f"session {work_session.id} cannot be synthesised now (status {work_session.status})")
+    contributions = contributions_of(session, work_session)
+    if not contributions:
+        raise InputError("there is no input to synthesise yet")
+    engine: Any = importlib.import_module("werkkring.engines.synthesis")
+    numbers = {g.id: str(g.number) for g in work_session.groups}
+    result = engine.synthesize(
+        [
+            engine.Contribution(c.text, group=numbers.get(c.group_id) if c.group_id else None)
+            for c in contributions
+        ],
+        seed=seed,
+    )
+    for contribution in contributions:
+        contribution.theme_id = None
+    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
+    session.flush()
+    made: list[Theme] = []
+    by_engine_id: dict[int, Theme] = {}
+    for position, found in enumerate(result.themes):
+        theme = Theme(
+            session_id=work_session.id,
+            position=position,
+            label=str(found.label)[:200],
+            summary=str(found.summary),
+            size=int(found.size),
+            groups=list(found.groups),
+            quotes=list(found.quotes),
+            undercurrent=result.undercurrent == found.id,
+        )
+        session.add(theme)
+        made.append(theme)
+        by_engine_id[found.id] = theme
+    session.flush()
+    for contribution, assigned in zip(contributions, result.assignments, strict=True):
+        if assigned is not None and assigned in by_engine_id:
+            contribution.theme_id = by_engine_id[assigned].id
+    work_session.status = "synthesised"
+    record(session, actor, "session.synthesis", "work_session", work_session.id, themes=len(made))
+    return made
+
+
+def themes_of(session: Session, work_session: WorkSession) -> list[Theme]:
+    return list(
+        session.scalars(select(Theme).where(Theme.session_id == work_session.id).order_by(Theme.position))
+    )

@@ -40,6 +40,7 @@ INITIATIVE_STATUSES: Final = ("proposed", "active", "paused", "done")
 HELIXES: Final = ("private", "society", "labour_market")
 INTRODUCTION_STATUSES: Final = ("proposed", "accepted", "met", "declined")
 INTRODUCTION_KINDS: Final = ("introduction", "listening_ear")
+LOGIN_TOKEN_PURPOSES: Final = ("signin", "reset", "invite")
 CIRCLE_KINDS: Final = ("local", "thematic")
 
 # Profile fields whose visibility a member chooses; name and circles are always visible to the network.
@@ -70,7 +71,11 @@ class Base(DeclarativeBase):
 
 class Member(Base):
     __tablename__ = "members"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        # The directory lists members by name, a page at a time.
+        Index("ix_members_name_id", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -347,3 +352,32 @@ class AuditEntry(Base):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str | None] = mapped_column(String(40))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LoginToken(Base):
+    """A one-time link by e-mail (sign in, password reset, invitation); only the SHA-256 of the token is kept."""
+
+    __tablename__ = "login_tokens"
+    __table_args__ = (CheckConstraint(_in("purpose", LOGIN_TOKEN_PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A personal API token; only the SHA-256 of the token is kept, the member sees it once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

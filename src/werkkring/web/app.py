@@ -1,104 +1,184 @@
-"""Builds the web application (FastAPI + Jinja2) around one Database."""
+"""Builds the web application (FastAPI + Jinja2) around one Database: pages for members and hosts, and the
+JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
+from starlette.middleware.sessions import SessionMiddleware
 
-from werkkring.domain import country_name
+from werkkring.config import Settings
+from werkkring.errors import FeatureNotReady, InputError, NotFoundError, PermissionDenied
 from werkkring.store import Database
-from werkkring.store.models import Circle, Member, Membership, WorkSession
+from werkkring.store.models import Circle, Member, WorkSession
+from werkkring.web import api
+from werkkring.web.common import (
+    SignInRequired,
+    current_member,
+    flash,
+    redirect,
+    render,
+    safe_next,
+    translate,
+)
+from werkkring.web.i18n import N_
+from werkkring.web.pages import accounts, circles, connections, helix, initiatives, members, sessions
+from werkkring.web.security import SignInLimiter, secret_key, verify_csrf
 
 HERE = Path(__file__).parent
-PAGE_SIZE = 50
+SESSION_COOKIE = "werkkring_session"
 
 
-def create_app(database: Database | None = None) -> FastAPI:
+def create_app(database: Database | None = None, settings: Settings | None = None) -> FastAPI:
     database = database or Database()
-    app = FastAPI(title="werkkring", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="werkkring",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="The werkkring JSON API. Authenticate with a personal token: "
+        "`Authorization: Bearer wk_...` (create one on your profile page). The same permissions apply as on "
+        "the pages.",
+    )
     app.state.database = database
-    templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals["country_name"] = country_name
+    app.state.settings = settings
+    app.state.limiter = SignInLimiter()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(settings, database),
+        session_cookie=SESSION_COOKIE,
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.get("/", response_class=HTMLResponse)
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         with database.reader() as session:
+            me = current_member(request, session)
             counts = {
                 "members": session.scalar(select(func.count()).select_from(Member)) or 0,
                 "circles": session.scalar(select(func.count()).select_from(Circle)) or 0,
                 "sessions": session.scalar(select(func.count()).select_from(WorkSession)) or 0,
             }
-            circles = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
-        return templates.TemplateResponse(request, "home.html", {"counts": counts, "circles": circles})
+            circle_list = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
+            return render(
+                request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
+            )
 
-    @app.get("/members", response_class=HTMLResponse)
-    def directory(request: Request, q: str = "", circle: str = "", page: int = 1) -> HTMLResponse:
-        page = max(1, page)
-        with database.reader() as session:
-            query = select(Member).order_by(Member.name, Member.id)
-            if circle:
-                query = query.join(Membership).join(Circle).where(Circle.slug == circle)
-            if q.strip():
-                like = f"%{q.strip()}%"
-                offers_public = func.coalesce(Member.visibility["offers"].as_string(), "network") == "network"
-                query = query.where(
-                    or_(Member.name.ilike(like), and_(offers_public, Member.offers.ilike(like)))
-                )
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            members = session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-            circle_names = {
-                member_id: names
-                for member_id, names in _circle_names(session, [m.id for m in members]).items()
-            }
-            circles = session.scalars(select(Circle).order_by(Circle.name)).all()
-            rows = [_public_card(m, circle_names.get(m.id, [])) for m in members]
-        return templates.TemplateResponse(
-            request,
-            "members.html",
-            {
-                "rows": rows,
-                "q": q,
-                "circle": circle,
-                "circles": circles,
-                "page": page,
-                "total": total,
-                "pages": max(1, -(-total // PAGE_SIZE)),
-            },
-        )
-
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix]
+    for module in pages:
+        app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    app.include_router(api.router)
+    _install_error_pages(app)
     return app
 
 
-def _circle_names(session: object, member_ids: list[int]) -> dict[int, list[str]]:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    names: dict[int, list[str]] = {}
-    if not member_ids:
-        return names
-    for member_id, name in session.execute(
-        select(Membership.member_id, Circle.name).join(Circle).where(Membership.member_id.in_(member_ids))
-    ):
-        names.setdefault(member_id, []).append(name)
-    return names
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
-def _public_card(member: Member, circles: list[str]) -> dict[str, object]:
-    """Only what the member shows to the whole network."""
+def _back(request: Request) -> str:
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    if referer.startswith(base):
+        return safe_next("/" + referer[len(base) :].lstrip("/"), "/")
+    return "/"
 
-    def shown(field: str) -> bool:
-        return member.visibility_of(field) == "network"
 
-    return {
-        "name": member.name,
-        "circles": sorted(circles),
-        "region": member.region if shown("region") else None,
-        "country": member.country if shown("country") else None,
-        "offers": [o for o in member.offers.splitlines() if o.strip()] if shown("offers") else [],
-    }
+def _install_error_pages(app: FastAPI) -> None:
+    def page(request: Request, status: int, title: str, message: str) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": message}, status_code=status)
+        return render(
+            request,
+            "error.html",
+            {"title": translate(request, title), "message": message},
+            status_code=status,
+        )
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": "authentication required"}, status_code=401)
+        return redirect(f"/signin?next={request.url.path}")
+
+    @app.exception_handler(PermissionDenied)
+    async def forbidden(request: Request, exc: PermissionDenied) -> Response:
+        return page(request, 403, N_("Not allowed"), str(exc))
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return page(request, 404, N_("Not found"), str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {
+                    "error": str(exc),
+                    "problems": [{"message": p.message, "field": p.field} for p in exc.problems],
+                },
+                status_code=400,
+            )
+        if request.method == "POST":
+            for problem in exc.problems:
+                flash(request, problem.message, "error")
+            return redirect(_back(request))
+        return page(request, 400, N_("Please check"), str(exc))
+
+    @app.exception_handler(FeatureNotReady)
+    async def coming(request: Request, exc: FeatureNotReady) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": str(exc)}, status_code=501)
+        flash(request, translate(request, "This feature is coming: its engine is not installed yet."), "info")
+        return redirect(_back(request))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 403 and exc.detail == "csrf":
+            return page(
+                request,
+                403,
+                N_("Form expired"),
+                translate(
+                    request,
+                    "This form was refused: it lacked a valid security token. Reload the page and try again.",
+                ),
+            )
+        if _is_api(request):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        titles = {404: N_("Not found"), 405: N_("Not allowed"), 429: N_("Too many attempts")}
+        return page(
+            request, exc.status_code, titles.get(exc.status_code, N_("Something went wrong")), str(exc.detail)
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"error": "invalid request", "problems": jsonable_encoder(exc.errors())}, status_code=422
+            )
+        if request.method == "POST":
+            flash(request, translate(request, "Some fields are missing or not valid."), "error")
+            return redirect(_back(request))
+        return page(
+            request, 400, N_("Please check"), translate(request, "Some fields are missing or not valid.")
+        )
