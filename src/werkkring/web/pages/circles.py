@@ -21,7 +21,7 @@ def circles_page(request: Request) -> HTMLResponse:
         sizes = dict(
             session.execute(
                 select(Membership.circle_id, func.count()).group_by(Membership.circle_id)
-            ).tuples().all()
+            ).all()
         )
         mine = set(session.scalars(select(Membership.circle_id).where(Membership.member_id == me.id)))
         return render(

@@ -96,7 +96,7 @@ def my_helix(request: Request, week: float = 40.0) -> HTMLResponse:
                 select(HelixEntry.date, HelixEntry.helix, HelixEntry.hours).where(
                     HelixEntry.member_id == me.id, HelixEntry.date >= months[0]
                 )
-            ).tuples().all()
+            ).all()
         ]
         recent = session.scalars(
             select(HelixEntry)
@@ -174,7 +174,7 @@ def network_helix(request: Request, week: float = 40.0) -> HTMLResponse:
                 select(month_expr, func.count(func.distinct(HelixEntry.member_id)))
                 .where(HelixEntry.date >= months[0])
                 .group_by(month_expr)
-            ).tuples().all()
+            ).all()
         )
         counts = {int(k): int(v) for k, v in people.items()}
         values: list[list[float]] = []

@@ -30,7 +30,7 @@ def initiatives_page(request: Request, status: str = "") -> HTMLResponse:
                 select(InitiativeParticipant.initiative_id, func.count()).group_by(
                     InitiativeParticipant.initiative_id
                 )
-            ).tuples().all()
+            ).all()
         )
         return render(
             request,

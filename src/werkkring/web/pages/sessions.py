@@ -98,7 +98,7 @@ def _registration_counts(session: Session, ids: list[int]) -> dict[int, int]:
             select(Registration.session_id, func.count())
             .where(Registration.session_id.in_(ids), Registration.cancelled_at.is_(None))
             .group_by(Registration.session_id)
-        ).tuples().all()
+        ).all()
     )
 
 
@@ -183,7 +183,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
             select(Initiative.contribution_id, Initiative.id).where(
                 Initiative.session_id == work_session.id, Initiative.contribution_id.is_not(None)
             )
-        ).tuples().all()
+        ).all()
     )
     context: dict[str, Any] = {
         "ws": work_session,

@@ -1,0 +1,39 @@
+"""Fixtures for the web tests: an app around a test database and browsers that keep their cookies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.helpers import Browser, make_settings
+from werkkring.config import Settings
+from werkkring.store import Database
+from werkkring.web.app import create_app
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app_for(web_settings: Settings) -> Iterator[Any]:
+    clients: list[TestClient] = []
+
+    def make(database: Database) -> Any:
+        app = create_app(database, web_settings)
+
+        def browser() -> Browser:
+            client = TestClient(app)
+            clients.append(client)
+            return Browser(client)
+
+        return browser
+
+    yield make
+    for client in clients:
+        client.close()
