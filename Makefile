@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean catalogs
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("werkkring needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -41,3 +41,11 @@ test: lint typecheck unit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Translations: extract the strings from the code and templates, merge them into each catalog, compile to .mo.
+# Edit src/werkkring/web/locale/<lang>/LC_MESSAGES/messages.po, then run `make catalogs` again.
+LOCALE_DIR := src/werkkring/web/locale
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header -w 110 -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -w 110 --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALE_DIR) --statistics

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from tests.web.helpers import Browser, make_settings
+from werkkring.actions import accounts
 from werkkring.config import Settings
 from werkkring.store import Database
 from werkkring.web.app import create_app
@@ -37,3 +39,9 @@ def app_for(web_settings: Settings) -> Iterator[Any]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests: verifying reads the parameters from each hash, so nothing else changes."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

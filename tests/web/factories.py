@@ -15,7 +15,7 @@ _HASH: dict[str, str] = {}
 
 
 def password_hash() -> str:
-    if "h" not in _HASH:
+    if "h" not in _HASH or not _HASH["h"].startswith("$argon2id$v=19$m=1024"):
         _HASH["h"] = hash_password(PASSWORD)
     return _HASH["h"]
 

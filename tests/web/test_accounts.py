@@ -58,7 +58,9 @@ def test_a_form_without_a_valid_csrf_token_is_refused(database: Database, app_fo
     # A token of another browser's session does not work either.
     other = app_for(database)()
     other.get("/signin")
-    response = browser.post("/helix", {"helix": "society", "hours": "2", "csrf_token": other.token}, csrf=False)
+    response = browser.post(
+        "/helix", {"helix": "society", "hours": "2", "csrf_token": other.token}, csrf=False
+    )
     assert response.status_code == 403
     assert browser.post("/helix", {"helix": "society", "hours": "2"}).status_code == 303
 

@@ -29,5 +29,13 @@ def test_home_and_directory_show_the_network_but_not_private_fields(
     assert "geheime vaardigheid" not in page.text
     found = browser.get("/members", params={"q": "geheime"})
     assert name not in found.text
-    for path in ("/circles", "/sessions", "/initiatives", "/connections", "/helix", "/helix/network", "/me/edit"):
+    for path in (
+        "/circles",
+        "/sessions",
+        "/initiatives",
+        "/connections",
+        "/helix",
+        "/helix/network",
+        "/me/edit",
+    ):
         assert browser.get(path).status_code == 200, path

@@ -75,7 +75,12 @@ def test_visibility_choices_are_saved_from_the_profile_form(database: Database, 
     owner.get("/me/edit")
     response = owner.post(
         "/me/edit",
-        {"name": "Olga Open", "offers": "fietsreparatie", "visibility_offers": "private", "region": "Utrecht"},
+        {
+            "name": "Olga Open",
+            "offers": "fietsreparatie",
+            "visibility_offers": "private",
+            "region": "Utrecht",
+        },
     )
     assert response.status_code == 303
     other = browser()

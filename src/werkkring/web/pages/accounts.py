@@ -53,7 +53,8 @@ def _mail_link(request: Request, member: Member, purpose: str, token: str) -> No
             "invite": i18n.gettext("Welcome! Use this link within 14 days to choose your password:"),
         }
         ignore = i18n.gettext("Did you not ask for this? Then ignore this message.")
-        text = f"{i18n.gettext('Hello')} {member.name},\n\n{intro[purpose]}\n\n{link}\n\n{ignore}\n"
+        hello = i18n.gettext("Hello %(name)s,") % {"name": member.name}
+        text = f"{hello}\n\n{intro[purpose]}\n\n{link}\n\n{ignore}\n"
         send(Mail(to=member.email, subject=subjects[purpose], text=text), settings(request))
     finally:
         i18n.current_locale.reset(previous)
