@@ -53,4 +53,4 @@ class PermissionDenied(WerkkringError):
 
 
 class FeatureNotReady(WerkkringError):
-    """A feature whose engine has not been installed yet; pages say it is coming instead of faking a result."""
+    """A feature whose engine is not installed yet; pages say it is coming instead of faking a result."""

@@ -43,5 +43,5 @@ def app_for(web_settings: Settings) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters in tests: verifying reads the parameters from each hash, so nothing else changes."""
+    """Cheap argon2 parameters in tests; verifying reads the parameters from each hash itself."""
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

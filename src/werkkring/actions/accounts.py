@@ -242,7 +242,8 @@ def export_my_data(session: Session, member: Member) -> dict[str, Any]:
         ],
         "initiatives": [{"initiative_id": i, "title": t, "adds_for_me": a} for i, t, a in initiatives],
         "helix_entries": [
-            {"date": _jsonable(h.date), "helix": h.helix, "hours": str(h.hours), "note": h.note} for h in helix
+            {"date": _jsonable(h.date), "helix": h.helix, "hours": str(h.hours), "note": h.note}
+            for h in helix
         ],
         "introductions": [
             {"id": i.id, "kind": i.kind, "round": i.round_no, "status": i.status, "reason": i.reason}

@@ -1,5 +1,5 @@
 """Connections: suggested introductions for a member and "who can help me with X". Both come from the
-connections engine; until it is installed they raise FeatureNotReady and the pages say the feature is coming."""
+connections engine; until it is installed they raise FeatureNotReady and the pages say it is coming."""
 
 from __future__ import annotations
 

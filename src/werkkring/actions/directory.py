@@ -56,7 +56,9 @@ def profiles(session: Session, viewer: Member | None, members: Sequence[Member])
     circles_of: dict[int, set[int]] = {}
     if ids:
         for member_id, circle_id, name in session.execute(
-            select(Membership.member_id, Circle.id, Circle.name).join(Circle).where(Membership.member_id.in_(ids))
+            select(Membership.member_id, Circle.id, Circle.name)
+            .join(Circle)
+            .where(Membership.member_id.in_(ids))
         ):
             names.setdefault(member_id, []).append(name)
             circles_of.setdefault(member_id, set()).add(circle_id)

@@ -323,13 +323,17 @@ def synthesis_available() -> bool:
     return importlib.util.find_spec("werkkring.engines.synthesis") is not None
 
 
-def run_synthesis(session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0) -> list[Theme]:
+def run_synthesis(
+    session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
+) -> list[Theme]:
     """Cluster the session's input into themes (replacing earlier ones) and mark the session synthesised."""
     require_session_host(session, actor, work_session)
     if not synthesis_available():
         raise FeatureNotReady("the synthesis engine is not installed yet")
     if work_session.status in ("published", "cancelled", "draft"):
-        raise InputError(f"session {work_session.id} cannot be synthesised now (status {work_session.status})")
+        raise InputError(
+            f"session {work_session.id} cannot be synthesised now (status {work_session.status})"
+        )
     contributions = contributions_of(session, work_session)
     if not contributions:
         raise InputError("there is no input to synthesise yet")

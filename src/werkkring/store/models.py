@@ -355,7 +355,7 @@ class AuditEntry(Base):
 
 
 class LoginToken(Base):
-    """A one-time link by e-mail (sign in, password reset, invitation); only the SHA-256 of the token is kept."""
+    """A one-time link by e-mail (sign in, password reset, invitation); only its SHA-256 is kept."""
 
     __tablename__ = "login_tokens"
     __table_args__ = (CheckConstraint(_in("purpose", LOGIN_TOKEN_PURPOSES), name="purpose"),)

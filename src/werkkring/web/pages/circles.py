@@ -19,9 +19,7 @@ def circles_page(request: Request) -> HTMLResponse:
         me = require_member(request, session)
         circles = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
         sizes = dict(
-            session.execute(
-                select(Membership.circle_id, func.count()).group_by(Membership.circle_id)
-            ).all()
+            session.execute(select(Membership.circle_id, func.count()).group_by(Membership.circle_id)).all()
         )
         mine = set(session.scalars(select(Membership.circle_id).where(Membership.member_id == me.id)))
         return render(
