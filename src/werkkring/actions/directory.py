@@ -43,7 +43,9 @@ def can_see(viewer: Member | None, member: Member, field_name: str, shared_circl
 def _field_value(member: Member, name: str) -> Any:
     value = getattr(member, name)
     if name in ("offers", "needs", "interests"):
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+        # One item per line; interests are also accepted separated by semicolons.
+        text = (value or "").replace(";", "\n") if name == "interests" else (value or "")
+        return [line.strip() for line in text.splitlines() if line.strip()]
     if name == "joined_on":
         return value.isoformat() if value else None
     return value

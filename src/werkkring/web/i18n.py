@@ -47,9 +47,12 @@ def format_date(value: dt.date | None, form: str = "medium") -> str:
 
 
 def format_datetime(value: dt.datetime | None, form: str = "medium") -> str:
+    """The date in ``form`` and the time in hours and minutes (stored times are local wall-clock times)."""
     if value is None:
         return ""
-    return dates.format_datetime(value, format=form, locale=current_locale.get())
+    locale = current_locale.get()
+    day = dates.format_date(value, format=form, locale=locale)
+    return f"{day}, {dates.format_time(value, 'short', locale=locale)}"
 
 
 def format_time(value: dt.datetime | None) -> str:
