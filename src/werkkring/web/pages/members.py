@@ -18,7 +18,7 @@ from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, ApiToken, Circl
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
-PAGE_SIZE = 50
+PAGE_SIZE = 24
 
 
 @router.get("/members", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from werkkring.actions import members as member_actions
 from werkkring.actions import sessions as session_actions
@@ -25,6 +25,7 @@ from werkkring.store.models import (
     Member,
     Membership,
     Registration,
+    Seat,
     Theme,
     WorkSession,
     utcnow,
@@ -166,49 +167,78 @@ def create(
 
 
 def _session_context(session: Session, me: Member, work_session: WorkSession) -> dict[str, Any]:
+    """What the session page shows; a participant's view reads only their own group and the count."""
     today = dt.date.today()
     hosting = can_host(session, me, work_session)
     registration = session.get(Registration, (work_session.id, me.id))
     registered = registration is not None and registration.cancelled_at is None
-    people = session_actions.participants(session, work_session)
     my_group = session_actions.group_of(session, work_session, me.id)
-    contributions = session_actions.contributions_of(session, work_session)
-    themes = session_actions.themes_of(session, work_session)
     published = work_session.status == "published"
+    needs_all = hosting or published
+    contributions = (
+        session_actions.contributions_of(session, work_session)
+        if needs_all
+        else list(
+            session.scalars(
+                select(Contribution)
+                .where(Contribution.session_id == work_session.id, Contribution.group_id == my_group.id)
+                .order_by(Contribution.id)
+            )
+        )
+        if my_group is not None
+        else []
+    )
+    themes = session_actions.themes_of(session, work_session) if needs_all else []
     by_group: dict[int | None, list[Contribution]] = {}
     for contribution in contributions:
         by_group.setdefault(contribution.group_id, []).append(contribution)
-    initiatives = dict(
-        session.execute(
-            select(Initiative.contribution_id, Initiative.id).where(
-                Initiative.session_id == work_session.id, Initiative.contribution_id.is_not(None)
-            )
-        ).all()
-    )
     context: dict[str, Any] = {
         "ws": work_session,
         "hosting": hosting,
         "registered": registered,
-        "taken": len(people),
+        "taken": _registration_counts(session, [work_session.id]).get(work_session.id, 0),
         "my_group": my_group,
         "my_input": by_group.get(my_group.id, []) if my_group is not None else [],
-        "themes": themes if (published or hosting) else [],
+        "themes": themes,
         "published": published,
         "synthesis_available": session_actions.synthesis_available(),
         "open_for_signup": work_session.status in ("open", "grouped"),
         "takes_input": work_session.status in ("grouped", "running", "synthesised"),
-        "initiatives": initiatives,
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
     }
     if hosting:
+        initiatives = dict(
+            session.execute(
+                select(Initiative.contribution_id, Initiative.id).where(
+                    Initiative.session_id == work_session.id, Initiative.contribution_id.is_not(None)
+                )
+            ).all()
+        )
+        people = list(
+            session.scalars(
+                select(Member)
+                .join(Registration, Registration.member_id == Member.id)
+                .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+                .order_by(Member.name)
+            )
+        )
+        groups = list(
+            session.scalars(
+                select(BreakoutGroup)
+                .where(BreakoutGroup.session_id == work_session.id)
+                .options(selectinload(BreakoutGroup.seats).selectinload(Seat.member))
+                .order_by(BreakoutGroup.number)
+            )
+        )
         context.update(
             {
                 "people": people,
-                "groups": [(g, group_mix(g, today)) for g in work_session.groups],
+                "groups": [(g, group_mix(g, today)) for g in groups],
                 "by_group": by_group,
                 "proposals": [c for c in contributions if c.is_proposal],
-                "locked": any(g.locked for g in work_session.groups),
+                "locked": any(g.locked for g in groups),
                 "contribution_count": len(contributions),
+                "initiatives": initiatives,
             }
         )
     return context
