@@ -23,7 +23,6 @@ import platform
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -194,7 +193,7 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def run_backend(
@@ -241,7 +240,8 @@ def report_lines(backend: str, scenario: str, stats: Stats, seconds: float) -> s
     for page, times in [*sorted(stats.times.items()), ("all pages", everything)]:
         lines.append(
             f"| {backend} | {scenario} | {page} | {len(times)} | {percentile(times, 50) * 1000:.0f} | "
-            f"{percentile(times, 95) * 1000:.0f} | {percentile(times, 99) * 1000:.0f} | {len(times) / seconds:.0f} |"
+            f"{percentile(times, 95) * 1000:.0f} | {percentile(times, 99) * 1000:.0f} | "
+            f"{len(times) / seconds:.0f} |"
         )
     if stats.errors:
         lines.append(f"| {backend} | {scenario} | errors | {stats.errors} | | | | |")
@@ -273,9 +273,9 @@ def main() -> None:
         f"Data: {args.members:,} members (demo network plus generated members), {args.users} concurrent "
         f"signed-in users, {args.seconds:.0f} s per scenario; server: uvicorn, one worker, on loopback.",
         "",
-        "Scenario *users*: each user waits 1-5 s between pages (people reading). Scenario *saturated*: no "
-        "pauses, so req/s is the most the server gives and latency is mostly queueing. Target: p95 under 100 ms "
-        "in the *users* scenario.",
+        "Scenario *users*: each user waits 1-5 s between pages (people reading). Scenario *saturated*: "
+        "no pauses, so req/s is the most the server gives and latency is mostly queueing. Target: p95 "
+        "under 100 ms in the *users* scenario.",
         "",
         "| database | scenario | page | requests | p50 ms | p95 ms | p99 ms | req/s |",
         "|---|---|---|---:|---:|---:|---:|---:|",
