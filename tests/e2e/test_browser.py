@@ -14,10 +14,11 @@ from sqlalchemy import select
 from tests.e2e.conftest import LiveServer
 from tests.web import factories
 from tests.web.helpers import PASSWORD
-from werkkring.actions.sessions import synthesis_available
+from werkkring.actions.sessions import create_session, synthesis_available
 from werkkring.store.models import BreakoutGroup, Initiative, Member, Seat
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# One worker runs them all (pytest -n 2 --dist loadgroup), so they share one server and one browser.
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("e2e")]
 
 MEMBERS = 12
 
@@ -204,12 +205,18 @@ def test_a_member_cannot_act_as_a_host(live_server: LiveServer, people: dict[str
     response = page.goto(f"{live_server.url}/sessions/new")
     assert response is not None and response.status == 403
     # A member who knows the URL and has a valid token still cannot form groups of a session.
-    with live_server.database.reader() as session:
-        from werkkring.store.models import WorkSession
-
-        session_id = session.scalars(select(WorkSession.id)).first()
-    if session_id is None:
-        pytest.skip("needs the session of the flow test")
+    with live_server.database.transaction() as session:
+        host = session.scalar(select(Member).where(Member.email == people["host"]))
+        assert host is not None
+        work_session = create_session(
+            session,
+            host,
+            title="Alleen voor de gastvrouw",
+            question="Wie mag de groepen vormen?",
+            starts_at=dt.datetime.now() + dt.timedelta(days=9),
+            circle_id=people["circle"],
+        )
+        session_id = work_session.id
     page.goto(f"{live_server.url}/sessions/{session_id}")
     expect(page.locator("#host")).to_have_count(0)
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
