@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -10,7 +11,7 @@ from urllib.parse import quote
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from werkkring.actions.permissions import is_admin, is_host
@@ -27,6 +28,11 @@ HERE = Path(__file__).parent
 
 class SignInRequired(Exception):
     """Raised by a page that needs a signed-in member; answered with a redirect to the sign-in page."""
+
+
+def _marked(text: str) -> Markup:
+    """Escape, then show the engine's **matched words** in bold."""
+    return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text))))
 
 
 def _build_environment() -> jinja2.Environment:
@@ -46,6 +52,7 @@ def _build_environment() -> jinja2.Environment:
         percent=i18n.format_percent,
         country=lambda code: country_name(code or "", i18n.current_locale.get()),
         urlq=lambda value: quote(str(value), safe=""),
+        marked=_marked,
     )
     env.globals["label"] = label
     return env

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web import factories
+from werkkring.actions import connections
+from werkkring.store import Database
+
+
+def _network(database: Database) -> dict[str, Any]:
+    with database.transaction() as session:
+        utrecht = factories.circle(session, "Utrecht")
+        seeker = factories.member(session, "Sara Zoekt", circles=[utrecht])
+        seeker.needs = "hulp bij mijn boekhouding en belastingaangifte"
+        helper = factories.member(
+            session, "Bob Boekhouder", circles=[utrecht], offers="boekhouding en belastingaangifte voor zzp"
+        )
+        hidden = factories.member(
+            session,
+            "Hanna Verborgen",
+            circles=[utrecht],
+            offers="boekhouding en belastingaangifte, jarenlange ervaring",
+            visibility={"offers": "circles"},
+        )
+        factories.member(session, "Fenna Fiets", circles=[utrecht], offers="fietsreparatie aan huis")
+        return {"seeker": seeker.email, "helper": helper.id, "hidden": hidden.id}
+
+
+def test_connections_say_they_are_coming_until_the_engine_is_there(database: Database, app_for: Any) -> None:
+    people = _network(database)
+    browser = app_for(database)()
+    browser.sign_in(people["seeker"])
+    page = browser.get("/connections", params={"q": "boekhouding"}).text
+    if connections.available():
+        assert "Bob Boekhouder" in page
+    else:
+        assert "komt eraan" in page and "Bob Boekhouder" not in page
+
+
+@pytest.mark.skipif(not connections.available(), reason="the connections engine is not installed")
+def test_suggestions_and_search_use_only_what_members_show_to_the_network(database: Database) -> None:
+    people = _network(database)
+    with database.reader() as session:
+        from sqlalchemy import select
+
+        from werkkring.store.models import Member
+
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        suggested = connections.suggestions(session, seeker, top=3)
+        assert suggested and suggested[0].member_id == people["helper"] and suggested[0].why
+        assert people["hidden"] not in {s.member_id for s in suggested}
+        hits = connections.search(session, seeker, "belastingaangifte", top=5)
+        assert hits and hits[0].member_id == people["helper"]
+        assert people["hidden"] not in {h.member_id for h in hits}
