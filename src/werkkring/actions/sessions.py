@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -23,6 +24,18 @@ from werkkring.store.models import (
     WorkSession,
     utcnow,
 )
+
+
+@dataclass(frozen=True)
+class ThemeInput:
+    """One theme to store: what the synthesis found, or what a host wrote by hand."""
+
+    label: str
+    summary: str = ""
+    size: int = 0
+    groups: Sequence[int] = ()
+    quotes: Sequence[str] = ()
+    undercurrent: bool = False
 
 
 def get_session(session: Session, session_id: int) -> WorkSession:
@@ -313,3 +326,43 @@ def form_groups(
     for index, member in enumerate(ordered):
         groups[index % count].append(member.id)
     return seat_groups(session, actor, work_session, groups)
+
+
+def store_themes(
+    session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
+) -> list[Theme]:
+    """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
+
+    ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    problems = [Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label]
+    group_numbers = {g.number for g in work_session.groups}
+    for index, theme in enumerate(themes):
+        unknown = sorted(set(theme.groups) - group_numbers)
+        if unknown:
+            problems.append(
+                Problem(f"theme {index} names groups {unknown} that session {work_session.id} does not have")
+            )
+    if problems:
+        raise InputError(problems)
+    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
+    made = []
+    for position, theme in enumerate(themes):
+        row = Theme(
+            session_id=work_session.id,
+            position=position,
+            label=theme.label.strip()[:200],
+            summary=theme.summary.strip(),
+            size=theme.size,
+            groups=sorted(set(theme.groups)),
+            quotes=list(theme.quotes),
+            undercurrent=theme.undercurrent,
+        )
+        session.add(row)
+        made.append(row)
+    if work_session.status in ("open", "grouped", "running"):
+        work_session.status = "synthesised"
+    session.flush()
+    record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
+    return made
