@@ -336,7 +336,9 @@ def store_themes(
     ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
     if actor is not None:
         require_session_host(session, actor, work_session)
-    problems = [Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label]
+    problems = [
+        Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label
+    ]
     group_numbers = {g.number for g in work_session.groups}
     for index, theme in enumerate(themes):
         unknown = sorted(set(theme.groups) - group_numbers)

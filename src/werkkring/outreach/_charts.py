@@ -68,8 +68,6 @@ def bar_chart(
             parts.append(
                 f'<rect x="{label_width}" y="{y + 2}" width="{length}" height="{row - gap}" fill="{BAR}"/>'
             )
-        parts.append(
-            f'<text x="{label_width + span + 8}" y="{y + 15}" fill="{INK}">{escape(note)}</text>'
-        )
+        parts.append(f'<text x="{label_width + span + 8}" y="{y + 15}" fill="{INK}">{escape(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from werkkring.domain import AGE_BANDS, TENURE_BANDS, country_name, tenure_band
 from werkkring.errors import InputError, NotFoundError
 from werkkring.outreach._charts import Bar, bar_chart
-from werkkring.outreach._i18n import words
 from werkkring.outreach._i18n import when as format_when
+from werkkring.outreach._i18n import words
 from werkkring.store.models import (
     Circle,
     Contribution,
@@ -149,19 +149,22 @@ def build_session_report(session: Session, session_id: int) -> SessionReport:
     ages = _tally(
         age_keys,
         (*AGE_BANDS, NOT_SHARED),
-        {**{band: band.replace("-", "–") + w["age.suffix"] for band in AGE_BANDS}, NOT_SHARED: w["age.not shared"]},
+        {
+            **{band: band.replace("-", "–") + w["age.suffix"] for band in AGE_BANDS},
+            NOT_SHARED: w["age.not shared"],
+        },
     )
     home = [m for m in people if m.country == HOME_COUNTRY or not _shown(m, "country")]
     away = [m for m in people if m.country != HOME_COUNTRY and _shown(m, "country")]
     region_keys = [m.region if m.region and _shown(m, "region") else NOT_SHARED for m in home]
     regions = _tally(region_keys, (), {NOT_SHARED: w["region.not shared"]})
     # Regions first by size, "not shared" last.
-    regions = tuple(
-        sorted(regions, key=lambda c: (c.key == NOT_SHARED, -c.count, c.label))
-    )
+    regions = tuple(sorted(regions, key=lambda c: (c.key == NOT_SHARED, -c.count, c.label)))
     abroad = tuple(
         sorted(
-            _tally([m.country for m in away], (), {m.country: country_name(m.country, language) for m in away}),
+            _tally(
+                [m.country for m in away], (), {m.country: country_name(m.country, language) for m in away}
+            ),
             key=lambda c: (-c.count, c.label),
         )
     )
@@ -257,7 +260,7 @@ def build_session_report(session: Session, session_id: int) -> SessionReport:
 
 
 def _groups_text(numbers: Sequence[int], language: str, total: int = 0) -> str:
-    """"group 3", "groups 1, 2 and 4", or "all 4 groups"."""
+    """ "group 3", "groups 1, 2 and 4", or "all 4 groups"."""
     w = words(language)
     if not numbers:
         return ""
@@ -404,9 +407,11 @@ def render_markdown(report: SessionReport) -> str:
     if not report.initiatives and not report.proposals:
         lines += [w["actions_none"], ""]
     for initiative in report.initiatives:
-        lines.append(f"- **{e(initiative.title)}** ({initiative.status}). " + w["carried_by"].format(
-            who=e(initiative.carried_by)
-        ) + ".")
+        lines.append(
+            f"- **{e(initiative.title)}** ({initiative.status}). "
+            + w["carried_by"].format(who=e(initiative.carried_by))
+            + "."
+        )
         if initiative.looking_for:
             lines.append(f"  {w['looking_for']}: {e(initiative.looking_for)}")
     if report.initiatives:

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from werkkring.domain import country_name
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, Membership, WorkSession
+from werkkring.web.outreach_routes import router as outreach_router
 
 HERE = Path(__file__).parent
 PAGE_SIZE = 50
@@ -25,6 +26,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["country_name"] = country_name
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(outreach_router)
 
     @app.get("/", response_class=HTMLResponse)
     def home(request: Request) -> HTMLResponse:
