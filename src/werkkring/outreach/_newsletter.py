@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -324,8 +325,7 @@ def render_newsletter(digest: Digest, language: str, *, base_url: str, unsubscri
         text.append(w["none"])
     text += ["", "-- ", w["why"], f"{w['unsubscribe']}: {unsubscribe}", ""]
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    html = env.get_template("newsletter.html").render(
+    html = _template().render(
         d=digest,
         w=w,
         language=language,
@@ -338,6 +338,12 @@ def render_newsletter(digest: Digest, language: str, *, base_url: str, unsubscri
         left=lambda s: _left(s, language),
     )
     return Newsletter(subject=subject, text="\n".join(text), html=html)
+
+
+@cache
+def _template() -> Template:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return env.get_template("newsletter.html")
 
 
 def newsletter_mail(member: Member, digest: Digest, settings: Settings) -> Mail:
