@@ -16,6 +16,7 @@ from werkkring.outreach._newsletter import (
     unsubscribe_token,
     unsubscribe_url,
 )
+from werkkring.outreach._pdf import PdfUnavailable
 from werkkring.outreach._postal import (
     INCOMPLETE,
     NO_CONSENT,
@@ -47,6 +48,7 @@ __all__ = [
     "Address",
     "Digest",
     "Newsletter",
+    "PdfUnavailable",
     "PostalList",
     "SendResult",
     "SessionReport",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.domain import country_name
+from werkkring.outreach._pdf import html_to_pdf
 from werkkring.store.models import Member
 
 HOME_COUNTRY: Final = "NL"
@@ -148,8 +149,4 @@ def labels_html(addresses: Sequence[Address], *, outlines: bool = False) -> str:
 
 
 def labels_pdf(postal: PostalList, *, outlines: bool = False) -> bytes:
-    from weasyprint import HTML
-
-    pdf = HTML(string=labels_html(postal.addresses, outlines=outlines)).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return html_to_pdf(labels_html(postal.addresses, outlines=outlines))

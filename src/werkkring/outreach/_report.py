@@ -26,6 +26,7 @@ from werkkring.errors import InputError, NotFoundError
 from werkkring.outreach._charts import Bar, bar_chart
 from werkkring.outreach._i18n import when as format_when
 from werkkring.outreach._i18n import words
+from werkkring.outreach._pdf import html_to_pdf
 from werkkring.store.models import (
     Circle,
     Contribution,
@@ -450,8 +451,4 @@ def render_html(report: SessionReport, *, for_print: bool = False) -> str:
 
 def render_pdf(report: SessionReport) -> bytes:
     """The report as an A4 PDF with the charts embedded as vector graphics."""
-    from weasyprint import HTML
-
-    pdf = HTML(string=render_html(report, for_print=True), base_url=str(TEMPLATES)).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return html_to_pdf(render_html(report, for_print=True), base_url=str(TEMPLATES))

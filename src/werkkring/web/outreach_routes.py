@@ -4,7 +4,7 @@ werkkring.outreach / werkkring.actions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from typing import Annotated
 
@@ -145,7 +145,7 @@ def session_report(session_id: int, fmt: str, member: SignedIn, session: Reader)
     except WerkkringError as error:
         raise HTTPException(status_code=409, detail=str(error)) from None
     if fmt == "pdf":
-        body: bytes | str = outreach.render_pdf(report)
+        body: bytes | str = _pdf(lambda: outreach.render_pdf(report))
     elif fmt == "md":
         body = outreach.render_markdown(report)
     else:
@@ -156,6 +156,13 @@ def session_report(session_id: int, fmt: str, member: SignedIn, session: Reader)
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'{disposition}; filename="session-{session_id}.{fmt}"'},
     )
+
+
+def _pdf(make: Callable[[], bytes]) -> bytes:
+    try:
+        return make()
+    except outreach.PdfUnavailable as error:
+        raise HTTPException(status_code=503, detail=str(error)) from None
 
 
 def _admin_postal(member: Member, session: Session) -> outreach.PostalList:
@@ -175,7 +182,7 @@ def _left_out_header(postal: outreach.PostalList) -> dict[str, str]:
 def mailing_labels(member: SignedIn, session: Reader) -> Response:
     postal = _admin_postal(member, session)
     return Response(
-        outreach.labels_pdf(postal),
+        _pdf(lambda: outreach.labels_pdf(postal)),
         media_type="application/pdf",
         headers={
             "Content-Disposition": 'attachment; filename="labels.pdf"',
