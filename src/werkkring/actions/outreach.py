@@ -37,3 +37,8 @@ def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     member.feed_token = secrets.token_urlsafe(24)
     record(session, actor, "member.feed_token_reset", "member", member.id)
     return member.feed_token
+
+
+def record_newsletter_sent(session: Session, since: str, recipients: int) -> None:
+    """The audit trail of a newsletter run: from which date, to how many members."""
+    record(session, None, "newsletter.send", "newsletter", None, since=since, sent=recipients)
