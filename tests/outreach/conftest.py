@@ -19,7 +19,7 @@ def demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactor
     shutil.copy(sqlite_template, path)
     database = Database(f"sqlite:///{path}")
     with database.transaction() as session:
-        build_demo_network(session, members=150, seed=3, today=TODAY)
+        build_demo_network(session, members=100, seed=3, today=TODAY)
         for session_id in past_session_ids(session):
             add_demo_themes(session, session_id)
     with database.engine.connect() as connection:

@@ -25,8 +25,8 @@ def test_report_feed_digest_and_postal_list(database: Database) -> None:
         assert report.themes and report.participants > 0
         assert all(isinstance(g, int) for t in report.themes for g in t.groups)
         assert report.title in outreach.render_markdown(report)
-        feed = Calendar.from_ical(outreach.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW))
-        assert feed.walk("VEVENT")
+        feed = outreach.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW)
+        assert Calendar.from_ical(feed).walk("VEVENT")
         digest = outreach.build_digest(session, dt.date(2026, 1, 1), now=NOW)
         assert len(digest.recent) == len(past)
         postal = outreach.postal_list(session)

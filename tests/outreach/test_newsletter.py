@@ -19,7 +19,7 @@ from werkkring.outreach import (
     unsubscribe_token,
 )
 from werkkring.store import Database
-from werkkring.store.models import Initiative, Member, WorkSession
+from werkkring.store.models import AuditEntry, Initiative, Member, WorkSession
 from werkkring.web.app import create_app
 
 NOW = dt.datetime(2026, 11, 29, 12, 0)
@@ -123,6 +123,11 @@ def test_newsletter_goes_to_subscribers_with_a_working_unsubscribe_link(
         again = send_newsletter(session, digest, settings)
     assert again.sent == len(subscribers) - 1
     assert member_id not in again.recipients
+    with demo.reader() as session:
+        runs = session.scalars(select(AuditEntry).where(AuditEntry.action == "newsletter.send")).all()
+        assert [r.details["sent"] for r in runs] == [len(subscribers), len(subscribers) - 1]
+        off = session.scalars(select(AuditEntry).where(AuditEntry.action == "member.newsletter_off")).all()
+        assert [e.subject_id for e in off] == [str(member_id)]
 
 
 def test_tokens_are_tied_to_the_secret(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from werkkring.actions._audit import record
+from werkkring.actions.outreach import record_newsletter_sent
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
 from werkkring.mail import Mail
@@ -382,7 +382,5 @@ def send_newsletter(
     for member in recipients(session):
         send(newsletter_mail(member, digest, settings), settings)
         sent.append(member.id)
-    record(
-        session, None, "newsletter.send", "newsletter", None, since=digest.since.isoformat(), sent=len(sent)
-    )
+    record_newsletter_sent(session, digest.since.isoformat(), len(sent))
     return SendResult(sent=len(sent), recipients=tuple(sent))
