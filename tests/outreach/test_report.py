@@ -16,6 +16,7 @@ from werkkring.actions.outreach import set_named_in_reports
 from werkkring.actions.sessions import ThemeInput, store_themes
 from werkkring.errors import InputError, NotFoundError
 from werkkring.outreach import build_session_report, render_html, render_markdown, render_pdf
+from werkkring.outreach._report import _md_escape
 from werkkring.store import Database
 from werkkring.store.models import Member, Seat, Theme, WorkSession
 
@@ -156,15 +157,21 @@ def test_user_text_cannot_inject_markup(demo: Database) -> None:
             session,
             None,
             work_session,
-            [ThemeInput("# <script>alert(1)</script>", "**bold** [x](http://e.vil)", 3, [1], ["<b>q</b>"])],
+            [ThemeInput("# <script>alert(1)</script>", "- **bold** [x](http://e.vil)", 3, [1], ["<b>q</b>"])],
         )
+        work_session.summary = "1. not a list\n## not a heading"
     with demo.reader() as session:
         report = build_session_report(session, session_id)
     html = render_html(report)
     assert "<script>" not in html and "<b>q</b>" not in html and "&lt;script&gt;" in html
     md = render_markdown(report)
-    assert not re.search(r"^#+ <script>", md, re.M) and "<script>" not in md
+    assert not re.search(r"^#+ .?<script>", md, re.M) and not re.search(r"(?<!\\)<script", md)
     assert "[x](http" not in md
+    lines = md.splitlines()
+    assert not [line for line in lines if line.startswith(("1.", "- **bold", "## not"))]
+    assert "1\\. not a list" in md
+    # Plain text that cannot open a tag is left readable.
+    assert _md_escape("< 1 jaar") == "< 1 jaar"
 
 
 def test_without_themes_the_report_says_so_and_refuses_drafts(demo: Database) -> None:

@@ -10,6 +10,7 @@ counted as "not shared"."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from werkkring.store.models import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_ORDERED = re.compile(r"^(\d+)([.)])")
 NOT_SHARED = "not shared"
 HOME_COUNTRY = "NL"
 
@@ -274,6 +277,12 @@ def _groups_text(numbers: Sequence[int], language: str, total: int = 0) -> str:
     return f"{w['groups']} {head} {w['and']} {numbers[-1]}"
 
 
+def who_line(report: SessionReport) -> str:
+    w = words(report.language)
+    key = "who_line" if report.group_count else "who_line_ungrouped"
+    return w[key].format(people=report.participants, groups=report.group_count)
+
+
 def theme_detail(theme: ReportTheme, report: SessionReport) -> str:
     """One line under a theme: where it came up and how much input it holds."""
     w = words(report.language)
@@ -342,11 +351,17 @@ def charts(report: SessionReport) -> dict[str, str]:
 
 
 def _md_escape(text: str) -> str:
-    """Keep user text from turning into Markdown structure (headings, lists, links, HTML)."""
+    """Keep user text from turning into Markdown structure (emphasis, links, code, tables, HTML tags)."""
     out = text.replace("\\", "\\\\")
-    for char in "*_`[]<>#|":
+    for char in "*_`[]#|":
         out = out.replace(char, "\\" + char)
-    return " ".join(out.split())
+    # "<" only starts HTML before a letter, "/", "!" or "?"; "< 1 year" stays readable.
+    out = _TAG_START.sub(r"\\<", out)
+    out = " ".join(out.split())
+    # At the start of a line these would open a list, a quote or a heading underline.
+    if out[:1] in ("-", "+", ">", "="):
+        return "\\" + out
+    return _ORDERED.sub(r"\1\\\2", out, count=1)
 
 
 def render_markdown(report: SessionReport) -> str:
@@ -365,7 +380,7 @@ def render_markdown(report: SessionReport) -> str:
     if report.summary:
         lines += [e(report.summary), ""]
     lines += [f"## {w['who']}", ""]
-    lines += [w["who_line"].format(people=report.participants, groups=report.group_count) + ".", ""]
+    lines += [who_line(report) + ".", ""]
     for title, counts in (
         (w["chart.tenure"], report.tenure),
         (w["chart.age"], report.ages),
@@ -435,6 +450,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["theme_detail"] = theme_detail
+    env.globals["who_line"] = who_line
     return env
 
 
