@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import smtplib
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
+from werkkring.mail import Mail
 from werkkring.outreach import (
     build_digest,
     read_unsubscribe_token,
@@ -155,3 +157,22 @@ def test_an_empty_newsletter_is_not_sent(demo: Database, tmp_path: Path) -> None
     assert not settings.outbox_dir.exists() or not list(settings.outbox_dir.iterdir())
     with demo.reader() as session, pytest.raises(InputError, match="future"):
         build_digest(session, dt.date(2027, 1, 1), now=NOW)
+
+
+def test_a_refused_address_does_not_stop_the_rest(demo: Database, tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    delivered: list[str] = []
+
+    def flaky(mail: Mail, _settings: Settings) -> None:
+        if len(delivered) == 2 and "refused" not in mail.to:
+            delivered.append("refused")
+            raise smtplib.SMTPRecipientsRefused({mail.to: (550, b"no such user")})
+        delivered.append(mail.to)
+
+    with demo.transaction() as session:
+        subscribers = session.scalars(select(Member.id).where(Member.newsletter.is_(True))).all()
+        digest = build_digest(session, dt.date(2026, 6, 1), now=NOW)
+        result = send_newsletter(session, digest, settings, send=flaky)
+    assert result.sent == len(subscribers) - 1 and len(result.failed) == 1
+    assert "SMTPRecipientsRefused" in result.failed[0][1]
+    assert set(result.recipients) | {result.failed[0][0]} == set(subscribers)

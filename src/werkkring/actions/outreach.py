@@ -39,6 +39,6 @@ def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     return member.feed_token
 
 
-def record_newsletter_sent(session: Session, since: str, recipients: int) -> None:
-    """The audit trail of a newsletter run: from which date, to how many members."""
-    record(session, None, "newsletter.send", "newsletter", None, since=since, sent=recipients)
+def record_newsletter_sent(session: Session, since: str, recipients: int, failed: int = 0) -> None:
+    """The audit trail of a newsletter run: from which date, to how many members, how many refused."""
+    record(session, None, "newsletter.send", "newsletter", None, since=since, sent=recipients, failed=failed)

@@ -103,6 +103,10 @@ def register(app: typer.Typer) -> None:
                 result = send_newsletter(session, digest, settings)
             where = settings.smtp_host or str(settings.outbox_dir)
             typer.echo(f"newsletter sent to {result.sent} members via {where}")
+            for member_id, problem in result.failed:
+                typer.echo(f"not sent to member {member_id}: {problem}", err=True)
+            if result.failed:
+                raise typer.Exit(1)
             return
         with database.reader() as session:
             digest = build_digest(session, day)

@@ -8,6 +8,7 @@ one-click unsubscribe of RFC 8058."""
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -132,6 +133,8 @@ class Newsletter:
 class SendResult:
     sent: int
     recipients: tuple[int, ...]
+    # (member id, what went wrong) for every message the mail server refused; the rest still went out.
+    failed: tuple[tuple[int, str], ...] = ()
 
 
 # ---------------------------------------------------------------- unsubscribe tokens
@@ -378,9 +381,15 @@ def send_newsletter(
     if digest.is_empty:
         raise InputError(f"nothing to tell since {digest.since.isoformat()}; no newsletter sent")
     _key(settings)
-    sent = []
+    sent: list[int] = []
+    failed: list[tuple[int, str]] = []
     for member in recipients(session):
-        send(newsletter_mail(member, digest, settings), settings)
+        try:
+            send(newsletter_mail(member, digest, settings), settings)
+        except (OSError, smtplib.SMTPException) as error:
+            # One refused address must not stop the other 1,999; the caller reports who was missed.
+            failed.append((member.id, f"{type(error).__name__}: {error}"))
+            continue
         sent.append(member.id)
-    record_newsletter_sent(session, digest.since.isoformat(), len(sent))
-    return SendResult(sent=len(sent), recipients=tuple(sent))
+    record_newsletter_sent(session, digest.since.isoformat(), len(sent), len(failed))
+    return SendResult(sent=len(sent), recipients=tuple(sent), failed=tuple(failed))
