@@ -7,6 +7,7 @@ import ssl
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTPUTF8, default
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
@@ -23,7 +24,10 @@ class Mail:
 
 
 def build_message(mail: Mail, sender: str) -> EmailMessage:
-    message = EmailMessage()
+    # A non-ASCII address (noor.müller@...) must go out as UTF-8 (RFC 6531); the default policy would turn it
+    # into an RFC 2047 encoded word, which is not an address any server delivers to.
+    utf8 = not (mail.to.isascii() and sender.isascii())
+    message = EmailMessage(policy=SMTPUTF8 if utf8 else default)
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject

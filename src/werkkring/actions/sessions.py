@@ -6,6 +6,7 @@ import datetime as dt
 import importlib
 import importlib.util
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -26,6 +27,18 @@ from werkkring.store.models import (
     WorkSession,
     utcnow,
 )
+
+
+@dataclass(frozen=True)
+class ThemeInput:
+    """One theme to store: what the synthesis found, or what a host wrote by hand."""
+
+    label: str
+    summary: str = ""
+    size: int = 0
+    groups: Sequence[int] = ()
+    quotes: Sequence[str] = ()
+    undercurrent: bool = False
 
 
 def get_session(session: Session, session_id: int) -> WorkSession:
@@ -318,6 +331,48 @@ def form_groups(
     return seat_groups(session, actor, work_session, groups)
 
 
+def store_themes(
+    session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
+) -> list[Theme]:
+    """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
+
+    ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    problems = [
+        Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label
+    ]
+    group_numbers = {g.number for g in work_session.groups}
+    for index, theme in enumerate(themes):
+        unknown = sorted(set(theme.groups) - group_numbers)
+        if unknown:
+            problems.append(
+                Problem(f"theme {index} names groups {unknown} that session {work_session.id} does not have")
+            )
+    if problems:
+        raise InputError(problems)
+    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
+    made = []
+    for position, theme in enumerate(themes):
+        row = Theme(
+            session_id=work_session.id,
+            position=position,
+            label=theme.label.strip()[:200],
+            summary=theme.summary.strip(),
+            size=theme.size,
+            groups=sorted(set(theme.groups)),
+            quotes=list(theme.quotes),
+            undercurrent=theme.undercurrent,
+        )
+        session.add(row)
+        made.append(row)
+    if work_session.status in ("open", "grouped", "running"):
+        work_session.status = "synthesised"
+    session.flush()
+    record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
+    return made
+
+
 def synthesis_available() -> bool:
     """Whether the synthesis engine is installed; until it is, pages say the feature is coming."""
     return importlib.util.find_spec("werkkring.engines.synthesis") is not None
@@ -326,47 +381,45 @@ def synthesis_available() -> bool:
 def run_synthesis(
     session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
 ) -> list[Theme]:
-    """Cluster the session's input into themes (replacing earlier ones) and mark the session synthesised."""
+    """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
+    each contribution to its theme, and mark the session synthesised."""
     require_session_host(session, actor, work_session)
     if not synthesis_available():
         raise FeatureNotReady("the synthesis engine is not installed yet")
     if work_session.status in ("published", "cancelled", "draft"):
-        raise InputError(
-            f"session {work_session.id} cannot be synthesised now (status {work_session.status})"
-        )
+        raise InputError(f"session {work_session.id} cannot be synthesised in status {work_session.status}")
     contributions = contributions_of(session, work_session)
     if not contributions:
         raise InputError("there is no input to synthesise yet")
     engine: Any = importlib.import_module("werkkring.engines.synthesis")
-    numbers = {g.id: str(g.number) for g in work_session.groups}
+    numbers = {g.id: g.number for g in work_session.groups}
     result = engine.synthesize(
         [
-            engine.Contribution(c.text, group=numbers.get(c.group_id) if c.group_id else None)
+            engine.Contribution(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
             for c in contributions
         ],
         seed=seed,
     )
     for contribution in contributions:
         contribution.theme_id = None
-    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
     session.flush()
-    made: list[Theme] = []
-    by_engine_id: dict[int, Theme] = {}
-    for position, found in enumerate(result.themes):
-        theme = Theme(
-            session_id=work_session.id,
-            position=position,
-            label=str(found.label)[:200],
-            summary=str(found.summary),
-            size=int(found.size),
-            groups=list(found.groups),
-            quotes=list(found.quotes),
-            undercurrent=result.undercurrent == found.id,
-        )
-        session.add(theme)
-        made.append(theme)
-        by_engine_id[found.id] = theme
-    session.flush()
+    made = store_themes(
+        session,
+        actor,
+        work_session,
+        [
+            ThemeInput(
+                label=str(found.label),
+                summary=str(found.summary),
+                size=int(found.size),
+                groups=[int(g) for g in found.groups if str(g).isdigit()],
+                quotes=[str(q) for q in found.quotes],
+                undercurrent=result.undercurrent == found.id,
+            )
+            for found in result.themes
+        ],
+    )
+    by_engine_id = {found.id: row for found, row in zip(result.themes, made, strict=True)}
     for contribution, assigned in zip(contributions, result.assignments, strict=True):
         if assigned is not None and assigned in by_engine_id:
             contribution.theme_id = by_engine_id[assigned].id

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -101,6 +102,8 @@ class Member(Base):
     intro_frequency: Mapped[int] = mapped_column(Integer, default=1)
     listener: Mapped[bool] = mapped_column(Boolean, default=False)
     newsletter: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Consent to appear by name in published session reports (as host or initiative owner); off by default.
+    named_in_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

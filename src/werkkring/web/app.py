@@ -30,6 +30,7 @@ from werkkring.web.common import (
     translate,
 )
 from werkkring.web.i18n import N_
+from werkkring.web.outreach_routes import router as outreach_router
 from werkkring.web.pages import accounts, circles, connections, helix, initiatives, members, sessions
 from werkkring.web.security import SignInLimiter, secret_key, verify_csrf
 
@@ -62,6 +63,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
         https_only=settings.base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(outreach_router)
 
     app.add_middleware(SecurityHeaders)
 
