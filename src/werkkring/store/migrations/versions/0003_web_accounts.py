@@ -1,7 +1,7 @@
 """web accounts: one-time login tokens, API tokens, directory index
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002_outreach
 Create Date: 2026-11-29 10:05:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002_outreach"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
