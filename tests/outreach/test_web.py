@@ -50,10 +50,10 @@ def test_feeds_are_served_as_calendars(demo: Database, tmp_path: Path) -> None:
     assert client.get("/feeds/member/guess.ics").status_code == 404
 
 
-def test_downloads_are_closed_until_sign_in_is_wired(demo: Database, tmp_path: Path) -> None:
+def test_downloads_need_a_signed_in_member(demo: Database, tmp_path: Path) -> None:
     client = TestClient(_app(demo, tmp_path))
     for path in ("/sessions/1/report.md", "/admin/mailing/labels.pdf", "/admin/mailing/list.csv"):
-        assert client.get(path).status_code == 403, path
+        assert client.get(path).status_code == 401, path
 
 
 @pytest.mark.slow
