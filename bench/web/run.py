@@ -96,6 +96,9 @@ def fill(database: Database, members: int, users: int) -> tuple[list[str], list[
             assert member is not None
             set_password(session, member, member, PASSWORD)
         sessions = list(session.scalars(select(WorkSession.id)))
+    # Fresh statistics for the query planner, as after any bulk import (autovacuum would do it a bit later).
+    with database.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     return emails, sessions
 
 
@@ -268,7 +271,8 @@ def main() -> None:
         "# Web load benchmark",
         "",
         f"Command: `{command.strip()}`  ",
-        f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}  ",
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
+        f"load average when the run ended {os.getloadavg()[0]:.1f} (the machine is shared)  ",
         f"Date: {dt.date.today().isoformat()}  ",
         f"Data: {args.members:,} members (demo network plus generated members), {args.users} concurrent "
         f"signed-in users, {args.seconds:.0f} s per scenario; server: uvicorn, one worker, on loopback.",
