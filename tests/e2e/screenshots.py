@@ -58,6 +58,8 @@ def prepare(database: Database) -> dict[str, int]:
         host_session = past[-1]
         for contribution in session_actions.contributions_of(session, host_session)[:2]:
             contribution.is_proposal = True
+        if session_actions.synthesis_available():
+            session_actions.run_synthesis(session, admin, host_session)
         # The demo member takes part in the last session: a locked group and some input of their own.
         upcoming = session.scalars(
             select(WorkSession)
@@ -96,7 +98,7 @@ def prepare(database: Database) -> dict[str, int]:
         return {"host_session": host_session.id, "member_session": upcoming.id, "initiative": initiative.id}
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, only: set[str] | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/werkkring.db"
@@ -117,6 +119,8 @@ def main(folder: Path) -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for language in ("nl", "en"):
                 for name, path, email in PAGES:
+                    if only and name not in only:
+                        continue
                     sizes = [("", {"width": 1280, "height": 900})]
                     if name in PHONE and language == "nl":
                         sizes.append(("-phone", {"width": 390, "height": 844}))
@@ -148,4 +152,5 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    # python -m tests.e2e.screenshots [FOLDER [PAGE ...]]: only the named pages when given.
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"), set(sys.argv[2:]) or None)
