@@ -6,6 +6,7 @@ possible; ``evaluate`` computes the report metrics of any assignment (for baseli
 
 from werkkring.engines.grouping._api import form_groups
 from werkkring.engines.grouping._metrics import evaluate
+from werkkring.engines.grouping._rounds import form_rounds
 from werkkring.engines.grouping._model import (
     GroupingMetrics,
     GroupingResult,
@@ -20,4 +21,5 @@ __all__ = [
     "RoundsResult",
     "evaluate",
     "form_groups",
+    "form_rounds",
 ]

@@ -1,0 +1,211 @@
+"""Several rounds in which no pair meets twice where possible (the social golfer problem).
+
+Rounds are first built one by one with the grouping search, every earlier meeting counting as a heavy
+penalty. If pairs still meet twice, a tabu search over all rounds (after Dotú and Van Hentenryck, 2005)
+swaps two people of one round, always the swap that removes the most repeat meetings, with recently undone
+moves forbidden and a random shake when it stalls. Finally each round is polished for the mix without
+letting any repeat back in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from werkkring.engines.grouping._api import build_search_problem, initial_assignment
+from werkkring.engines.grouping._compile import (
+    IntArray,
+    compile_constraints,
+    group_sizes,
+    pair_keys,
+)
+from werkkring.engines.grouping._metrics import evaluate
+from werkkring.engines.grouping._model import Participants, RoundsResult
+from werkkring.engines.grouping._search import SearchProblem, improve
+from werkkring.errors import InputError
+
+MAX_TABU_PEOPLE = 2000
+
+
+def _meet_pairs(rounds: Sequence[IntArray], n: int) -> list[tuple[int, int]]:
+    pairs: list[tuple[int, int]] = []
+    for assign in rounds:
+        order = np.argsort(assign, kind="stable")
+        bounds = np.flatnonzero(np.diff(assign[order])) + 1
+        for group in np.split(order, bounds):
+            members = group.tolist()
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.append((members[x], members[y]))
+    return pairs
+
+
+def _meetings(G: IntArray, k: int) -> IntArray:
+    R, n = G.shape
+    M = np.zeros((n, n), dtype=np.int64)
+    for r in range(R):
+        onehot = np.zeros((n, k), dtype=np.int64)
+        onehot[np.arange(n), G[r]] = 1
+        M += onehot @ onehot.T
+    np.fill_diagonal(M, 0)
+    return M
+
+
+def repeat_count(G: IntArray, k: int) -> int:
+    """Pairs meeting more than once, counted once per extra meeting."""
+    M = _meetings(G, k)
+    return int(np.triu(np.maximum(M - 1, 0), 1).sum())
+
+
+def _tabu(
+    G: IntArray,
+    k: int,
+    *,
+    rng: np.random.Generator,
+    deadline: float,
+    movable: np.ndarray,
+    stall_limit: int = 300,
+) -> IntArray:
+    """Minimise repeat meetings over all rounds by swapping two people of one round.
+
+    Every step scores all swaps of all rounds at once (two small matrix products): the change in repeat
+    meetings when p and q trade places in round r. Swaps made recently are tabu unless they beat the best
+    schedule so far; after ``stall_limit`` steps without a new best the search shakes the best schedule.
+    """
+    R, n = G.shape
+    G = G.copy()
+    M = _meetings(G, k).astype(np.float64)
+    f = int(np.triu(np.maximum(M - 1, 0), 1).sum())
+    best_f, best_G = f, G.copy()
+    tabu = np.zeros((R, n, n), dtype=np.int64)
+    oh = np.zeros((n, R, k))
+    oh[np.arange(n)[:, None], np.arange(R)[None, :], G.T] = 1.0
+    r_idx = np.arange(R)[:, None, None]
+    p_idx = np.arange(n)[None, :, None]
+    rn, pn = np.arange(R)[:, None], np.arange(n)[None, :]
+    fixed = ~(movable[:, None] & movable[None, :])
+    stall, it = 0, 0
+    while best_f > 0 and time.perf_counter() < deadline:
+        it += 1
+        b1 = (M >= 1).astype(np.float64)
+        b2 = (M >= 2).astype(np.float64)
+        flat = oh.reshape(n, R * k)
+        gain = (b1 @ flat).reshape(n, R, k)
+        rm = (b2 @ flat).reshape(n, R, k)[pn, rn, G]
+        apq = gain[p_idx, r_idx, G[:, None, :]]
+        delta = apq + apq.transpose(0, 2, 1) - rm[:, :, None] - rm[:, None, :] - 2.0 * b1[None]
+        bad = (G[:, :, None] == G[:, None, :]) | (rm[:, :, None] <= 0) | fixed[None]
+        bad |= (tabu > it) & (f + delta >= best_f)
+        score = np.where(bad, np.inf, delta + 0.5 * rng.random(delta.shape))
+        pick = int(score.argmin())
+        if not np.isfinite(score.flat[pick]):
+            stall = stall_limit + 1
+        else:
+            r, p, q = np.unravel_index(pick, score.shape)
+            gp, gq = int(G[r, p]), int(G[r, q])
+            in_p = np.flatnonzero(G[r] == gp)
+            in_q = np.flatnonzero(G[r] == gq)
+            in_p, in_q = in_p[in_p != p], in_q[in_q != q]
+            for x, leave, join in ((p, in_p, in_q), (q, in_q, in_p)):
+                M[x, leave] -= 1
+                M[leave, x] -= 1
+                M[x, join] += 1
+                M[join, x] += 1
+            G[r, p], G[r, q] = gq, gp
+            oh[p, r, gp], oh[p, r, gq], oh[q, r, gq], oh[q, r, gp] = 0.0, 1.0, 0.0, 1.0
+            tenure = 5 + int(rng.integers(0, 20))
+            tabu[r, p, q] = tabu[r, q, p] = it + tenure
+            f += round(float(delta[r, p, q]))
+            if f < best_f:
+                best_f, best_G, stall = f, G.copy(), 0
+            else:
+                stall += 1
+        if stall > stall_limit:
+            G = best_G.copy()
+            cand = np.flatnonzero(movable)
+            for _ in range(1 + int(rng.integers(0, 3))):
+                r = int(rng.integers(0, R))
+                p, q = rng.choice(cand, 2, replace=False)
+                G[r, p], G[r, q] = G[r, q], G[r, p]
+            M = _meetings(G, k).astype(np.float64)
+            f = int(np.triu(np.maximum(M - 1, 0), 1).sum())
+            oh[:] = 0.0
+            oh[np.arange(n)[:, None], np.arange(R)[None, :], G.T] = 1.0
+            tabu[:] = 0
+            stall = 0
+    return best_G
+
+
+def form_rounds(
+    participants: Participants,
+    *,
+    rounds: int,
+    size: int | None = None,
+    groups: int | None = None,
+    sizes: Sequence[int] | None = None,
+    seed: int = 0,
+    time_limit: float | None = 60.0,
+) -> RoundsResult:
+    """``rounds`` rounds of groups in which no pair meets twice where possible, each round a good mix.
+
+    Stops as soon as no pair meets twice, or at ``time_limit`` seconds (then the schedule with the fewest
+    repeat meetings found is returned).
+    """
+    start = time.perf_counter()
+    if rounds < 1:
+        raise InputError(f"the number of rounds must be at least 1, got {rounds}")
+    ids = list(participants.ids)
+    n = len(ids)
+    size_arr = group_sizes(n, size=size, groups=groups, sizes=sizes)
+    k = len(size_arr)
+    cons = compile_constraints(ids, size_arr, apart=(), together=(), fixed={})
+    base = build_search_problem(participants, size_arr, cons, (), 0.0)
+    # Repeat meetings weigh more than the quotas, which weigh more than the mix.
+    w_repeat = base.w_viol * (4.0 * base.codes.shape[1] + 2.0) + 1.0
+    rng = np.random.default_rng(seed)
+    deadline = None if time_limit is None else start + float(time_limit)
+
+    def problem(others: Sequence[IntArray]) -> SearchProblem:
+        return SearchProblem(
+            X=base.X,
+            codes=base.codes,
+            lo=base.lo,
+            hi=base.hi,
+            sizes=base.sizes,
+            movable=base.movable,
+            apart_keys=base.apart_keys,
+            history_keys=pair_keys(_meet_pairs(others, n), n),
+            w_history=w_repeat,
+            w_viol=base.w_viol,
+            w_apart=base.w_apart,
+            numeric=base.numeric,
+        )
+
+    made: list[IntArray] = []
+    for _ in range(rounds):
+        sp = problem(made)
+        assign = initial_assignment(size_arr, sp.X, sp.numeric, sp.codes, cons, ids, rng)
+        made.append(improve(sp, assign, rng=rng, deadline=deadline))
+    G = np.array(made, dtype=np.int64)
+    if k > 1 and n <= MAX_TABU_PEOPLE and repeat_count(G, k) > 0:
+        G = _tabu(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
+    if k > 1:
+        for r in range(rounds):
+            others = [G[t] for t in range(rounds) if t != r]
+            G[r] = improve(problem(others), G[r], rng=rng, deadline=None)
+    prefix = 0
+    for r in range(1, rounds + 1):
+        if repeat_count(G[:r], k) == 0:
+            prefix = r
+        else:
+            break
+    return RoundsResult(
+        rounds=tuple(tuple(int(g) for g in row) for row in G),
+        sizes=tuple(int(s) for s in size_arr),
+        repeat_pairs=repeat_count(G, k),
+        rounds_without_repeat=prefix,
+        round_metrics=tuple(evaluate(participants, row.tolist()) for row in G),
+        seconds=time.perf_counter() - start,
+    )
