@@ -6,13 +6,13 @@ possible; ``evaluate`` computes the report metrics of any assignment (for baseli
 
 from werkkring.engines.grouping._api import form_groups
 from werkkring.engines.grouping._metrics import evaluate
-from werkkring.engines.grouping._rounds import form_rounds
 from werkkring.engines.grouping._model import (
     GroupingMetrics,
     GroupingResult,
     Participants,
     RoundsResult,
 )
+from werkkring.engines.grouping._rounds import form_rounds
 
 __all__ = [
     "GroupingMetrics",

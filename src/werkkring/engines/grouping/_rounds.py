@@ -126,9 +126,9 @@ def _tabu(
             G = best_G.copy()
             cand = np.flatnonzero(movable)
             for _ in range(1 + int(rng.integers(0, 3))):
-                r = int(rng.integers(0, R))
-                p, q = rng.choice(cand, 2, replace=False)
-                G[r, p], G[r, q] = G[r, q], G[r, p]
+                rr = int(rng.integers(0, R))
+                a, b = rng.choice(cand, 2, replace=False)
+                G[rr, a], G[rr, b] = G[rr, b], G[rr, a]
             M = _meetings(G, k).astype(np.float64)
             f = int(np.triu(np.maximum(M - 1, 0), 1).sum())
             oh[:] = 0.0
