@@ -303,7 +303,10 @@ def compile_constraints(
         together_names.append(label)
     for ia, ib in pairs:
         if find(ia) == find(ib):
-            errors.append(f"{ids[ia]} and {ids[ib]} must be kept apart and kept together")
+            errors.append(
+                f"{ids[ia]} and {ids[ib]} must be kept apart and kept together "
+                f"(keep-together set {', '.join(names_of[find(ia)])})"
+            )
         elif fixed_arr[ia] >= 0 and fixed_arr[ia] == fixed_arr[ib]:
             errors.append(
                 f"{ids[ia]} and {ids[ib]} must be kept apart "
