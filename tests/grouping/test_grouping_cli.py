@@ -36,7 +36,9 @@ def room(tmp_path: Path) -> Path:
     return path
 
 
-def test_form_writes_groups_and_report(room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_form_writes_groups_and_report(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, report = tmp_path / "groups.csv", tmp_path / "report.json"
     apart = tmp_path / "apart.csv"
     apart.write_text("id_a,id_b\nm1,m2\n", encoding="utf-8")
@@ -45,8 +47,29 @@ def test_form_writes_groups_and_report(room: Path, tmp_path: Path, capsys: pytes
     history = tmp_path / "history.csv"
     history.write_text("session,group,id\n1,1,m5\n1,1,m6\n", encoding="utf-8")
     code = _run(
-        ["groups", "form", str(room), "--size", "6", "--out", str(out), "--report", str(report), "--seed", "3"]
-        + ["--apart", str(apart), "--together", str(together), "--history", str(history), "--time-limit", "30"]
+        [
+            "groups",
+            "form",
+            str(room),
+            "--size",
+            "6",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+            "--seed",
+            "3",
+        ]
+        + [
+            "--apart",
+            str(apart),
+            "--together",
+            str(together),
+            "--history",
+            str(history),
+            "--time-limit",
+            "30",
+        ]
     )
     assert code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -101,7 +124,9 @@ def test_constraint_conflicts_exit_2(room: Path, tmp_path: Path, capsys: pytest.
     apart = tmp_path / "apart.csv"
     apart.write_text("id_a,id_b\nm0,m1\n", encoding="utf-8")
     together.write_text("set,id\nduo,m0\nduo,m1\n", encoding="utf-8")
-    code = _run(["groups", "form", str(room), "--size", "6", "--together", str(together), "--apart", str(apart)])
+    code = _run(
+        ["groups", "form", str(room), "--size", "6", "--together", str(together), "--apart", str(apart)]
+    )
     assert code == 2
     assert "m0 and m1 must be kept apart and kept together" in capsys.readouterr().err
 
@@ -116,7 +141,19 @@ def test_usage_errors_exit_2(room: Path) -> None:
 def test_rounds_writes_every_round(room: Path, tmp_path: Path) -> None:
     out, report = tmp_path / "rounds.csv", tmp_path / "rounds.json"
     code = _run(
-        ["groups", "rounds", str(room), "--size", "5", "--rounds", "3", "--out", str(out), "--report", str(report)]
+        [
+            "groups",
+            "rounds",
+            str(room),
+            "--size",
+            "5",
+            "--rounds",
+            "3",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+        ]
     )
     assert code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))

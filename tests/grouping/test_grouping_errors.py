@@ -26,10 +26,22 @@ def test_duplicate_and_empty_ids() -> None:
         ({"groups": 21}, "21 groups is more than"),
         ({"size": 3, "groups": 2}, "do not fit in 2 groups of at most 3"),
         ({"sizes": [10, 9]}, "add up to 19"),
-        ({"size": 4, "together": {"big": ["p1", "p2", "p3", "p4", "p5"]}}, r"big has 5 people \(p1, p2, p3, p4, p5\)"),
-        ({"size": 4, "together": {"s": ["p1", "p2"]}, "apart": [("p2", "p1")]}, r"p2 and p1 must be kept apart and kept together \(keep-together set s\)"),
-        ({"size": 4, "fixed": {"p1": 0, "p2": 0}, "apart": [("p1", "p2")]}, "both have a fixed seat in group 1"),
-        ({"size": 4, "fixed": {"p1": 0, "p2": 1}, "together": {"t": ["p1", "p2"]}}, "fixed seats in different"),
+        (
+            {"size": 4, "together": {"big": ["p1", "p2", "p3", "p4", "p5"]}},
+            r"big has 5 people \(p1, p2, p3, p4, p5\)",
+        ),
+        (
+            {"size": 4, "together": {"s": ["p1", "p2"]}, "apart": [("p2", "p1")]},
+            r"p2 and p1 must be kept apart and kept together \(keep-together set s\)",
+        ),
+        (
+            {"size": 4, "fixed": {"p1": 0, "p2": 0}, "apart": [("p1", "p2")]},
+            "both have a fixed seat in group 1",
+        ),
+        (
+            {"size": 4, "fixed": {"p1": 0, "p2": 1}, "together": {"t": ["p1", "p2"]}},
+            "fixed seats in different",
+        ),
         ({"size": 2, "fixed": {"p1": 0, "p2": 0, "p3": 0}}, "group 1 has room for 2 but 3 people"),
     ],
 )

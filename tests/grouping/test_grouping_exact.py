@@ -23,7 +23,9 @@ def _room(seed: int, n: int) -> Participants:
     )
 
 
-CASES = [(seed, n, size) for seed, (n, size) in enumerate([(6, 2), (7, 3), (8, 4), (9, 3), (10, 4), (10, 5)] * 2)]
+CASES = [
+    (seed, n, size) for seed, (n, size) in enumerate([(6, 2), (7, 3), (8, 4), (9, 3), (10, 4), (10, 5)] * 2)
+]
 
 
 @pytest.mark.parametrize(("seed", "n", "size"), CASES)

@@ -70,7 +70,9 @@ def test_hard_constraints_hold() -> None:
     apart = [(f"p{a}", f"p{b}") for a, b in rng.choice(150, (40, 2)) if a != b]
     together = {"a": ["p1", "p2", "p3"], "b": ["p10", "p11"], "c": ["p11", "p12"]}
     fixed = {"p20": 0, "p21": 0, "p22": 5}
-    apart = [(a, b) for a, b in apart if {a, b} & {"p1", "p2", "p3", "p10", "p11", "p12", "p20", "p21"} == set()]
+    apart = [
+        (a, b) for a, b in apart if {a, b} & {"p1", "p2", "p3", "p10", "p11", "p12", "p20", "p21"} == set()
+    ]
     result = form_groups(room, size=6, apart=apart, together=together, fixed=fixed)
     g = dict(zip(room.ids, result.assignment, strict=True))
     assert all(g[a] != g[b] for a, b in apart)

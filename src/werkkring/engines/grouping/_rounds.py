@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from werkkring.engines.grouping._affine import affine_rounds
 from werkkring.engines.grouping._api import build_search_problem, initial_assignment
 from werkkring.engines.grouping._compile import (
     IntArray,
@@ -147,11 +148,14 @@ def form_rounds(
     sizes: Sequence[int] | None = None,
     seed: int = 0,
     time_limit: float | None = 60.0,
+    construction: bool = True,
 ) -> RoundsResult:
     """``rounds`` rounds of groups in which no pair meets twice where possible, each round a good mix.
 
     Stops as soon as no pair meets twice, or at ``time_limit`` seconds (then the schedule with the fewest
-    repeat meetings found is returned).
+    repeat meetings found is returned). When the room has p**m people in groups of p**t (p prime) and
+    ``construction`` is on, repeat-free rounds from affine geometry are used where the search alone falls
+    short (and straight away when there are no attributes to mix).
     """
     start = time.perf_counter()
     if rounds < 1:
@@ -183,14 +187,29 @@ def form_rounds(
             numeric=base.numeric,
         )
 
-    made: list[IntArray] = []
-    for _ in range(rounds):
+    designed: list[IntArray] = []
+    if construction and len(set(size_arr.tolist())) == 1:
+        perm = rng.permutation(n)
+        designed = [row[perm] for row in affine_rounds(n, int(size_arr[0]), rng)]
+    plain = base.X.shape[1] == 0 and base.codes.shape[1] == 0
+    made: list[IntArray] = designed[:rounds] if plain else []
+    for _ in range(len(made), rounds):
         sp = problem(made)
         assign = initial_assignment(size_arr, sp.X, sp.numeric, sp.codes, cons, ids, rng)
         made.append(improve(sp, assign, rng=rng, deadline=deadline))
     G = np.array(made, dtype=np.int64)
     if k > 1 and n <= MAX_TABU_PEOPLE and repeat_count(G, k) > 0:
-        G = _tabu(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
+        budget = deadline or float("inf")
+        if designed and not plain:
+            # Leave half of the time for the designed rounds, should the search fall short.
+            budget = time.perf_counter() + (budget - time.perf_counter()) / 2
+        G = _tabu(G, k, rng=rng, deadline=budget, movable=base.movable)
+        if designed and repeat_count(G, k) > 0:
+            seeded = designed[:rounds]
+            rest = [G[r] for r in range(len(seeded), rounds)]
+            G = np.array(seeded + rest, dtype=np.int64)
+            if repeat_count(G, k) > 0:
+                G = _tabu(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
     if k > 1:
         for r in range(rounds):
             others = [G[t] for t in range(rounds) if t != r]
