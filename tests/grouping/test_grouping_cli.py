@@ -46,30 +46,9 @@ def test_form_writes_groups_and_report(
     together.write_text("set,id\nduo,m3\nduo,m4\n", encoding="utf-8")
     history = tmp_path / "history.csv"
     history.write_text("session,group,id\n1,1,m5\n1,1,m6\n", encoding="utf-8")
+    files = ["--apart", str(apart), "--together", str(together), "--history", str(history)]
     code = _run(
-        [
-            "groups",
-            "form",
-            str(room),
-            "--size",
-            "6",
-            "--out",
-            str(out),
-            "--report",
-            str(report),
-            "--seed",
-            "3",
-        ]
-        + [
-            "--apart",
-            str(apart),
-            "--together",
-            str(together),
-            "--history",
-            str(history),
-            "--time-limit",
-            "30",
-        ]
+        ["groups", "form", str(room), "--size", "6", "--out", str(out), "--report", str(report), *files]
     )
     assert code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
