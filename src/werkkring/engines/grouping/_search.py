@@ -108,13 +108,16 @@ class _State:
         self.nrm = (self.Xe**2).sum(axis=1)
         self.A = A = sp.codes.shape[1]
         self.codes_e = np.vstack([sp.codes, np.zeros((1, A), dtype=np.int64)])
+        self.codes_t = np.ascontiguousarray(self.codes_e.T)
+        self.has_pad = int(sizes.min()) < smax
         self.mov_e = np.append(sp.movable, False)
         self.fsizes = sizes.astype(np.float64)
         self.cnt = np.zeros((k, sp.lo.shape[1]), dtype=np.int64)
         for a in range(A):
             np.add.at(self.cnt, (assign, sp.codes[:, a]), 1)
-        self.dec = (self.cnt <= sp.lo).astype(np.int64) - (self.cnt > sp.hi)
-        self.inc = (self.cnt >= sp.hi).astype(np.int64) - (self.cnt < sp.lo)
+        self.dec = (self.cnt <= sp.lo).astype(np.int8) - (self.cnt > sp.hi).astype(np.int8)
+        self.inc = (self.cnt >= sp.hi).astype(np.int8) - (self.cnt < sp.lo).astype(np.int8)
+        self.frozen = not bool(sp.movable.all())
         self.use_apart = sp.apart_keys.size > 0
         self.use_hist = sp.history_keys.size > 0 and sp.w_history > 0
         self.tol = 1e-9 * max(1.0, float(self.nrm.mean()))
@@ -128,29 +131,40 @@ class _State:
         """Score every swap between g[p] and h[p] (disjoint pairs), make the best improving one per pair."""
         sp, n, smax = self.sp, self.n, self.smax
         mg, mh = self.members[g], self.members[h]
-        xg, xh = self.Xe[mg], self.Xe[mh]
+        shape = (len(g), smax, self.d)
+        xg = self.Xe.take(mg.ravel(), axis=0).reshape(shape)
+        xh = self.Xe.take(mh.ravel(), axis=0).reshape(shape)
         sg, sh = self.S[g], self.S[h]
         ug = np.einsum("psd,pd->ps", xg, sg)
         uh = np.einsum("psd,pd->ps", xg, sh)
         vg = np.einsum("psd,pd->ps", xh, sg)
         vh = np.einsum("psd,pd->ps", xh, sh)
-        dd = self.nrm[mg][:, :, None] + self.nrm[mh][:, None, :] - 2.0 * np.matmul(xg, xh.transpose(0, 2, 1))
+        nrm_g, nrm_h = self.nrm.take(mg), self.nrm.take(mh)
+        dd = nrm_g[:, :, None] + nrm_h[:, None, :] - 2.0 * np.matmul(xg, xh.transpose(0, 2, 1))
         total = (2.0 * (vg[:, None, :] - ug[:, :, None]) + dd) / self.fsizes[g][:, None, None]
         total += (-2.0 * (vh[:, None, :] - uh[:, :, None]) + dd) / self.fsizes[h][:, None, None]
         if self.A:
-            cg, ch = self.codes_e[mg], self.codes_e[mh]
-            gi, hi = g[:, None, None], h[:, None, None]
-            left = self.dec[gi, cg] + self.inc[hi, cg]
-            right = self.dec[hi, ch] + self.inc[gi, ch]
-            diff = cg[:, :, None, :] != ch[:, None, :, :]
-            dv = ((left[:, :, None, :] + right[:, None, :, :]) * diff).sum(axis=3)
+            # Flat lookups into the k x Q tables (group * Q + column) are much faster than 2-d fancy indexing.
+            dec, inc = self.dec.ravel(), self.inc.ravel()
+            q = self.dec.shape[1]
+            gq, hq = (g * q)[:, None], (h * q)[:, None]
+            dv = np.zeros((len(g), smax, smax), dtype=np.int8)
+            for a in range(self.A):
+                ca = self.codes_t[a].take(mg)
+                cb = self.codes_t[a].take(mh)
+                left = dec.take(gq + ca) + inc.take(hq + ca)
+                right = dec.take(hq + cb) + inc.take(gq + cb)
+                dv += (ca[:, :, None] != cb[:, None, :]) * (left[:, :, None] + right[:, None, :])
             total += sp.w_viol * dv
         if self.use_apart:
             total += sp.w_apart * _pair_delta(sp.apart_keys, mg, mh, n)
         if self.use_hist:
             total += sp.w_history * _pair_delta(sp.history_keys, mg, mh, n)
-        blocked = ~(self.mov_e[mg][:, :, None] & self.mov_e[mh][:, None, :])
-        total[blocked] = np.inf
+        if self.frozen:
+            blocked = ~(self.mov_e.take(mg)[:, :, None] & self.mov_e.take(mh)[:, None, :])
+            total[blocked] = np.inf
+        elif self.has_pad:
+            total[(mg == n)[:, :, None] | (mh == n)[:, None, :]] = np.inf
         flat = total.reshape(len(g), -1)
         best = flat.argmin(axis=1)
         val = flat[np.arange(len(g)), best]
@@ -176,8 +190,8 @@ class _State:
                 np.add.at(cnt, (hh, sp.codes[i, a]), 1)
             rows = np.concatenate([gg, hh])
             c, lo_r, hi_r = cnt[rows], sp.lo[rows], sp.hi[rows]
-            self.dec[rows] = (c <= lo_r).astype(np.int64) - (c > hi_r)
-            self.inc[rows] = (c >= hi_r).astype(np.int64) - (c < lo_r)
+            self.dec[rows] = (c <= lo_r).astype(np.int8) - (c > hi_r).astype(np.int8)
+            self.inc[rows] = (c >= hi_r).astype(np.int8) - (c < lo_r).astype(np.int8)
         return float(-val[p].sum())
 
     def targeted_pairs(self, rng: np.random.Generator) -> tuple[IntArray, IntArray]:
