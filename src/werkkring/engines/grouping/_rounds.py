@@ -139,6 +139,28 @@ def _tabu(
     return best_G
 
 
+def _clean_first(G: IntArray, k: int) -> IntArray:
+    """An order of the rounds that puts the largest set of rounds without a repeat meeting first."""
+    R, n = G.shape
+    keys = [pair_keys(_meet_pairs([G[r]], n), n) for r in range(R)]
+    clash = np.zeros((R, R), dtype=bool)
+    for a in range(R):
+        for b in range(a + 1, R):
+            clash[a, b] = clash[b, a] = np.intersect1d(keys[a], keys[b], assume_unique=True).size > 0
+    best: list[int] = []
+    if R <= 16:
+        for mask in range(1 << R):
+            chosen = [r for r in range(R) if mask >> r & 1]
+            if len(chosen) > len(best) and not clash[np.ix_(chosen, chosen)].any():
+                best = chosen
+    else:
+        for r in range(R):
+            if not clash[r, best].any():
+                best.append(r)
+    order = best + [r for r in range(R) if r not in best]
+    return np.array(order, dtype=np.int64)
+
+
 def form_rounds(
     participants: Participants,
     *,
@@ -214,6 +236,7 @@ def form_rounds(
         for r in range(rounds):
             others = [G[t] for t in range(rounds) if t != r]
             G[r] = improve(problem(others), G[r], rng=rng, deadline=None)
+    G = G[_clean_first(G, k)]
     prefix = 0
     for r in range(1, rounds + 1):
         if repeat_count(G[:r], k) == 0:
