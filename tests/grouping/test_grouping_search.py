@@ -105,3 +105,35 @@ def test_explicit_sizes() -> None:
     result = form_groups(room, sizes=[10, 8, 6, 6])
     assert np.bincount(result.assignment).tolist() == [10, 8, 6, 6]
     assert result.max_category_deviation == 0
+
+
+def test_evaluate_counts_every_value_even_ones_held_by_one_person() -> None:
+    rng = np.random.default_rng(11)
+    n = 60
+    room = Participants(
+        ids=[f"p{i}" for i in range(n)],
+        numeric={"age": [float(a) for a in rng.integers(20, 70, n)]},
+        categorical={"town": [f"t{i}" if i < 10 else f"t{i % 4}" for i in range(n)]},
+        tags={
+            "skills": [frozenset({f"s{i}"} if i < 5 else {"a", "b"} if i % 3 else set()) for i in range(n)]
+        },
+    )
+    assignment = rng.permutation(np.arange(n) % 7)
+    X, N = features(room)
+    groups = [np.flatnonzero(assignment == g).tolist() for g in range(7)]
+    metrics = evaluate(room, assignment.tolist())
+    assert metrics.bss_over_tss == pytest.approx(ratio(X, groups))
+    assert metrics.numeric_bss_over_tss == pytest.approx(ratio(N, groups))
+    result = form_groups(room, size=6)
+    assert result.max_category_deviation == 0
+    assert result.bss_over_tss < metrics.bss_over_tss
+
+
+def test_identifier_like_columns_are_refused_by_name() -> None:
+    from werkkring.errors import InputError
+
+    room = Participants(
+        ids=[f"p{i}" for i in range(2100)], categorical={"postcode": [f"{i // 2}" for i in range(2100)]}
+    )
+    with pytest.raises(InputError, match="column 'postcode': has 1050 different values"):
+        form_groups(room, size=6)

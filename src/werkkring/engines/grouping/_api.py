@@ -178,6 +178,7 @@ def form_groups(
     start = time.perf_counter()
     ids = list(participants.ids)
     n = len(ids)
+    history = [list(group) for group in history]
     size_arr = group_sizes(n, size=size, groups=groups, sizes=sizes)
     cons = compile_constraints(ids, size_arr, apart=apart, together=together, fixed=fixed or {})
     sp = build_search_problem(participants, size_arr, cons, history, history_weight)
@@ -238,7 +239,8 @@ def build_search_problem(
     history_weight: float,
 ) -> SearchProblem:
     n = len(participants)
-    feats = build_features(participants)
+    # Small rooms (solved exactly) keep every value, so the optimum is the optimum of the reported ratio.
+    feats = build_features(participants, shared_only=n > MAX_EXACT)
     quotas = build_quotas(participants)
     lo, hi = quota_bounds(quotas, size_arr, n)
     index = {pid: i for i, pid in enumerate(participants.ids)}

@@ -38,6 +38,32 @@ class Quotas:
     2 = host (floor/ceiling of hosts per group), 3 = not a host (free)."""
 
 
+MAX_LEVELS = 1000
+
+
+def _levels(name: str, values: Iterable[str], *, shared_only: bool) -> list[str]:
+    """The values of an attribute, or with ``shared_only`` those held by at least two people.
+
+    A value held by one person cannot be spread and barely moves BSS (its column's share is the same in
+    every group of equal size), so the search leaves it out; an attribute with more than MAX_LEVELS shared
+    values is almost surely an identifier and is refused."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    levels = sorted(v for v, c in counts.items() if c >= 2 or not shared_only)
+    if shared_only and len(levels) > MAX_LEVELS:
+        raise InputError(
+            [
+                Problem(
+                    f"has {len(levels)} different values shared by two or more people; that looks like an "
+                    "identifier, not an attribute to mix (leave the column out or read it as numeric)",
+                    field=name,
+                )
+            ]
+        )
+    return levels
+
+
 def _zscore(column: FloatArray) -> FloatArray | None:
     std = float(column.std())
     if std <= 1e-12 * max(1.0, float(np.abs(column).max())):
@@ -46,7 +72,7 @@ def _zscore(column: FloatArray) -> FloatArray | None:
     return out
 
 
-def build_features(participants: Participants) -> Features:
+def build_features(participants: Participants, *, shared_only: bool = False) -> Features:
     """z-scored numeric attributes, z-scored one-hot categorical values and z-scored tags.
 
     Unknown numbers sit at the mean (z = 0); unknown categories and missing tags are a zero in every one-hot
@@ -67,25 +93,26 @@ def build_features(participants: Participants) -> Features:
         z = np.where(known, (raw - mean) / std, 0.0)
         cols.append(z)
         numeric.append(True)
-    for cat_values in participants.categorical.values():
-        levels = sorted({v for v in cat_values if v is not None})
+    for cat_name, cat_values in participants.categorical.items():
+        levels = _levels(cat_name, (v for v in cat_values if v is not None), shared_only=shared_only)
         index = {v: i for i, v in enumerate(levels)}
         onehot = np.zeros((n, len(levels)), dtype=np.float64)
         for row, v in enumerate(cat_values):
-            if v is not None:
+            if v is not None and v in index:
                 onehot[row, index[v]] = 1.0
         for j in range(len(levels)):
             z2 = _zscore(onehot[:, j])
             if z2 is not None:
                 cols.append(z2)
                 numeric.append(False)
-    for tag_values in participants.tags.values():
-        all_tags = sorted({t for tags in tag_values for t in tags})
+    for tag_name, tag_values in participants.tags.items():
+        all_tags = _levels(tag_name, (t for tags in tag_values for t in tags), shared_only=shared_only)
         tindex = {t: i for i, t in enumerate(all_tags)}
         has = np.zeros((n, len(all_tags)), dtype=np.float64)
         for row, tags in enumerate(tag_values):
             for t in tags:
-                has[row, tindex[t]] = 1.0
+                if t in tindex:
+                    has[row, tindex[t]] = 1.0
         for j in range(len(all_tags)):
             z3 = _zscore(has[:, j])
             if z3 is not None:
@@ -95,17 +122,20 @@ def build_features(participants: Participants) -> Features:
     return Features(X=np.ascontiguousarray(X), numeric=np.array(numeric, dtype=bool))
 
 
-def build_quotas(participants: Participants, *, with_hosts: bool = True) -> Quotas:
+def build_quotas(participants: Participants, *, with_hosts: bool = True, shared_only: bool = True) -> Quotas:
     n = len(participants)
     code_cols: list[IntArray] = []
     counts: list[int] = []
     kind: list[int] = []
-    for values in participants.categorical.values():
-        levels = sorted({v for v in values if v is not None})
+    for name, values in participants.categorical.items():
+        levels = _levels(name, (v for v in values if v is not None), shared_only=shared_only)
         base = len(counts)
         index = {v: base + i for i, v in enumerate(levels)}
         missing = base + len(levels)
-        codes = np.array([missing if v is None else index[v] for v in values], dtype=np.int64)
+        # Unknown values and values held by one person only share the last, unjudged column.
+        codes = np.array(
+            [index.get(v, missing) if v is not None else missing for v in values], dtype=np.int64
+        )
         counts.extend(int(c) for c in np.bincount(codes - base, minlength=len(levels) + 1))
         kind.extend([0] * len(levels) + [1])
         code_cols.append(codes)

@@ -19,20 +19,56 @@ from werkkring.engines.grouping._model import GroupingMetrics, Participants
 from werkkring.errors import InputError
 
 
-def bss_over_tss(X: FloatArray, assignment: IntArray, k: int) -> float:
-    """Between-group over total sum of squares of the columns of X (0 when X has no spread)."""
-    if X.shape[1] == 0:
-        return 0.0
-    centred = X - X.mean(axis=0)
-    tss = float((centred**2).sum())
-    if tss <= 0.0:
-        return 0.0
-    sums = np.zeros((k, X.shape[1]))
-    np.add.at(sums, assignment, centred)
+def _onehot_sums(
+    rows: IntArray, cols: IntArray, levels: int, assignment: IntArray, sizes: FloatArray
+) -> tuple[float, float]:
+    """(BSS, TSS) of z-scored 0/1 columns given as the (row, column) places of their ones, without building
+    them: for a column with share p, BSS = (sum_g c_g^2 / n_g - n p^2) / (p (1 - p)) and TSS = n."""
+    n = len(assignment)
+    if levels == 0 or n == 0:
+        return 0.0, 0.0
+    c = np.bincount(cols, minlength=levels).astype(np.float64)
+    p = c / n
+    var = p * (1.0 - p)
+    keep = var > 1e-15
+    cells, counts = np.unique(assignment[rows] * levels + cols, return_counts=True)
+    per_col = np.zeros(levels)
+    np.add.at(per_col, cells % levels, counts.astype(np.float64) ** 2 / sizes[cells // levels])
+    bss = float(((per_col[keep] - n * p[keep] ** 2) / var[keep]).sum())
+    return bss, float(n * keep.sum())
+
+
+def exact_ratios(participants: Participants, assignment: IntArray, k: int) -> tuple[float, float]:
+    """(BSS/TSS over all feature columns, over the numeric columns), straight from the definition;
+    categorical values and tags are counted, not expanded, so any number of values is fine."""
     sizes = np.bincount(assignment, minlength=k).astype(np.float64)
-    used = sizes > 0
-    bss = float(((sums[used] ** 2).sum(axis=1) / sizes[used]).sum())
-    return bss / tss
+    numeric = build_features(Participants(ids=participants.ids, numeric=participants.numeric)).X
+    centred = numeric - numeric.mean(axis=0) if numeric.size else numeric
+    tss_num = float((centred**2).sum())
+    bss_num = 0.0
+    if numeric.shape[1]:
+        sums = np.zeros((k, numeric.shape[1]))
+        np.add.at(sums, assignment, centred)
+        used = sizes > 0
+        bss_num = float(((sums[used] ** 2).sum(axis=1) / sizes[used]).sum())
+    bss, tss = bss_num, tss_num
+    safe = np.maximum(sizes, 1.0)
+    for values in participants.categorical.values():
+        levels = sorted({v for v in values if v is not None})
+        index = {v: i for i, v in enumerate(levels)}
+        rows = np.array([i for i, v in enumerate(values) if v is not None], dtype=np.int64)
+        cols = np.array([index[v] for v in values if v is not None], dtype=np.int64)
+        b, t = _onehot_sums(rows, cols, len(levels), assignment, safe)
+        bss, tss = bss + b, tss + t
+    for tag_values in participants.tags.values():
+        tags = sorted({t for ts in tag_values for t in ts})
+        tindex = {t: i for i, t in enumerate(tags)}
+        pairs = [(i, tindex[t]) for i, ts in enumerate(tag_values) for t in ts]
+        rows = np.array([r for r, _ in pairs], dtype=np.int64)
+        cols = np.array([c for _, c in pairs], dtype=np.int64)
+        b, t = _onehot_sums(rows, cols, len(tags), assignment, safe)
+        bss, tss = bss + b, tss + t
+    return (bss / tss if tss > 0 else 0.0), (bss_num / tss_num if tss_num > 0 else 0.0)
 
 
 def category_deviation(
@@ -73,17 +109,17 @@ def evaluate(
         raise InputError("group numbers in an assignment start at 0")
     k = int(arr.max()) + 1 if n else 0
     sizes = np.bincount(arr, minlength=k).astype(np.int64)
-    feats = build_features(participants)
-    quotas = build_quotas(participants, with_hosts=False)
+    quotas = build_quotas(participants, with_hosts=False, shared_only=False)
     lo, hi = quota_bounds(quotas, sizes, n)
     index = {pid: i for i, pid in enumerate(participants.ids)}
     keys = pair_keys(history_pairs(history, index), n)
+    ratios = exact_ratios(participants, arr, k)
     return GroupingMetrics(
         n=n,
         groups=k,
         sizes=tuple(int(s) for s in sizes),
-        bss_over_tss=bss_over_tss(feats.X, arr, k),
-        numeric_bss_over_tss=bss_over_tss(feats.X[:, feats.numeric], arr, k),
+        bss_over_tss=ratios[0],
+        numeric_bss_over_tss=ratios[1],
         max_category_deviation=category_deviation(
             quotas.codes, lo, hi, np.flatnonzero(quotas.kind == 0), arr
         ),
