@@ -124,7 +124,7 @@ def test_evaluate_counts_every_value_even_ones_held_by_one_person() -> None:
     metrics = evaluate(room, assignment.tolist())
     assert metrics.bss_over_tss == pytest.approx(ratio(X, groups))
     assert metrics.numeric_bss_over_tss == pytest.approx(ratio(N, groups))
-    result = form_groups(room, size=6)
+    result = form_groups(room, groups=7)
     assert result.max_category_deviation == 0
     assert result.bss_over_tss < metrics.bss_over_tss
 
