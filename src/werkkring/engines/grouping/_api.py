@@ -194,12 +194,8 @@ def form_groups(
     else:
         assign = initial_assignment(size_arr, sp.X, sp.numeric, sp.codes, cons, ids, rng)
         deadline = None if time_limit is None else start + float(time_limit)
-        k = len(size_arr)
-        # Large rooms stop when 20 rounds of swaps together gain less than 4e-5 of a random assignment's
-        # BSS (the numeric BSS/TSS is then far below 1 % of random); small rooms run to a local optimum.
-        random_bss = (k - 1) / max(n - 1, 1) * float((sp.X**2).sum())
-        min_gain = 4e-5 * random_bss if k > 200 else 0.0
-        assign = improve(sp, assign, rng=rng, deadline=deadline, min_gain=min_gain, window=20)
+        min_gain, window = stopping(sp)
+        assign = improve(sp, assign, rng=rng, deadline=deadline, min_gain=min_gain, window=window)
     apart_left, _, _, _ = objective(sp, assign)
     if apart_left:
         raise ConstraintError(_hard_failure(ids, cons, size_arr, assign))
@@ -214,6 +210,17 @@ def form_groups(
         seconds=time.perf_counter() - start,
         exact=use_exact,
     )
+
+
+def stopping(sp: SearchProblem) -> tuple[float, int]:
+    """When the search may stop early. Large rooms (over 200 groups) stop when 20 rounds of swaps together
+    gain at most 4e-5 of a random assignment's BSS (the numeric BSS/TSS is then far below 1 % of random's);
+    small rooms run to a local optimum: a whole cycle of rounds without an improving swap."""
+    n, k = sp.X.shape[0], len(sp.sizes)
+    if k <= 200:
+        return -1.0, 0
+    random_bss = (k - 1) / max(n - 1, 1) * float((sp.X**2).sum())
+    return 4e-5 * random_bss, 20
 
 
 def _hard_failure(

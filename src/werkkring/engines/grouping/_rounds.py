@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from werkkring.engines.grouping._affine import affine_rounds
-from werkkring.engines.grouping._api import build_search_problem, initial_assignment
+from werkkring.engines.grouping._api import build_search_problem, initial_assignment, stopping
 from werkkring.engines.grouping._compile import (
     IntArray,
     compile_constraints,
@@ -27,7 +27,8 @@ from werkkring.engines.grouping._model import Participants, RoundsResult
 from werkkring.engines.grouping._search import SearchProblem, improve
 from werkkring.errors import InputError
 
-MAX_TABU_PEOPLE = 2000
+MAX_TABU_CELLS = 2_000_000
+"""The tabu search scores rounds x n x n swaps per step; beyond this many it is skipped."""
 
 
 def _meet_pairs(rounds: Sequence[IntArray], n: int) -> list[tuple[int, int]]:
@@ -55,9 +56,13 @@ def _meetings(G: IntArray, k: int) -> IntArray:
 
 
 def repeat_count(G: IntArray, k: int) -> int:
-    """Pairs meeting more than once, counted once per extra meeting."""
-    M = _meetings(G, k)
-    return int(np.triu(np.maximum(M - 1, 0), 1).sum())
+    """Pairs meeting more than once, counted once per extra meeting (no n x n matrix)."""
+    n = G.shape[1]
+    keys = [pair_keys(_meet_pairs([row], n), n) for row in G]
+    if not keys:
+        return 0
+    _, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return int((counts - 1).sum())
 
 
 def _tabu(
@@ -218,9 +223,10 @@ def form_rounds(
     for _ in range(len(made), rounds):
         sp = problem(made)
         assign = initial_assignment(size_arr, sp.X, sp.numeric, sp.codes, cons, ids, rng)
-        made.append(improve(sp, assign, rng=rng, deadline=deadline))
+        min_gain, window = stopping(sp)
+        made.append(improve(sp, assign, rng=rng, deadline=deadline, min_gain=min_gain, window=window))
     G = np.array(made, dtype=np.int64)
-    if k > 1 and n <= MAX_TABU_PEOPLE and repeat_count(G, k) > 0:
+    if k > 1 and rounds * n * n <= MAX_TABU_CELLS and repeat_count(G, k) > 0:
         budget = deadline or float("inf")
         if designed and not plain:
             # Leave half of the time for the designed rounds, should the search fall short.
@@ -235,7 +241,9 @@ def form_rounds(
     if k > 1:
         for r in range(rounds):
             others = [G[t] for t in range(rounds) if t != r]
-            G[r] = improve(problem(others), G[r], rng=rng, deadline=None)
+            sp = problem(others)
+            min_gain, window = stopping(sp)
+            G[r] = improve(sp, G[r], rng=rng, deadline=None, min_gain=min_gain, window=window)
     G = G[_clean_first(G, k)]
     prefix = 0
     for r in range(1, rounds + 1):

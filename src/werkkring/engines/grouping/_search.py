@@ -247,12 +247,12 @@ def improve(
     *,
     rng: np.random.Generator,
     deadline: float | None,
-    min_gain: float = 0.0,
+    min_gain: float = -1.0,
     window: int = 0,
     repair_patience: int = 30,
 ) -> IntArray:
     """Repair quotas and keep-apart pairs with targeted swaps, then swap until no pair of groups has an
-    improving swap (or the deadline passes, or the last ``window`` rounds gained less than ``min_gain``)."""
+    improving swap (or the deadline passes, or the last ``window`` rounds gained at most ``min_gain``)."""
     k = len(sp.sizes)
     if k < 2 or sp.X.shape[0] < 2:
         return assign.copy()
@@ -289,7 +289,7 @@ def improve(
                 recent.append(gain)
                 if len(recent) > window:
                     recent.pop(0)
-                    if sum(recent) < min_gain:
+                    if sum(recent) <= min_gain:
                         return st.assign
         if cycle_gain <= 0.0:
             return st.assign
