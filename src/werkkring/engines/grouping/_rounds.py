@@ -88,28 +88,37 @@ def _tabu(
     tabu = np.zeros((R, n, n), dtype=np.int64)
     oh = np.zeros((n, R, k))
     oh[np.arange(n)[:, None], np.arange(R)[None, :], G.T] = 1.0
-    r_idx = np.arange(R)[:, None, None]
-    p_idx = np.arange(n)[None, :, None]
     rn, pn = np.arange(R)[:, None], np.arange(n)[None, :]
     fixed = ~(movable[:, None] & movable[None, :])
     stall, it = 0, 0
+    ar_n = np.arange(n)
     while best_f > 0 and time.perf_counter() < deadline:
         it += 1
         b1 = (M >= 1).astype(np.float64)
-        b2 = (M >= 2).astype(np.float64)
         flat = oh.reshape(n, R * k)
         gain = (b1 @ flat).reshape(n, R, k)
-        rm = (b2 @ flat).reshape(n, R, k)[pn, rn, G]
-        apq = gain[p_idx, r_idx, G[:, None, :]]
-        delta = apq + apq.transpose(0, 2, 1) - rm[:, :, None] - rm[:, None, :] - 2.0 * b1[None]
-        bad = (G[:, :, None] == G[:, None, :]) | (rm[:, :, None] <= 0) | fixed[None]
-        bad |= (tabu > it) & (f + delta >= best_f)
+        rm = ((M >= 2).astype(np.float64) @ flat).reshape(n, R, k)[pn, rn, G]
+        # Only people in a repeat meeting move: score their swaps with everyone in the same round.
+        rs, ps = np.nonzero(rm > 0)
+        gr = G[rs]  # c x n: groups of everyone in that round
+        gp_of = G[rs, ps]
+        delta = (
+            gain[ps[:, None], rs[:, None], gr]
+            + gain[ar_n[None, :], rs[:, None], gp_of[:, None]]
+            - rm[rs, ps][:, None]
+            - rm[rs]
+            - 2.0 * b1[ps]
+        )
+        bad = (gr == gp_of[:, None]) | fixed[ps]
+        bad |= (tabu[rs, ps] > it) & (f + delta >= best_f)
         score = np.where(bad, np.inf, delta + 0.5 * rng.random(delta.shape))
         pick = int(score.argmin())
         if not np.isfinite(score.flat[pick]):
             stall = stall_limit + 1
         else:
-            r, p, q = np.unravel_index(pick, score.shape)
+            c, q = np.unravel_index(pick, score.shape)
+            r, p = int(rs[c]), int(ps[c])
+            step_delta = float(delta[c, q])
             gp, gq = int(G[r, p]), int(G[r, q])
             in_p = np.flatnonzero(G[r] == gp)
             in_q = np.flatnonzero(G[r] == gq)
@@ -123,7 +132,7 @@ def _tabu(
             oh[p, r, gp], oh[p, r, gq], oh[q, r, gq], oh[q, r, gp] = 0.0, 1.0, 0.0, 1.0
             tenure = 5 + int(rng.integers(0, 20))
             tabu[r, p, q] = tabu[r, q, p] = it + tenure
-            f += round(float(delta[r, p, q]))
+            f += round(step_delta)
             if f < best_f:
                 best_f, best_G, stall = f, G.copy(), 0
             else:
