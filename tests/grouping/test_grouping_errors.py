@@ -69,3 +69,28 @@ def test_keep_apart_clique_larger_than_the_number_of_groups() -> None:
 def test_rounds_input() -> None:
     with pytest.raises(InputError, match="at least 1"):
         form_rounds(ROOM, rounds=0, size=4)
+
+
+def test_participants_from_records() -> None:
+    members = [
+        {
+            "id": "anna",
+            "age": 34,
+            "tenure": "new",
+            "circle": "Utrecht",
+            "skills": ["data", "zorg"],
+            "role": "host",
+        },
+        {"id": "bram", "age": None, "tenure": "old", "circle": "", "skills": "beleid; data"},
+        {"id": "cem", "age": "51", "tenure": "old"},
+    ]
+    room = Participants.from_records(
+        members, numeric=["age"], categorical=["tenure", "circle"], tags=["skills"], role_key="role"
+    )
+    assert list(room.ids) == ["anna", "bram", "cem"]
+    assert room.numeric == {"age": [34.0, None, 51.0]}
+    assert room.categorical == {"tenure": ["new", "old", "old"], "circle": ["Utrecht", None, None]}
+    assert room.tags["skills"] == [frozenset({"data", "zorg"}), frozenset({"beleid", "data"}), frozenset()]
+    assert room.hosts == [True, False, False]
+    with pytest.raises(InputError, match=r"record #2: 'old' is not a number"):
+        Participants.from_records([{"id": "a", "age": 3}, {"id": "b", "age": "old"}], numeric=["age"])

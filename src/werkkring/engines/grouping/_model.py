@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from werkkring.errors import InputError, Problem
@@ -54,6 +54,56 @@ class Participants:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @classmethod
+    def from_records(
+        cls,
+        records: Sequence[Mapping[str, object]],
+        *,
+        id_key: str = "id",
+        numeric: Sequence[str] = (),
+        categorical: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        role_key: str | None = None,
+    ) -> Participants:
+        """Participants from one mapping per person (e.g. members with tenure band, age, region, circle).
+
+        Missing keys and ``None`` are unknown; a tag value may be an iterable of tags or a ``;``-separated
+        string.
+        """
+        problems: list[Problem] = []
+
+        def number(record: Mapping[str, object], key: str, row: int) -> float | None:
+            value = record.get(key)
+            if value is None or value == "":
+                return None
+            try:
+                return float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                problems.append(Problem(f"record #{row + 1}: {value!r} is not a number", field=key))
+                return None
+
+        def tagset(value: object) -> frozenset[str]:
+            if value is None:
+                return frozenset()
+            if isinstance(value, str):
+                return frozenset(t.strip() for t in value.split(";") if t.strip())
+            if isinstance(value, Iterable):
+                return frozenset(str(t) for t in value)
+            return frozenset({str(value)})
+
+        ids = [str(r.get(id_key, "")) for r in records]
+        nums = {k: [number(r, k, i) for i, r in enumerate(records)] for k in numeric}
+        cats: dict[str, list[str | None]] = {
+            k: [None if r.get(k) in (None, "") else str(r.get(k)) for r in records] for k in categorical
+        }
+        tag_sets = {k: [tagset(r.get(k)) for r in records] for k in tags}
+        if problems:
+            raise InputError(problems)
+        roles: list[str | None] | None = None
+        if role_key is not None:
+            roles = [None if r.get(role_key) is None else str(r.get(role_key)) for r in records]
+        return cls(ids=ids, numeric=nums, categorical=cats, tags=tag_sets, roles=roles)
 
     @property
     def hosts(self) -> list[bool]:
