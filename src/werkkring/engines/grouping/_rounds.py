@@ -153,6 +153,30 @@ def _tabu(
     return best_G
 
 
+def _grow(G: IntArray, k: int, *, rng: np.random.Generator, deadline: float, movable: np.ndarray) -> IntArray:
+    """Lengthen the run of repeat-free rounds one round at a time: the r clean rounds plus the next one go
+    to the tabu search together, so that when time runs out the first rounds are as many clean ones as
+    were reached."""
+    G = G[_clean_first(G, k)].copy()
+    R = len(G)
+    r = 1
+    while r < R and repeat_count(G[: r + 1], k) == 0:
+        r += 1
+    while r < R and time.perf_counter() < deadline:
+        part = _tabu(G[: r + 1], k, rng=rng, deadline=deadline, movable=movable)
+        if repeat_count(part, k) > 0:
+            # Out of time: keep the clean rounds; the rest stay as the greedy rounds made them, with the
+            # search's best attempt at the next round if it repeats fewer pairs.
+            if repeat_count(np.vstack([G[:r], part[r:]]), k) < repeat_count(G[: r + 1], k):
+                G[r] = part[r]
+            break
+        G[: r + 1] = part
+        r += 1
+        while r < R and repeat_count(G[: r + 1], k) == 0:
+            r += 1
+    return G
+
+
 def _clean_first(G: IntArray, k: int) -> IntArray:
     """An order of the rounds that puts the largest set of rounds without a repeat meeting first."""
     R, n = G.shape
@@ -240,13 +264,13 @@ def form_rounds(
         if designed and not plain:
             # Leave half of the time for the designed rounds, should the search fall short.
             budget = time.perf_counter() + (budget - time.perf_counter()) / 2
-        G = _tabu(G, k, rng=rng, deadline=budget, movable=base.movable)
+        G = _grow(G, k, rng=rng, deadline=budget, movable=base.movable)
         if designed and repeat_count(G, k) > 0:
             seeded = designed[:rounds]
             rest = [G[r] for r in range(len(seeded), rounds)]
             G = np.array(seeded + rest, dtype=np.int64)
             if repeat_count(G, k) > 0:
-                G = _tabu(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
+                G = _grow(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
     if k > 1:
         for r in range(rounds):
             others = [G[t] for t in range(rounds) if t != r]
