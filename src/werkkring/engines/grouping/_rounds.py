@@ -159,9 +159,7 @@ def _grow(G: IntArray, k: int, *, rng: np.random.Generator, deadline: float, mov
     were reached."""
     G = G[_clean_first(G, k)].copy()
     R = len(G)
-    r = 1
-    while r < R and repeat_count(G[: r + 1], k) == 0:
-        r += 1
+    r = _clean_prefix(G, k)
     while r < R and time.perf_counter() < deadline:
         part = _tabu(G[: r + 1], k, rng=rng, deadline=deadline, movable=movable)
         if repeat_count(part, k) > 0:
@@ -171,10 +169,16 @@ def _grow(G: IntArray, k: int, *, rng: np.random.Generator, deadline: float, mov
                 G[r] = part[r]
             break
         G[: r + 1] = part
-        r += 1
-        while r < R and repeat_count(G[: r + 1], k) == 0:
-            r += 1
+        r = _clean_prefix(G, k)
     return G
+
+
+def _clean_prefix(G: IntArray, k: int) -> int:
+    """How many of the first rounds have no pair meeting twice."""
+    r = 1 if len(G) else 0
+    while r < len(G) and repeat_count(G[: r + 1], k) == 0:
+        r += 1
+    return r
 
 
 def _clean_first(G: IntArray, k: int) -> IntArray:
@@ -231,7 +235,9 @@ def form_rounds(
     rng = np.random.default_rng(seed)
     deadline = None if time_limit is None else start + float(time_limit)
 
-    def problem(others: Sequence[IntArray]) -> SearchProblem:
+    def problem(others: Sequence[IntArray], never: Sequence[IntArray] = ()) -> SearchProblem:
+        """Search one round against the others: meeting again costs w_repeat; pairs who met in a round of
+        ``never`` are kept apart outright."""
         return SearchProblem(
             X=base.X,
             codes=base.codes,
@@ -239,7 +245,7 @@ def form_rounds(
             hi=base.hi,
             sizes=base.sizes,
             movable=base.movable,
-            apart_keys=base.apart_keys,
+            apart_keys=pair_keys(_meet_pairs(never, n), n) if never else base.apart_keys,
             history_keys=pair_keys(_meet_pairs(others, n), n),
             w_history=w_repeat,
             w_viol=base.w_viol,
@@ -272,18 +278,20 @@ def form_rounds(
             if repeat_count(G, k) > 0:
                 G = _grow(G, k, rng=rng, deadline=deadline or float("inf"), movable=base.movable)
     if k > 1:
+        # Polish each round for the mix. A repeat-free round stays repeat-free against the other clean
+        # rounds (their pairs are kept apart), so the run of clean rounds never shrinks.
+        G = G[_clean_first(G, k)]
+        clean = _clean_prefix(G, k)
         for r in range(rounds):
-            others = [G[t] for t in range(rounds) if t != r]
-            sp = problem(others)
+            if r < clean:
+                never = [G[t] for t in range(clean) if t != r]
+                sp = problem([G[t] for t in range(clean, rounds)], never)
+            else:
+                sp = problem([G[t] for t in range(rounds) if t != r])
             min_gain, window = stopping(sp)
             G[r] = improve(sp, G[r], rng=rng, deadline=None, min_gain=min_gain, window=window)
     G = G[_clean_first(G, k)]
-    prefix = 0
-    for r in range(1, rounds + 1):
-        if repeat_count(G[:r], k) == 0:
-            prefix = r
-        else:
-            break
+    prefix = _clean_prefix(G, k)
     return RoundsResult(
         rounds=tuple(tuple(int(g) for g in row) for row in G),
         sizes=tuple(int(s) for s in size_arr),
