@@ -1,1 +1,2 @@
-"""Reading and writing files: turn CSV/TSV into engine inputs, naming file, line and column of bad rows."""
+"""Files in and out: turn CSV, TSV and JSONL files into plain inputs for actions and engines, reporting every
+bad row with its file, line number and column."""

@@ -1,0 +1,370 @@
+"""Work sessions from creation to publication: sign-up, breakout groups, input, themes, publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from werkkring.actions._audit import record
+from werkkring.actions.initiatives import propose_initiative
+from werkkring.actions.permissions import require_host, require_session_host
+from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.store.models import (
+    BreakoutGroup,
+    Contribution,
+    Initiative,
+    Member,
+    Registration,
+    Seat,
+    Theme,
+    WorkSession,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class ThemeInput:
+    """One theme to store: what the synthesis found, or what a host wrote by hand."""
+
+    label: str
+    summary: str = ""
+    size: int = 0
+    groups: Sequence[int] = ()
+    quotes: Sequence[str] = ()
+    undercurrent: bool = False
+
+
+def get_session(session: Session, session_id: int) -> WorkSession:
+    work_session = session.get(WorkSession, session_id)
+    if work_session is None:
+        raise NotFoundError(f"no work session with id {session_id}")
+    return work_session
+
+
+def create_session(
+    session: Session,
+    actor: Member,
+    *,
+    title: str,
+    question: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    place: str | None = None,
+    online_url: str | None = None,
+    capacity: int | None = None,
+    group_size: int = 4,
+    circle_id: int | None = None,
+    language: str = "nl",
+    status: str = "open",
+) -> WorkSession:
+    require_host(session, actor, circle_id)
+    problems = []
+    if not title.strip():
+        problems.append(Problem("a work session needs a title", field="title"))
+    if not question.strip():
+        problems.append(Problem("a work session needs a central question", field="question"))
+    if capacity is not None and capacity < 1:
+        problems.append(Problem("capacity must be at least 1", field="capacity"))
+    if not 2 <= group_size <= 20:
+        problems.append(Problem("group size must be between 2 and 20", field="group_size"))
+    if ends_at is not None and ends_at <= starts_at:
+        problems.append(Problem("the session must end after it starts", field="ends_at"))
+    if online_url and not online_url.startswith(("https://", "http://")):
+        problems.append(Problem("an online link starts with https://", field="online_url"))
+    if language not in ("nl", "en"):
+        problems.append(Problem("language must be nl or en", field="language"))
+    if problems:
+        raise InputError(problems)
+    work_session = WorkSession(
+        title=title.strip(),
+        question=question.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=(place or "").strip() or None,
+        online_url=(online_url or "").strip() or None,
+        capacity=capacity,
+        group_size=group_size,
+        circle_id=circle_id,
+        host_id=actor.id,
+        language=language,
+        status=status,
+    )
+    session.add(work_session)
+    session.flush()
+    record(session, actor, "session.create", "work_session", work_session.id, title=work_session.title)
+    return work_session
+
+
+def active_registrations(session: Session, work_session: WorkSession) -> list[Registration]:
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+            .order_by(Registration.registered_at, Registration.member_id)
+        )
+    )
+
+
+def participants(session: Session, work_session: WorkSession) -> list[Member]:
+    return [r.member for r in active_registrations(session, work_session)]
+
+
+def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
+    """Sign the actor up; refused when the session is full, not open, or already in the past."""
+    if work_session.status not in ("open", "grouped"):
+        raise InputError(f"session {work_session.id} is not open for sign-up (status {work_session.status})")
+    existing = session.get(Registration, (work_session.id, actor.id))
+    if existing is not None and existing.cancelled_at is None:
+        return existing
+    if work_session.capacity is not None:
+        taken = session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+        )
+        if (taken or 0) >= work_session.capacity:
+            raise InputError(f"session {work_session.id} is full ({work_session.capacity} places)")
+    if existing is None:
+        existing = Registration(session_id=work_session.id, member_id=actor.id)
+        session.add(existing)
+    else:
+        existing.cancelled_at = None
+        existing.registered_at = utcnow()
+    session.flush()
+    record(session, actor, "session.register", "work_session", work_session.id)
+    return existing
+
+
+def cancel_registration(session: Session, actor: Member, work_session: WorkSession) -> None:
+    registration = session.get(Registration, (work_session.id, actor.id))
+    if registration is None or registration.cancelled_at is not None:
+        return
+    registration.cancelled_at = utcnow()
+    session.execute(delete(Seat).where(Seat.session_id == work_session.id, Seat.member_id == actor.id))
+    record(session, actor, "session.cancel", "work_session", work_session.id)
+
+
+def seat_groups(
+    session: Session, actor: Member | None, work_session: WorkSession, groups: Sequence[Sequence[int]]
+) -> list[BreakoutGroup]:
+    """Replace the session's breakout groups with ``groups`` (lists of member ids), e.g. from the engine."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    if any(g.locked for g in work_session.groups):
+        raise InputError(f"the groups of session {work_session.id} are locked; unlock them first")
+    registered = {r.member_id for r in active_registrations(session, work_session)}
+    seated = [m for group in groups for m in group]
+    problems = [
+        Problem(f"member {m} is not signed up for this session") for m in seated if m not in registered
+    ]
+    if len(seated) != len(set(seated)):
+        problems.append(Problem("a member appears in more than one group"))
+    if problems:
+        raise InputError(problems)
+    for group in list(work_session.groups):
+        session.delete(group)
+    session.flush()
+    made = []
+    for number, members in enumerate(groups, start=1):
+        group = BreakoutGroup(session_id=work_session.id, number=number)
+        session.add(group)
+        session.flush()
+        for member_id in members:
+            session.add(Seat(session_id=work_session.id, group_id=group.id, member_id=member_id))
+        made.append(group)
+    if work_session.status == "open":
+        work_session.status = "grouped"
+    session.flush()
+    session.refresh(work_session)
+    record(session, actor, "session.groups", "work_session", work_session.id, groups=len(made))
+    return made
+
+
+def move_member(
+    session: Session, actor: Member, work_session: WorkSession, member_id: int, number: int
+) -> None:
+    """The host moves one person to another group by hand."""
+    require_session_host(session, actor, work_session)
+    target = next((g for g in work_session.groups if g.number == number), None)
+    if target is None:
+        raise InputError(f"session {work_session.id} has no group {number}")
+    if target.locked:
+        raise InputError("the groups are locked; unlock them first")
+    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
+    if seat is None:
+        raise InputError(f"member {member_id} has no seat in session {work_session.id}")
+    seat.group_id = target.id
+    seat.fixed = True
+    record(session, actor, "session.move", "work_session", work_session.id, member=member_id, group=number)
+
+
+def lock_groups(session: Session, actor: Member, work_session: WorkSession, locked: bool = True) -> None:
+    require_session_host(session, actor, work_session)
+    if not work_session.groups:
+        raise InputError("form the groups before locking them")
+    for group in work_session.groups:
+        group.locked = locked
+    record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
+
+
+def group_of(session: Session, work_session: WorkSession, member_id: int) -> BreakoutGroup | None:
+    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
+    return seat.group if seat is not None else None
+
+
+def add_contribution(
+    session: Session,
+    actor: Member,
+    work_session: WorkSession,
+    text: str,
+    *,
+    group_number: int | None = None,
+    is_proposal: bool = False,
+    anonymous: bool = False,
+) -> Contribution:
+    """A participant adds input for their own group; a host may add input for any group."""
+    text = text.strip()
+    if not text:
+        raise InputError("the input is empty")
+    if len(text) > 2000:
+        raise InputError("one contribution holds at most 2,000 characters; split it up")
+    if work_session.status in ("published", "cancelled", "draft"):
+        raise InputError(f"session {work_session.id} does not take input now (status {work_session.status})")
+    own_group = group_of(session, work_session, actor.id)
+    group: BreakoutGroup | None = own_group
+    if group_number is not None:
+        group = next((g for g in work_session.groups if g.number == group_number), None)
+        if group is None:
+            raise InputError(f"session {work_session.id} has no group {group_number}")
+        if own_group is None or own_group.id != group.id:
+            require_session_host(session, actor, work_session)
+    elif own_group is None:
+        try:
+            require_session_host(session, actor, work_session)
+        except PermissionDenied:
+            raise PermissionDenied("you have no seat in this session") from None
+    contribution = Contribution(
+        session_id=work_session.id,
+        group_id=group.id if group is not None else None,
+        author_id=None if anonymous else actor.id,
+        text=text,
+        is_proposal=is_proposal,
+    )
+    session.add(contribution)
+    if work_session.status in ("open", "grouped"):
+        work_session.status = "running"
+    session.flush()
+    record(session, actor, "contribution.add", "work_session", work_session.id, contribution=contribution.id)
+    return contribution
+
+
+def contributions_of(session: Session, work_session: WorkSession) -> list[Contribution]:
+    return list(
+        session.scalars(
+            select(Contribution).where(Contribution.session_id == work_session.id).order_by(Contribution.id)
+        )
+    )
+
+
+def rename_theme(
+    session: Session, actor: Member, theme: Theme, label: str, summary: str | None = None
+) -> None:
+    work_session = get_session(session, theme.session_id)
+    require_session_host(session, actor, work_session)
+    if not label.strip():
+        raise InputError("a theme needs a label")
+    theme.label = label.strip()[:200]
+    if summary is not None:
+        theme.summary = summary.strip()
+    record(session, actor, "theme.edit", "theme", theme.id)
+
+
+def publish(session: Session, actor: Member, work_session: WorkSession, summary: str = "") -> None:
+    require_session_host(session, actor, work_session)
+    if work_session.status != "synthesised":
+        raise InputError("run the synthesis before publishing the outcome")
+    work_session.status = "published"
+    work_session.published_at = utcnow()
+    if summary.strip():
+        work_session.summary = summary.strip()
+    record(session, actor, "session.publish", "work_session", work_session.id)
+
+
+def proposal_to_initiative(
+    session: Session, actor: Member, contribution: Contribution, owner: Member, title: str | None = None
+) -> Initiative:
+    """One step from a proposal in a session to an initiative with an owner."""
+    work_session = get_session(session, contribution.session_id)
+    require_session_host(session, actor, work_session)
+    contribution.is_proposal = True
+    return propose_initiative(
+        session,
+        actor,
+        title or contribution.text,
+        description=contribution.text,
+        owner=owner,
+        circle_id=work_session.circle_id,
+        contribution=contribution,
+    )
+
+
+def form_groups(
+    session: Session, actor: Member | None, work_session: WorkSession, *, seed: int = 0
+) -> list[BreakoutGroup]:
+    """Form the breakout groups for everyone signed up (counting off by tenure, age and region)."""
+    members = participants(session, work_session)
+    if len(members) < 2:
+        raise InputError("at least two people must be signed up to form groups")
+    size = max(2, work_session.group_size)
+    count = max(1, round(len(members) / size))
+    ordered = sorted(members, key=lambda m: (m.joined_on, m.birth_year or 0, m.region or "", m.id))
+    groups: list[list[int]] = [[] for _ in range(count)]
+    for index, member in enumerate(ordered):
+        groups[index % count].append(member.id)
+    return seat_groups(session, actor, work_session, groups)
+
+
+def store_themes(
+    session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
+) -> list[Theme]:
+    """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
+
+    ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    problems = [
+        Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label
+    ]
+    group_numbers = {g.number for g in work_session.groups}
+    for index, theme in enumerate(themes):
+        unknown = sorted(set(theme.groups) - group_numbers)
+        if unknown:
+            problems.append(
+                Problem(f"theme {index} names groups {unknown} that session {work_session.id} does not have")
+            )
+    if problems:
+        raise InputError(problems)
+    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
+    made = []
+    for position, theme in enumerate(themes):
+        row = Theme(
+            session_id=work_session.id,
+            position=position,
+            label=theme.label.strip()[:200],
+            summary=theme.summary.strip(),
+            size=theme.size,
+            groups=sorted(set(theme.groups)),
+            quotes=list(theme.quotes),
+            undercurrent=theme.undercurrent,
+        )
+        session.add(row)
+        made.append(row)
+    if work_session.status in ("open", "grouped", "running"):
+        work_session.status = "synthesised"
+    session.flush()
+    record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
+    return made

@@ -1,0 +1,206 @@
+"""Web routes for outreach: public calendar feeds, the newsletter unsubscribe link, and downloads for hosts
+(session reports) and admins (postal list and label sheets). Views only parse, check permission and call
+werkkring.outreach / werkkring.actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from html import escape
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from werkkring import outreach
+from werkkring.actions.outreach import unsubscribe_newsletter
+from werkkring.actions.permissions import require_admin, require_session_host
+from werkkring.config import Settings
+from werkkring.errors import NotFoundError, PermissionDenied, WerkkringError
+from werkkring.store import Database
+from werkkring.store.models import Member, WorkSession
+from werkkring.web.outreach_auth import current_member
+
+router = APIRouter()
+
+CALENDAR = "text/calendar; charset=utf-8"
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def _database(request: Request) -> Database:
+    database = request.app.state.database
+    assert isinstance(database, Database)
+    return database
+
+
+def _settings(request: Request) -> Settings:
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else Settings.from_env()
+
+
+def _reader(request: Request) -> Iterator[Session]:
+    with _database(request).reader() as session:
+        yield session
+
+
+Reader = Annotated[Session, Depends(_reader)]
+SignedIn = Annotated[Member, Depends(current_member)]
+
+
+def _not_found(error: WerkkringError) -> HTTPException:
+    return HTTPException(status_code=404, detail=str(error))
+
+
+@router.get("/feeds/circle/{slug}.ics")
+def circle_feed(slug: str, request: Request, session: Reader) -> Response:
+    try:
+        data = outreach.circle_feed(session, slug, base_url=_settings(request).base_url)
+    except NotFoundError as error:
+        raise _not_found(error) from None
+    return Response(
+        data, media_type=CALENDAR, headers={"Content-Disposition": f'inline; filename="{slug}.ics"'}
+    )
+
+
+@router.get("/feeds/member/{token}.ics")
+def member_feed(token: str, request: Request, session: Reader) -> Response:
+    try:
+        data = outreach.member_feed(session, token, base_url=_settings(request).base_url)
+    except NotFoundError as error:
+        raise _not_found(error) from None
+    # A secret address: keep it out of shared caches and referrers.
+    return Response(
+        data,
+        media_type=CALENDAR,
+        headers={"Cache-Control": "private, max-age=900", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(
+        f"<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><meta name='robots' "
+        f"content='noindex'><title>{escape(title)}</title></head><body style='font-family:sans-serif;"
+        f"max-width:36rem;margin:3rem auto;padding:0 1rem'><h1>{escape(title)}</h1>{body}</body></html>",
+        status_code=status,
+        headers={"Referrer-Policy": "no-referrer"},
+    )
+
+
+def _member_of_token(request: Request, session: Session, token: str) -> Member:
+    member_id = outreach.read_unsubscribe_token(token, _settings(request))
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFoundError("this unsubscribe link is not valid")
+    return member
+
+
+@router.get("/newsletter/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_confirm(token: str, request: Request, session: Reader) -> HTMLResponse:
+    """Only shows a button: mail scanners follow GET links, and must not unsubscribe anyone."""
+    try:
+        member = _member_of_token(request, session, token)
+    except NotFoundError:
+        return _page("Link niet geldig / Link not valid", "<p>Deze afmeldlink klopt niet.</p>", 404)
+    if not member.newsletter:
+        return _page("Afgemeld / Unsubscribed", "<p>Je ontvangt de nieuwsbrief al niet meer.</p>")
+    return _page(
+        "Afmelden voor de nieuwsbrief / Unsubscribe",
+        "<p>Wil je de nieuwsbrief niet meer ontvangen? / Stop receiving the newsletter?</p>"
+        "<form method='post'><button type='submit'>Afmelden / Unsubscribe</button></form>",
+    )
+
+
+@router.post("/newsletter/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(token: str, request: Request) -> HTMLResponse:
+    """The confirm button and RFC 8058 one-click (body ``List-Unsubscribe=One-Click``) both land here."""
+    with _database(request).transaction() as session:
+        try:
+            member = _member_of_token(request, session, token)
+        except NotFoundError:
+            return _page("Link niet geldig / Link not valid", "<p>Deze afmeldlink klopt niet.</p>", 404)
+        unsubscribe_newsletter(session, member, via="link")
+    return _page(
+        "Afgemeld / Unsubscribed",
+        "<p>Je ontvangt de nieuwsbrief niet meer. / You will no longer receive the newsletter.</p>",
+    )
+
+
+@router.get("/sessions/{session_id}/report.{fmt}")
+def session_report(session_id: int, fmt: str, member: SignedIn, session: Reader) -> Response:
+    if fmt not in MEDIA:
+        raise HTTPException(status_code=404, detail="reports come as .md, .html or .pdf")
+    work_session = session.get(WorkSession, session_id)
+    if work_session is None:
+        raise HTTPException(status_code=404, detail=f"no work session with id {session_id}")
+    try:
+        require_session_host(session, member, work_session)
+        report = outreach.build_session_report(session, session_id)
+    except PermissionDenied as error:
+        raise HTTPException(status_code=403, detail=str(error)) from None
+    except WerkkringError as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None
+    if fmt == "pdf":
+        body: bytes | str = _pdf(lambda: outreach.render_pdf(report))
+    elif fmt == "md":
+        body = outreach.render_markdown(report)
+    else:
+        body = outreach.render_html(report)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="session-{session_id}.{fmt}"'},
+    )
+
+
+def _pdf(make: Callable[[], bytes]) -> bytes:
+    try:
+        return make()
+    except outreach.PdfUnavailable as error:
+        raise HTTPException(status_code=503, detail=str(error)) from None
+
+
+def _admin_postal(member: Member, session: Session) -> outreach.PostalList:
+    try:
+        require_admin(member)
+    except PermissionDenied as error:
+        raise HTTPException(status_code=403, detail=str(error)) from None
+    return outreach.postal_list(session)
+
+
+def _left_out_header(postal: outreach.PostalList) -> dict[str, str]:
+    counts = "; ".join(f"{reason}={count}" for reason, count in postal.left_out.items())
+    return {"X-Werkkring-Addresses": str(len(postal.addresses)), "X-Werkkring-Left-Out": counts}
+
+
+@router.get("/admin/mailing/labels.pdf")
+def mailing_labels(member: SignedIn, session: Reader) -> Response:
+    postal = _admin_postal(member, session)
+    return Response(
+        _pdf(lambda: outreach.labels_pdf(postal)),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="labels.pdf"',
+            "Cache-Control": "no-store",
+            **_left_out_header(postal),
+        },
+    )
+
+
+@router.get("/admin/mailing/list.csv")
+def mailing_list(member: SignedIn, session: Reader) -> Response:
+    postal = _admin_postal(member, session)
+    return Response(
+        outreach.to_csv(postal),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="mailing-list.csv"',
+            "Cache-Control": "no-store",
+            **_left_out_header(postal),
+        },
+    )

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from werkkring.actions import helix, initiatives, sessions
+from werkkring.actions.members import create_member, delete_member
+from werkkring.errors import InputError, PermissionDenied
+from werkkring.io.members_csv import MemberRow
+from werkkring.store import Database
+from werkkring.store.models import AuditEntry, Contribution, Member
+
+
+def _people(database: Database, n: int) -> list[int]:
+    with database.transaction() as session:
+        made = [
+            create_member(session, None, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            for i in range(n)
+        ]
+        made[0].role = "host"
+        return [m.id for m in made]
+
+
+def _new_session(database: Database, host_id: int, **kwargs: object) -> int:
+    with database.transaction() as session:
+        host = session.get(Member, host_id)
+        assert host is not None
+        ws = sessions.create_session(
+            session,
+            host,
+            title="Werksessie",
+            question="Waar heb jij behoefte aan?",
+            starts_at=dt.datetime(2026, 12, 20, 19, 30),
+            **kwargs,  # type: ignore[arg-type]
+        )
+        return ws.id
+
+
+def test_a_member_cannot_create_a_session(database: Database) -> None:
+    ids = _people(database, 2)
+    with database.transaction() as session, pytest.raises(PermissionDenied):
+        sessions.create_session(
+            session,
+            session.get(Member, ids[1]),  # type: ignore[arg-type]
+            title="x",
+            question="y",
+            starts_at=dt.datetime(2026, 12, 1),
+        )
+
+
+def test_session_input_is_validated_field_by_field(database: Database) -> None:
+    ids = _people(database, 1)
+    with database.transaction() as session, pytest.raises(InputError) as caught:
+        sessions.create_session(
+            session,
+            session.get(Member, ids[0]),  # type: ignore[arg-type]
+            title=" ",
+            question="",
+            starts_at=dt.datetime(2026, 12, 1, 20),
+            ends_at=dt.datetime(2026, 12, 1, 19),
+            capacity=0,
+            online_url="zoom",
+        )
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"title", "question", "capacity", "ends_at", "online_url"}
+
+
+def test_capacity_groups_input_and_publication(database: Database) -> None:
+    ids = _people(database, 9)
+    ws_id = _new_session(database, ids[0], capacity=8, group_size=4)
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        for member_id in ids[:8]:
+            sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
+        with pytest.raises(InputError, match="full"):
+            sessions.register(session, session.get(Member, ids[8]), ws)  # type: ignore[arg-type]
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        member = session.get(Member, ids[3])
+        assert member is not None
+        with pytest.raises(PermissionDenied):
+            sessions.form_groups(session, member, ws)
+        groups = sessions.form_groups(session, session.get(Member, ids[0]), ws)
+        assert sorted(len(g.seats) for g in groups) == [4, 4]
+        assert ws.status == "grouped"
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        member = session.get(Member, ids[3])
+        assert member is not None
+        own = sessions.group_of(session, ws, member.id)
+        assert own is not None
+        sessions.add_contribution(session, member, ws, "Een luisterend oor")
+        other = next(g for g in ws.groups if g.id != own.id)
+        with pytest.raises(PermissionDenied):
+            sessions.add_contribution(session, member, ws, "Niet mijn groep", group_number=other.number)
+        with pytest.raises(InputError, match="empty"):
+            sessions.add_contribution(session, member, ws, "   ")
+        with pytest.raises(InputError, match="synthesis"):
+            sessions.publish(session, session.get(Member, ids[0]), ws)  # type: ignore[arg-type]
+        stored = session.scalars(select(Contribution)).all()
+        assert [c.text for c in stored] == ["Een luisterend oor"] and stored[0].group_id == own.id
+
+
+def test_cancelling_frees_the_place_and_the_seat(database: Database) -> None:
+    ids = _people(database, 3)
+    ws_id = _new_session(database, ids[0], capacity=2)
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        a, b, c = (session.get(Member, i) for i in ids)
+        sessions.register(session, a, ws)  # type: ignore[arg-type]
+        sessions.register(session, b, ws)  # type: ignore[arg-type]
+        sessions.cancel_registration(session, b, ws)  # type: ignore[arg-type]
+        sessions.register(session, c, ws)  # type: ignore[arg-type]
+        assert [m.id for m in sessions.participants(session, ws)] == [ids[0], ids[2]]
+
+
+def test_joining_an_initiative_needs_a_reason_and_deleting_a_member_keeps_their_input(
+    database: Database,
+) -> None:
+    ids = _people(database, 3)
+    ws_id = _new_session(database, ids[0])
+    with database.transaction() as session:
+        host, a, b = (session.get(Member, i) for i in ids)
+        ws = sessions.get_session(session, ws_id)
+        sessions.register(session, a, ws)  # type: ignore[arg-type]
+        contribution = sessions.add_contribution(session, host, ws, "Een filmpje maken")  # type: ignore[arg-type]
+        initiative = sessions.proposal_to_initiative(session, host, contribution, owner=a)  # type: ignore[arg-type]
+        assert initiative.owner_id == ids[1] and initiative.contribution_id == contribution.id
+        with pytest.raises(InputError, match="adds for you"):
+            initiatives.join_initiative(session, b, initiative, "  ")  # type: ignore[arg-type]
+        initiatives.join_initiative(session, b, initiative, "Ik leer monteren")  # type: ignore[arg-type]
+        with pytest.raises(PermissionDenied):
+            initiatives.set_status(session, b, initiative, "done")  # type: ignore[arg-type]
+    with database.transaction() as session:
+        host = session.get(Member, ids[0])
+        assert host is not None
+        delete_member(session, host, host)
+    with database.reader() as session:
+        kept = session.scalars(select(Contribution)).one()
+        assert kept.text == "Een filmpje maken" and kept.author_id is None
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "member.delete")).one()
+
+
+def test_helix_hours_are_checked(database: Database) -> None:
+    ids = _people(database, 1)
+    with database.transaction() as session:
+        member = session.get(Member, ids[0])
+        assert member is not None
+        entry = helix.log_hours(session, member, helix="society", hours="2.5", date=dt.date(2026, 11, 1))
+        assert entry.hours == Decimal("2.50")
+        with pytest.raises(InputError) as caught:
+            helix.log_hours(session, member, helix="work", hours=30)
+        assert {p.field for p in caught.value.problems} == {"helix", "hours"}

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from tests.outreach.fixtures import past_session_ids
+from werkkring.config import Settings
+from werkkring.store import Database
+from werkkring.store.models import Member, WorkSession
+from werkkring.web.app import create_app
+from werkkring.web.outreach_auth import current_member
+
+
+def _app(database: Database, tmp_path: Path) -> FastAPI:
+    app = create_app(database)
+    app.state.settings = Settings.from_env(
+        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_BASE_URL": "https://w.example.nl"}
+    )
+    return app
+
+
+def _as(app: FastAPI, database: Database, member_id: int) -> None:
+    def signed_in() -> Member:
+        with database.reader() as session:
+            member = session.get(Member, member_id)
+            assert member is not None
+            return member
+
+    app.dependency_overrides[current_member] = signed_in
+
+
+def test_feeds_are_served_as_calendars(demo: Database, tmp_path: Path) -> None:
+    client = TestClient(_app(demo, tmp_path))
+    response = client.get("/feeds/circle/amsterdam.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert Calendar.from_ical(response.content).walk("VEVENT")
+    assert client.get("/feeds/circle/atlantis.ics").status_code == 404
+    with demo.reader() as session:
+        token = session.scalars(select(Member.feed_token).where(Member.id == 5)).one()
+    mine = client.get(f"/feeds/member/{token}.ics")
+    assert mine.status_code == 200 and "private" in mine.headers["cache-control"]
+    assert client.get("/feeds/member/guess.ics").status_code == 404
+
+
+def test_downloads_are_closed_until_sign_in_is_wired(demo: Database, tmp_path: Path) -> None:
+    client = TestClient(_app(demo, tmp_path))
+    for path in ("/sessions/1/report.md", "/admin/mailing/labels.pdf", "/admin/mailing/list.csv"):
+        assert client.get(path).status_code == 403, path
+
+
+@pytest.mark.slow
+def test_hosts_download_reports_and_others_may_not(demo: Database, tmp_path: Path) -> None:
+    app = _app(demo, tmp_path)
+    client = TestClient(app)
+    with demo.reader() as session:
+        session_id = past_session_ids(session)[0]
+        work_session = session.get(WorkSession, session_id)
+        assert work_session is not None and work_session.host_id is not None
+        host_id = work_session.host_id
+        plain = session.scalars(select(Member.id).where(Member.role == "member").order_by(Member.id)).first()
+        assert plain is not None and plain != host_id
+    _as(app, demo, host_id)
+    md = client.get(f"/sessions/{session_id}/report.md")
+    assert md.status_code == 200 and md.text.startswith("# ")
+    html = client.get(f"/sessions/{session_id}/report.html")
+    assert html.status_code == 200 and "<svg" in html.text
+    pdf = client.get(f"/sessions/{session_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) >= 1
+    assert client.get(f"/sessions/{session_id}/report.docx").status_code == 404
+    assert client.get("/sessions/9999/report.md").status_code == 404
+    # A host may not download the admin's postal list.
+    assert client.get("/admin/mailing/list.csv").status_code == 403
+    _as(app, demo, plain)
+    assert client.get(f"/sessions/{session_id}/report.md").status_code == 403
+
+
+def test_admins_download_the_postal_list_with_counts(demo: Database, tmp_path: Path) -> None:
+    app = _app(demo, tmp_path)
+    client = TestClient(app)
+    with demo.reader() as session:
+        admin = session.scalars(select(Member.id).where(Member.role == "admin")).first()
+        assert admin is not None
+    _as(app, demo, admin)
+    response = client.get("/admin/mailing/list.csv")
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    rows = response.text.strip().splitlines()
+    assert int(response.headers["x-werkkring-addresses"]) == len(rows) - 1
+    assert "no postal consent=" in response.headers["x-werkkring-left-out"]
+    labels = client.get("/admin/mailing/labels.pdf")
+    assert labels.status_code == 200 and labels.content.startswith(b"%PDF")
