@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from grouping_brute import features, ratio
 
+from tests.grouping.grouping_brute import features, ratio
 from werkkring.engines.grouping import Participants, evaluate, form_groups
 
 

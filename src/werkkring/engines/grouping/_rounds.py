@@ -249,7 +249,7 @@ def form_rounds(
             history_keys=pair_keys(_meet_pairs(others, n), n),
             w_history=w_repeat,
             w_viol=base.w_viol,
-            w_apart=base.w_apart,
+            w_apart=w_repeat * (4.0 * float(size_arr.max()) + 1.0),
             numeric=base.numeric,
         )
 
