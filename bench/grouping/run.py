@@ -186,9 +186,7 @@ def main() -> None:
             )
         print(lines[-3], file=sys.stderr)
     say("")
-    say(
-        "Peak RSS is that of the whole benchmark process for that room (Python, NumPy and the room included)."
-    )
+    say("Peak RSS: the whole process for that room (Python, NumPy, the room), right after the engine ran.")
     say("")
     say("## Small rooms against the exhaustive optimum")
     say("")
