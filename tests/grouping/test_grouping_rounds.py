@@ -47,3 +47,13 @@ def test_rounds_keep_the_mix() -> None:
     result = form_rounds(room, rounds=3, size=4, time_limit=20)
     assert result.repeat_pairs == 0
     assert all(m.max_category_deviation == 0 for m in result.round_metrics)
+
+
+@pytest.mark.parametrize(("n", "size", "rounds"), [(9, 3, 4), (16, 4, 5), (25, 5, 6), (32, 4, 9)])
+def test_affine_construction_reaches_the_maximum_where_it_applies(n: int, size: int, rounds: int) -> None:
+    room = Participants(ids=[f"g{i}" for i in range(n)])
+    result = form_rounds(room, rounds=rounds, size=size, time_limit=5)
+    assert result.repeat_pairs == _repeats(result.rounds) == 0
+    assert result.rounds_without_repeat == rounds
+    for row in result.rounds:
+        assert sorted(np.bincount(row).tolist()) == [size] * (n // size)
