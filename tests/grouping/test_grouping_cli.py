@@ -1,0 +1,153 @@
+"""The CLI contract: files in, groups.csv and report.json out, exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from werkkring.cli import main
+
+
+def _run(args: list[str]) -> int:
+    try:
+        main(args)
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+@pytest.fixture
+def room(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    lines = ["id,role,age,region,tenure,expertise"]
+    for i in range(40):
+        role = "host" if i % 9 == 0 else ""
+        tags = ";".join(t for t in ("data", "zorg", "beleid") if rng.random() < 0.4)
+        lines.append(
+            f"m{i},{role},{rng.integers(22, 68)},{rng.choice(['Noord', 'Zuid', 'West', 'CH'])},"
+            f"{rng.choice(['nieuw', 'ervaren'])},{tags}"
+        )
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_form_writes_groups_and_report(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, report = tmp_path / "groups.csv", tmp_path / "report.json"
+    apart = tmp_path / "apart.csv"
+    apart.write_text("id_a,id_b\nm1,m2\n", encoding="utf-8")
+    together = tmp_path / "together.csv"
+    together.write_text("set,id\nduo,m3\nduo,m4\n", encoding="utf-8")
+    history = tmp_path / "history.csv"
+    history.write_text("session,group,id\n1,1,m5\n1,1,m6\n", encoding="utf-8")
+    files = ["--apart", str(apart), "--together", str(together), "--history", str(history)]
+    code = _run(
+        ["groups", "form", str(room), "--size", "6", "--out", str(out), "--report", str(report), *files]
+    )
+    assert code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == [f"m{i}" for i in range(40)]
+    group = {r["id"]: int(r["group"]) for r in rows}
+    assert set(group.values()) == set(range(1, 8))
+    assert group["m1"] != group["m2"] and group["m3"] == group["m4"]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert set(data) == {
+        "n",
+        "groups",
+        "sizes",
+        "bss_over_tss",
+        "numeric_bss_over_tss",
+        "max_category_deviation",
+        "repeat_pairs",
+        "seconds",
+    }
+    assert data["n"] == 40 and data["groups"] == 7 and sorted(data["sizes"]) == [5, 5, 6, 6, 6, 6, 6]
+    assert data["max_category_deviation"] == 0
+    assert "40 people in 7 groups" in capsys.readouterr().err
+
+
+def test_form_to_stdout(room: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _run(["groups", "form", str(room), "--groups", "4"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "id,group" and len(lines) == 41
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        ("name,age\nx,3\n", [], "line 1: has no 'id' column"),
+        ("id,age\nx,3\nx,4\n", [], "line 3, column 'id': duplicate id 'x'"),
+        ("id,age\nx,3\ny,4\n", ["--size", "5"], "group size 5 is larger than the number of participants (2)"),
+    ],
+)
+def test_bad_input_exits_2_naming_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, extra: list[str], message: str
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    assert _run(["groups", "form", str(path), *(extra or ["--size", "2"])]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_constraint_conflicts_exit_2(room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    together = tmp_path / "together.csv"
+    together.write_text("set,id\nbig," + "\nbig,".join(f"m{i}" for i in range(7)) + "\n", encoding="utf-8")
+    assert _run(["groups", "form", str(room), "--size", "6", "--together", str(together)]) == 2
+    assert "keep-together set big has 7 people (m0, m1, m2, m3, m4, m5, m6)" in capsys.readouterr().err
+    apart = tmp_path / "apart.csv"
+    apart.write_text("id_a,id_b\nm0,m1\n", encoding="utf-8")
+    together.write_text("set,id\nduo,m0\nduo,m1\n", encoding="utf-8")
+    code = _run(
+        ["groups", "form", str(room), "--size", "6", "--together", str(together), "--apart", str(apart)]
+    )
+    assert code == 2
+    assert "m0 and m1 must be kept apart and kept together" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(room: Path) -> None:
+    assert _run(["groups", "form", str(room)]) == 2
+    assert _run(["groups", "form", str(room), "--size", "0"]) == 2
+    assert _run(["groups", "form", "/no/such/file.csv", "--size", "3"]) == 2
+    assert _run(["groups", "rounds", str(room), "--size", "4"]) == 2
+
+
+def test_rounds_writes_every_round(room: Path, tmp_path: Path) -> None:
+    out, report = tmp_path / "rounds.csv", tmp_path / "rounds.json"
+    code = _run(
+        [
+            "groups",
+            "rounds",
+            str(room),
+            "--size",
+            "5",
+            "--rounds",
+            "3",
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+        ]
+    )
+    assert code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 120 and {r["round"] for r in rows} == {"1", "2", "3"}
+    met: set[tuple[str, str]] = set()
+    for r in ("1", "2", "3"):
+        groups: dict[str, list[str]] = {}
+        for row in rows:
+            if row["round"] == r:
+                groups.setdefault(row["group"], []).append(row["id"])
+        assert sorted(len(g) for g in groups.values()) == [5] * 8
+        for g in groups.values():
+            for a in g:
+                for b in g:
+                    if a < b:
+                        assert (a, b) not in met
+                        met.add((a, b))
+    assert json.loads(report.read_text(encoding="utf-8"))["rounds_without_repeat"] == 3
