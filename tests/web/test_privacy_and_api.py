@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web import factories
+from werkkring.actions import directory
 from werkkring.actions.accounts import create_api_token
 from werkkring.store import Database
 from werkkring.store.models import Member
@@ -131,3 +133,15 @@ def test_the_api_token_page_creates_and_revokes(database: Database, app_for: Any
     token_id = page.split("/me/tokens/")[1].split("/revoke")[0]
     member.post(f"/me/tokens/{token_id}/revoke")
     assert member.client.get("/api/v1/me", headers=auth).status_code == 401
+
+
+def test_a_text_search_counts_up_to_a_cap_and_says_so(
+    database: Database, app_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = _network(database)
+    monkeypatch.setattr(directory, "COUNT_CAP", 2)
+    viewer = app_for(database)()
+    viewer.sign_in(people["utrecht"].email)
+    capped = viewer.get("/members", params={"q": "e"}).text
+    assert "Minstens 2 leden gevonden" in capped
+    assert "5 leden gevonden" in viewer.get("/members").text

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from werkkring.store.models import PRIVATE_FIELDS, Circle, Member, Membership
 
+COUNT_CAP = 1000
+
 
 @dataclass
 class Profile:
@@ -95,7 +97,8 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[Member]]:
-    """Members matching the filters, matching only on fields the viewer may see. Returns (total, page)."""
+    """Members matching the filters, matching only on fields the viewer may see. Returns (total, page); a
+    text search counts at most ``COUNT_CAP`` matches."""
     my_circles = circle_ids_of(session, viewer.id)
     query = select(Member)
     if circle:
@@ -119,6 +122,10 @@ def search(
                 and_(Member.interests.ilike(like), _visible_clause(viewer, "interests", my_circles)),
             )
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ids = query.with_only_columns(Member.id)
+    if q.strip() or offers.strip() or region.strip():
+        # A text search stops counting at COUNT_CAP matches: enough to page through, cheaper to answer.
+        ids = ids.limit(COUNT_CAP)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     page = session.scalars(query.order_by(Member.name, Member.id).limit(limit).offset(offset)).all()
     return total, list(page)

@@ -39,6 +39,7 @@ def directory_page(
             offset=(page - 1) * PAGE_SIZE,
         )
         cards = directory.profiles(session, me, found)
+        searching = bool(q.strip() or offers.strip() or region.strip())
         circles = session.scalars(select(Circle).order_by(Circle.name)).all()
         return render(
             request,
@@ -53,6 +54,8 @@ def directory_page(
                 "page": page,
                 "total": total,
                 "pages": max(1, -(-total // PAGE_SIZE)),
+                "count_cap": directory.COUNT_CAP,
+                "capped": searching and total >= directory.COUNT_CAP,
             },
             me=me,
             session=session,
