@@ -154,3 +154,46 @@ def test_helix_hours_are_checked(database: Database) -> None:
         with pytest.raises(InputError) as caught:
             helix.log_hours(session, member, helix="work", hours=30)
         assert {p.field for p in caught.value.problems} == {"helix", "hours"}
+
+
+def test_groups_are_a_good_mix_and_avoid_people_who_met_before(database: Database) -> None:
+    """Twelve people, half newcomers and half old hands, in three groups of four, twice: every group gets
+    two of each, and the second session repeats as few pairs as possible. Four people drawn from three
+    earlier groups always include two who met, so three repeated pairs (one per group) is the minimum."""
+    with database.transaction() as session:
+        people = [
+            create_member(
+                session,
+                None,
+                MemberRow(
+                    line=i,
+                    name=f"Lid {i}",
+                    email=f"mix{i}@example.org",
+                    joined_on=dt.date(2026, 6, 1) if i % 2 else dt.date(2015, 1, 1),
+                    birth_year=1960 + 3 * i,
+                    region=["Utrecht", "Groningen", "Zuid-Holland"][i % 3],
+                ),
+            )
+            for i in range(12)
+        ]
+        host = people[0]
+        host.role = "host"
+        ids = [p.id for p in people]
+    first = _new_session(database, ids[0], group_size=4)
+    second = _new_session(database, ids[0], group_size=4)
+    seatings = []
+    for ws_id in (first, second):
+        with database.transaction() as session:
+            ws = sessions.get_session(session, ws_id)
+            for member_id in ids:
+                sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
+            groups = sessions.form_groups(session, session.get(Member, ids[0]), ws, seed=1)
+            seatings.append([sorted(seat.member_id for seat in g.seats) for g in groups])
+    for groups in seatings:
+        assert sorted(len(g) for g in groups) == [4, 4, 4]
+        for group in groups:
+            newcomers = sum(1 for m in group if ids.index(m) % 2)
+            assert newcomers == 2, groups
+    met = {frozenset((a, b)) for g in seatings[0] for a in g for b in g if a < b}
+    again = sum(frozenset((a, b)) in met for g in seatings[1] for a in g for b in g if a < b)
+    assert again == 3, f"{again} pairs sit together again; 3 is the minimum"

@@ -15,12 +15,16 @@ from sqlalchemy.orm import Session
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
+from werkkring.domain import tenure_band
+from werkkring.engines import grouping
 from werkkring.errors import FeatureNotReady, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
+    Circle,
     Contribution,
     Initiative,
     Member,
+    Membership,
     Registration,
     Seat,
     Theme,
@@ -316,19 +320,98 @@ def proposal_to_initiative(
 
 
 def form_groups(
-    session: Session, actor: Member | None, work_session: WorkSession, *, seed: int = 0
+    session: Session,
+    actor: Member | None,
+    work_session: WorkSession,
+    *,
+    seed: int = 0,
+    history_weight: float = 1.0,
+    time_limit: float = 10.0,
 ) -> list[BreakoutGroup]:
-    """Form the breakout groups for everyone signed up (counting off by tenure, age and region)."""
+    """Form breakout groups that are each a good mix of the room (the grouping engine): tenure, age, region
+    and home circle spread evenly, hosts spread, and as few people as possible seated again with someone
+    they met in an earlier session. People the host moved by hand keep their group."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
     members = participants(session, work_session)
     if len(members) < 2:
         raise InputError("at least two people must be signed up to form groups")
     size = max(2, work_session.group_size)
-    count = max(1, round(len(members) / size))
-    ordered = sorted(members, key=lambda m: (m.joined_on, m.birth_year or 0, m.region or "", m.id))
-    groups: list[list[int]] = [[] for _ in range(count)]
-    for index, member in enumerate(ordered):
-        groups[index % count].append(member.id)
-    return seat_groups(session, actor, work_session, groups)
+    count = -(-len(members) // size)
+    kept = {
+        seat.member_id: seat.group.number - 1
+        for group in work_session.groups
+        for seat in group.seats
+        if seat.fixed and seat.group.number <= count
+    }
+    result = grouping.form_groups(
+        grouping.Participants.from_records(
+            mix_records(session, members, work_session),
+            numeric=("age",),
+            categorical=("tenure", "region", "circle"),
+            role_key="role",
+        ),
+        size=size,
+        history=met_before(session, [m.id for m in members], exclude_session=work_session.id),
+        history_weight=history_weight,
+        fixed={str(member_id): group for member_id, group in kept.items()},
+        seed=seed,
+        time_limit=time_limit,
+    )
+    groups: list[list[int]] = [[] for _ in result.sizes]
+    for member, group in zip(members, result.assignment, strict=True):
+        groups[group].append(member.id)
+    made = seat_groups(session, actor, work_session, groups)
+    for seat in (seat for group in made for seat in group.seats):
+        seat.fixed = seat.member_id in kept
+    return made
+
+
+def mix_records(
+    session: Session, members: Sequence[Member], work_session: WorkSession
+) -> list[dict[str, object]]:
+    """What makes a good mix, per member: tenure band, age, region (or country abroad), home circle, host."""
+    today = work_session.starts_at.date()
+    local = dict(
+        session.execute(
+            select(Membership.member_id, func.min(Circle.slug))
+            .join(Circle)
+            .where(Membership.member_id.in_([m.id for m in members]), Circle.kind == "local")
+            .group_by(Membership.member_id)
+        ).all()
+    )
+    return [
+        {
+            "id": str(m.id),
+            "tenure": tenure_band(m.joined_on, today),
+            "age": None if m.birth_year is None else today.year - m.birth_year,
+            "region": m.region if m.country == "NL" else m.country,
+            "circle": local.get(m.id),
+            "role": "host" if m.id == work_session.host_id or m.role == "host" else None,
+        }
+        for m in members
+    ]
+
+
+def met_before(
+    session: Session, member_ids: Sequence[int], *, exclude_session: int | None = None, limit: int = 50
+) -> list[list[str]]:
+    """The earlier breakout groups (most recent ``limit`` sessions) these members sat in, as id lists."""
+    rows = session.execute(
+        select(Seat.group_id, Seat.member_id, BreakoutGroup.session_id)
+        .join(BreakoutGroup, Seat.group_id == BreakoutGroup.id)
+        .where(Seat.member_id.in_(member_ids), Seat.session_id != (exclude_session or -1))
+        .order_by(BreakoutGroup.session_id.desc())
+    ).all()
+    recent: list[int] = []
+    groups: dict[int, list[str]] = {}
+    for group_id, member_id, session_id in rows:
+        if session_id not in recent:
+            if len(recent) == limit:
+                continue
+            recent.append(session_id)
+        groups.setdefault(group_id, []).append(str(member_id))
+    return [ids for ids in groups.values() if len(ids) > 1]
 
 
 def store_themes(
