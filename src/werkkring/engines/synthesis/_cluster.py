@@ -11,13 +11,15 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 from sklearn.cluster import KMeans, MiniBatchKMeans
+from scipy.linalg import eigh
 from sklearn.metrics import silhouette_score
 
 FloatMatrix = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 _FULL_KMEANS_UP_TO = 30_000
-_SELECTION_SAMPLE = 3_000
+_SELECTION_SAMPLE = 2_000
+_EIGENGAP_UP_TO = 300
 
 
 def kmeans(vectors: FloatMatrix, k: int, seed: int, n_init: int = 10) -> IntArray:
@@ -30,18 +32,23 @@ def kmeans(vectors: FloatMatrix, k: int, seed: int, n_init: int = 10) -> IntArra
         model: KMeans | MiniBatchKMeans = KMeans(n_clusters=k, n_init=n_init, random_state=seed)
     else:
         model = MiniBatchKMeans(
-            n_clusters=k, n_init=3, batch_size=4096, random_state=seed, max_no_improvement=20, reassignment_ratio=0.01
+            n_clusters=k,
+            n_init=3,
+            batch_size=4096,
+            random_state=seed,
+            max_no_improvement=20,
+            reassignment_ratio=0.01,
         )
     return np.asarray(model.fit_predict(vectors), dtype=np.int64)
 
 
 def candidate_ks(n: int) -> list[int]:
-    """2..10 one by one, then steps of about 15 %, up to about 1.5 * sqrt(n) (and at most n / 3)."""
+    """2..10 one by one, then steps of about 20 %, up to about 1.5 * sqrt(n) (and at most n / 3)."""
     top = max(2, min(n // 3, max(10, round(1.5 * np.sqrt(n)))))
     ks = list(range(2, min(top, 10) + 1))
     k = 10
     while True:
-        k = max(k + 1, round(k * 1.15))
+        k = max(k + 1, round(k * 1.2))
         if k > top:
             break
         ks.append(k)
@@ -49,20 +56,50 @@ def candidate_ks(n: int) -> list[int]:
 
 
 def choose_k(vectors: FloatMatrix, seed: int) -> int:
-    """The k with the best cosine silhouette, on a random sample of at most a few thousand rows."""
+    """The number of themes: by the eigengap of a nearest-neighbour graph for a work session's worth of
+    contributions, by the cosine silhouette of k-means on a sample for more."""
     n = vectors.shape[0]
     if n < 6:
         return 1 if n < 3 else 2
+    if n <= _EIGENGAP_UP_TO:
+        return eigengap_k(vectors, min(10, n // 3))
+    return silhouette_k(vectors, seed)
+
+
+def eigengap_k(vectors: FloatMatrix, top: int, neighbours: int = 5) -> int:
+    """The k after which the spectrum of the normalised Laplacian of the k-nearest-neighbour graph jumps.
+
+    With k well-separated themes the graph has k loosely linked parts and exactly k eigenvalues near zero
+    (von Luxburg 2007); the largest gap between consecutive eigenvalues points at k.
+    """
+    n = vectors.shape[0]
+    neighbours = min(neighbours, n - 1)
+    similarity = np.asarray(vectors @ vectors.T, dtype=np.float64)
+    np.fill_diagonal(similarity, -np.inf)
+    nearest = np.argpartition(-similarity, neighbours - 1, axis=1)[:, :neighbours]
+    rows = np.repeat(np.arange(n), neighbours)
+    weights = np.zeros((n, n))
+    weights[rows, nearest.ravel()] = np.maximum(similarity[rows, nearest.ravel()], 0.0)
+    weights = np.maximum(weights, weights.T)
+    degree = weights.sum(axis=1)
+    degree[degree == 0] = 1.0
+    laplacian = np.eye(n) - weights / np.sqrt(np.outer(degree, degree))
+    values = eigh(laplacian, eigvals_only=True, subset_by_index=[0, min(n - 1, top + 1)])
+    gaps = np.diff(values)  # gaps[i] is the jump after the first i + 1 eigenvalues
+    return 2 + int(np.argmax(gaps[1:top]))
+
+
+def silhouette_k(vectors: FloatMatrix, seed: int) -> int:
+    """The k with the best cosine silhouette, on a random sample of at most a few thousand rows."""
+    n = vectors.shape[0]
     rng = np.random.default_rng(seed)
     sample = vectors if n <= _SELECTION_SAMPLE else vectors[rng.choice(n, _SELECTION_SAMPLE, replace=False)]
-    best_k, best_score = 1, -np.inf
+    best_k, best_score = 2, -np.inf
     for k in candidate_ks(sample.shape[0]):
-        labels = kmeans(sample, k, seed, n_init=3)
+        labels = kmeans(sample, k, seed, n_init=1)
         if len(set(labels.tolist())) < 2:
             continue
         score = float(silhouette_score(sample, labels, metric="cosine"))
         if score > best_score:
             best_k, best_score = k, score
-    if n > _SELECTION_SAMPLE:
-        best_k = round(best_k * 1.0)
     return best_k

@@ -101,8 +101,8 @@ def class_tfidf_keywords(
     for members in clusters:
         counter: Counter[str] = Counter()
         for i in members:
+            counter.update(set(analysed.lemmas[i]))
             doc = analysed.lemmas[i]
-            counter.update(set(doc))
             counter.update({f"{a} {b}" for a, b in zip(doc, doc[1:], strict=False) if a != b})
         counts.append(counter)
     total: Counter[str] = Counter()

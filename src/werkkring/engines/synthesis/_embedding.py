@@ -29,7 +29,9 @@ def default_model_path() -> str | None:
         return None
     root = Path(next(iter(spec.submodule_search_locations)))
     for candidate in [root, *sorted(p.parent for p in root.rglob("config_sentence_transformers.json"))]:
-        if (candidate / "config_sentence_transformers.json").exists() or (candidate / "modules.json").exists():
+        if (candidate / "config_sentence_transformers.json").exists() or (
+            candidate / "modules.json"
+        ).exists():
             return str(candidate)
     return None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.linalg import eigh
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
@@ -27,14 +28,22 @@ FloatMatrix = npt.NDArray[np.float32]
 # Weight of the character block against the word block (each is L2-normalised per row first).
 CHAR_WEIGHT = 1.0
 LSA_DIMENSIONS = 100
+_GRAM_UP_TO = 5_000
 
 
 @dataclass(frozen=True)
 class Analysed:
-    """Per text, its content lemmas (compound parts added after the whole word); per lemma, its surface forms."""
+    """Per text, its content lemmas in order and the parts of its Dutch compounds; per lemma, its surface
+    forms (for showing a lemma as people wrote it)."""
 
     lemmas: list[list[str]]
+    parts: list[list[str]]
     surfaces: dict[str, Counter[str]]
+
+    def terms(self, index: int) -> list[str]:
+        """Lemmas, lemma bigrams (of adjacent words) and compound parts of one text."""
+        doc = self.lemmas[index]
+        return doc + [f"{a} {b}" for a, b in zip(doc, doc[1:], strict=False)] + self.parts[index]
 
 
 def analyse(texts: Sequence[str], language: Language) -> Analysed:
@@ -51,23 +60,18 @@ def analyse(texts: Sequence[str], language: Language) -> Analysed:
             kept.append(form)
             surfaces.setdefault(form, Counter())[token] += 1
         lemmas.append(kept)
+    compound_parts: list[list[str]] = [[] for _ in lemmas]
     if language != "en":
         frequencies = Counter(form for doc in lemmas for form in set(doc))
         cache: dict[str, list[str]] = {}
-        for doc in lemmas:
-            extra: list[str] = []
+        for doc, extra in zip(lemmas, compound_parts, strict=True):
             for form in doc:
                 parts = cache.get(form)
                 if parts is None:
                     parts = [p for p in split_compound(form, frequencies) if not is_stopword(p)]
                     cache[form] = parts if len(parts) > 1 else []
                 extra.extend(parts)
-            doc.extend(extra)
-    return Analysed(lemmas, surfaces)
-
-
-def _with_bigrams(doc: list[str]) -> list[str]:
-    return doc + [f"{a} {b}" for a, b in zip(doc, doc[1:], strict=False)]
+    return Analysed(lemmas, compound_parts, surfaces)
 
 
 def _identity(doc: list[str]) -> list[str]:
@@ -83,7 +87,7 @@ def word_tfidf(analysed: Analysed) -> tuple[sp.csr_matrix, list[str]]:
         min_df=2 if n >= 200 else 1,
         dtype=np.float32,
     )
-    docs = [_with_bigrams(doc) for doc in analysed.lemmas]
+    docs = [analysed.terms(i) for i in range(n)]
     try:
         matrix = vectorizer.fit_transform(docs)
     except ValueError:  # no term survives (e.g. only stop words)
@@ -102,7 +106,9 @@ def char_tfidf(analysed: Analysed) -> sp.csr_matrix:
         dtype=np.float32,
     )
     try:
-        matrix = vectorizer.fit_transform([" ".join(doc) for doc in analysed.lemmas])
+        matrix = vectorizer.fit_transform(
+            [" ".join(doc + parts) for doc, parts in zip(analysed.lemmas, analysed.parts, strict=True)]
+        )
     except ValueError:
         return sp.csr_matrix((n, 1), dtype=np.float32)
     return sp.csr_matrix(matrix)
@@ -114,11 +120,20 @@ def stacked(word: sp.csr_matrix, char: sp.csr_matrix, char_weight: float = CHAR_
 
 
 def lsa(matrix: sp.csr_matrix, seed: int, dimensions: int = LSA_DIMENSIONS) -> FloatMatrix:
-    """Rows of ``matrix`` in a truncated SVD space, L2-normalised (cosine becomes a dot product)."""
+    """Rows of ``matrix`` in a truncated SVD space, L2-normalised (cosine becomes a dot product).
+
+    Up to a few thousand rows the top eigenvectors of the small Gram matrix give the exact SVD fastest;
+    beyond, randomized SVD keeps memory linear in the number of rows.
+    """
     n, m = matrix.shape
     k = min(dimensions, n - 1, m - 1)
     if k < 2:
         return np.asarray(l2_normalize(matrix.toarray()), dtype=np.float32)
-    svd = TruncatedSVD(n_components=k, random_state=seed, n_iter=5 if n < 50_000 else 4)
-    reduced = svd.fit_transform(matrix)
+    if n <= _GRAM_UP_TO:
+        gram = (matrix @ matrix.T).toarray().astype(np.float64)
+        values, vectors = eigh(gram, subset_by_index=[n - k, n - 1])
+        reduced = vectors * np.sqrt(np.clip(values, 0.0, None))
+    else:
+        svd = TruncatedSVD(n_components=k, random_state=seed, n_iter=4)
+        reduced = svd.fit_transform(matrix)
     return np.asarray(l2_normalize(reduced), dtype=np.float32)

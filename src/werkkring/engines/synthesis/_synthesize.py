@@ -17,9 +17,7 @@ FloatMatrix = npt.NDArray[np.float32]
 MAX_THEMES = 1_000
 
 
-def _validate(
-    contributions: Sequence[Contribution], themes: int | Literal["auto"], backend: str
-) -> None:
+def _validate(contributions: Sequence[Contribution], themes: int | Literal["auto"], backend: str) -> None:
     problems: list[Problem] = []
     if not (themes == "auto" or (isinstance(themes, int) and not isinstance(themes, bool) and themes >= 1)):
         problems.append(Problem(f"themes must be 'auto' or a whole number of at least 1, not {themes!r}"))
@@ -134,9 +132,7 @@ def synthesize(
         value = int(theme_of[position])
         assignments[original] = value if value >= 0 else None
     outliers = int(np.sum(theme_of < 0))
-    undercurrent = (
-        max(built, key=lambda t: (len(t.groups), t.size, -t.id)).id if built else None
-    )
+    undercurrent = max(built, key=lambda t: (len(t.groups), t.size, -t.id)).id if built else None
     return Synthesis(tuple(built), tuple(assignments), undercurrent, language, skipped, outliers, backend)
 
 
