@@ -6,15 +6,21 @@
 Data: ``../shared/data/*/data.tsv`` from the repo root (or ``$WERKKRING_DATA``), columns text and label.
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+import os
+
+# The baseline and the engine alike run single-threaded: two cores' BLAS and OpenMP pools fighting each other
+# made k-means many times slower (see docs/synthesis.md).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import argparse
 import csv
 import datetime as dt
 import json
-import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,8 +39,17 @@ from sklearn.preprocessing import Normalizer
 from werkkring.engines.synthesis import Contribution, synthesize
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGLISH = {"banking77", "biomedical", "clinc150", "googlenews-t", "searchsnippets", "sib200-eng", "stackoverflow",
-           "tweet89", "xsid-eng"}
+ENGLISH = {
+    "banking77",
+    "biomedical",
+    "clinc150",
+    "googlenews-t",
+    "searchsnippets",
+    "sib200-eng",
+    "stackoverflow",
+    "tweet89",
+    "xsid-eng",
+}
 
 
 def data_dir() -> Path:
@@ -166,11 +181,15 @@ def speed(n: int, themes: int | str) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-DATASETS = sorted(p.name for p in data_dir().iterdir() if (p / "data.tsv").exists()) if data_dir().exists() else []
+DATASETS = (
+    sorted(p.name for p in data_dir().iterdir() if (p / "data.tsv").exists()) if data_dir().exists() else []
+)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated data set names")
     parser.add_argument("--quick", action="store_true", help="20 small-session draws, no 100,000 speed run")
     parser.add_argument("--draws", type=int, default=200)
@@ -179,7 +198,9 @@ def main() -> None:
     parser.add_argument("--no-bertopic", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-small", action="store_true")
-    parser.add_argument("--no-write", action="store_true", help="print the table, do not write the results file")
+    parser.add_argument(
+        "--no-write", action="store_true", help="print the table, do not write the results file"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "synthesis.md"))
     args = parser.parse_args()
     names = [n for n in args.datasets.split(",") if n]
@@ -192,19 +213,19 @@ def main() -> None:
         texts, labels = load(name)
         k = len(set(labels))
         row: dict[str, object] = {"data set": name, "n": len(texts), "N": k}
-        base, row["t base"] = timed(lambda: baseline(texts, k))
+        base, row["t base"] = timed(lambda texts=texts, k=k: baseline(texts, k))
         row["base NMI"], row["base ARI"], _ = scores(labels, base)
-        lex, row["t lex"] = timed(lambda: engine(texts, k))
+        lex, row["t lex"] = timed(lambda texts=texts, k=k: engine(texts, k))
         row["lex NMI"], row["lex ARI"], _ = scores(labels, lex)
         if not args.no_auto:
-            auto, row["t auto"] = timed(lambda: engine(texts, "auto"))
+            auto, row["t auto"] = timed(lambda texts=texts: engine(texts, "auto"))
             row["auto NMI"], row["auto ARI"], row["auto k"] = scores(labels, auto)
         if use_embedding and name in ENGLISH:
-            emb, row["t emb"] = timed(lambda: engine(texts, k, "embedding"))
+            emb, row["t emb"] = timed(lambda texts=texts, k=k: engine(texts, k, "embedding"))
             row["emb NMI"], row["emb ARI"], _ = scores(labels, emb)
             if use_bertopic:
                 try:
-                    bt, row["t bertopic"] = timed(lambda: bertopic_run(texts, k))
+                    bt, row["t bertopic"] = timed(lambda texts=texts, k=k: bertopic_run(texts, k))
                     row["BERTopic NMI"], row["BERTopic ARI"], _ = scores(labels, bt)
                 except Exception as error:  # report, don't hide
                     row["BERTopic NMI"] = f"failed: {type(error).__name__}"
@@ -233,8 +254,9 @@ def _f(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else ("" if value is None else str(value))
 
 
-def render(rows: list[dict[str, object]], speeds: dict[str, dict[str, float]], args: argparse.Namespace,
-           draws: int) -> str:
+def render(
+    rows: list[dict[str, object]], speeds: dict[str, dict[str, float]], args: argparse.Namespace, draws: int
+) -> str:
     command = "python " + " ".join(["bench/synthesis/run.py", *sys.argv[1:]])
     lines = [
         "# Theme synthesis benchmark",
@@ -244,13 +266,31 @@ def render(rows: list[dict[str, object]], speeds: dict[str, dict[str, float]], a
         f"{platform.system()}",
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         "- Scores: NMI and ARI against the human labels; outliers (no theme) count as one extra cluster.",
-        "- base = TF-IDF word 1-2-grams + LSA(100) + k-means (true N); lex = werkkring lexical backend (true N);"
-        " auto = lexical backend with `themes=\"auto\"` (k = themes found); emb = embedding backend"
+        "- base = TF-IDF word 1-2-grams + LSA(100) + k-means (true N);"
+        " lex = werkkring lexical backend (true N);"
+        ' auto = lexical backend with `themes="auto"` (k = themes found); emb = embedding backend'
         " (packaged English MiniLM, true N); BERTopic with the same local model and k-means (true N).",
         "",
     ]
-    columns = ["data set", "n", "N", "base NMI", "lex NMI", "Δ", "auto NMI", "auto/lex", "auto k",
-               "base ARI", "lex ARI", "auto ARI", "emb NMI", "emb ARI", "BERTopic NMI", "t lex", "t auto"]
+    columns = [
+        "data set",
+        "n",
+        "N",
+        "base NMI",
+        "lex NMI",
+        "Δ",
+        "auto NMI",
+        "auto/lex",
+        "auto k",
+        "base ARI",
+        "lex ARI",
+        "auto ARI",
+        "emb NMI",
+        "emb ARI",
+        "BERTopic NMI",
+        "t lex",
+        "t auto",
+    ]
     lines.append("| " + " | ".join(columns) + " |")
     lines.append("|" + "---|" * len(columns))
     for row in rows:
@@ -264,31 +304,49 @@ def render(rows: list[dict[str, object]], speeds: dict[str, dict[str, float]], a
                 row[t] = f"{row[t]:.1f} s"
         lines.append("| " + " | ".join(_f(row.get(c)) for c in columns) + " |")
     if rows:
-        mean = {c: statistics.fmean([float(r[c]) for r in rows if isinstance(r.get(c), float)])  # type: ignore[arg-type]
-                for c in ("base NMI", "lex NMI", "auto NMI") if any(isinstance(r.get(c), float) for r in rows)}
-        lines.append("| **mean** | | | " + " | ".join(_f(mean.get(c)) for c in ("base NMI", "lex NMI")) +
-                     f" | {_f(mean.get('lex NMI', 0) - mean.get('base NMI', 0))} | {_f(mean.get('auto NMI'))} | "
-                     + (f"{_f(mean['auto NMI'] / mean['lex NMI'])}" if "auto NMI" in mean else "") + " |" * 11)
+        mean = {
+            c: statistics.fmean([float(r[c]) for r in rows if isinstance(r.get(c), float)])  # type: ignore[arg-type]
+            for c in ("base NMI", "lex NMI", "auto NMI")
+            if any(isinstance(r.get(c), float) for r in rows)
+        }
+        lines.append(
+            "| **mean** | | | "
+            + " | ".join(_f(mean.get(c)) for c in ("base NMI", "lex NMI"))
+            + f" | {_f(mean.get('lex NMI', 0) - mean.get('base NMI', 0))} | {_f(mean.get('auto NMI'))} | "
+            + (f"{_f(mean['auto NMI'] / mean['lex NMI'])}" if "auto NMI" in mean else "")
+            + " |" * 11
+        )
     small = [r for r in rows if "small" in r]
     if small:
-        lines += ["", f"## Small sessions ({draws} draws of 30 contributions from 4 labels, 7-8 each)", "",
-                  "| data set | themes found (count of draws) | share with 4 | NMI auto | NMI with 4 |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## Small sessions ({draws} draws of 30 contributions from 4 labels, 7-8 each)",
+            "",
+            "| data set | themes found (count of draws) | share with 4 | NMI auto | NMI with 4 |",
+            "|---|---|---|---|---|",
+        ]
         total: Counter[int] = Counter()
         for r in small:
             s = r["small"]
             assert isinstance(s, dict)
             total.update({int(k): int(v) for k, v in s["found"].items()})
             found = ", ".join(f"{k}: {v}" for k, v in s["found"].items())
-            lines.append(f"| {r['data set']} | {found} | {s['share_4']:.2f} | {s['nmi_auto']:.3f} | "
-                         f"{s['nmi_4']:.3f} |")
+            lines.append(
+                f"| {r['data set']} | {found} | {s['share_4']:.2f} | {s['nmi_auto']:.3f} | {s['nmi_4']:.3f} |"
+            )
         all_draws = sum(total.values())
-        lines.append(f"| **all** | {', '.join(f'{k}: {v}' for k, v in sorted(total.items()))} | "
-                     f"{total[4] / all_draws:.2f} | | |")
+        lines.append(
+            f"| **all** | {', '.join(f'{k}: {v}' for k, v in sorted(total.items()))} | "
+            f"{total[4] / all_draws:.2f} | | |"
+        )
     if speeds:
-        lines += ["", "## Speed and memory (lexical backend, contributions drawn from all data sets)", "",
-                  "| contributions (themes) | seconds | themes | peak memory (MB, whole process) |",
-                  "|---|---|---|---|"]
+        lines += [
+            "",
+            "## Speed and memory (lexical backend, contributions drawn from all data sets)",
+            "",
+            "| contributions (themes) | seconds | themes | peak memory (MB, whole process) |",
+            "|---|---|---|---|",
+        ]
         for label, s in speeds.items():
             lines.append(f"| {label} | {s['seconds']:.1f} | {int(s['themes'])} | {s['peak_mb']:.0f} |")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,12 +12,12 @@ import typer
 from werkkring.errors import InputError
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     markdown = "markdown"
 
 
-class BackendChoice(str, Enum):
+class BackendChoice(StrEnum):
     lexical = "lexical"
     embedding = "embedding"
 

@@ -1,1 +1,1 @@
-"""Reading and writing files: turns files into engine inputs, reporting bad rows with file, line and column."""
+"""Files in and out: turns files into engine inputs, reporting bad rows with file, line and column."""

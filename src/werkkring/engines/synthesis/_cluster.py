@@ -1,17 +1,17 @@
 """Clustering of unit vectors, and the choice of the number of themes.
 
 k-means on L2-normalised vectors is (close to) spherical k-means: it groups by cosine. Above a few tens of
-thousands of texts, mini-batch k-means keeps time and memory linear. The number of themes, when not given, is
-the k with the best cosine silhouette on a sample: it asks that texts sit closer to their own theme than to the
-nearest other one, which is the property a reader of the themes cares about.
+thousands of texts, mini-batch k-means keeps time and memory linear. The number of themes, when not given,
+comes from the eigengap of a nearest-neighbour graph for a session-sized input, and from the cosine
+silhouette on a sample for larger inputs (see ``choose_k``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.cluster import KMeans, MiniBatchKMeans
 from scipy.linalg import eigh
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import silhouette_score
 
 FloatMatrix = npt.NDArray[np.float32]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -103,7 +104,7 @@ def class_tfidf_keywords(
         for i in members:
             counter.update(set(analysed.lemmas[i]))
             doc = analysed.lemmas[i]
-            counter.update({f"{a} {b}" for a, b in zip(doc, doc[1:], strict=False) if a != b})
+            counter.update({f"{a} {b}" for a, b in itertools.pairwise(doc) if a != b})
         counts.append(counter)
     total: Counter[str] = Counter()
     for counter in counts:

@@ -8,6 +8,7 @@ shared dimensions, so two texts can be close without sharing a word.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Analysed:
     def terms(self, index: int) -> list[str]:
         """Lemmas, lemma bigrams (of adjacent words) and compound parts of one text."""
         doc = self.lemmas[index]
-        return doc + [f"{a} {b}" for a, b in zip(doc, doc[1:], strict=False)] + self.parts[index]
+        return doc + [f"{a} {b}" for a, b in itertools.pairwise(doc)] + self.parts[index]
 
 
 def analyse(texts: Sequence[str], language: Language) -> Analysed:
@@ -79,7 +80,7 @@ def _identity(doc: list[str]) -> list[str]:
 
 
 def word_tfidf(analysed: Analysed) -> tuple[sp.csr_matrix, list[str]]:
-    """Sublinear TF-IDF over lemma unigrams and bigrams (bigrams of the whole words, before compound parts)."""
+    """Sublinear TF-IDF over lemma unigrams, bigrams of adjacent words, and compound parts."""
     n = len(analysed.lemmas)
     vectorizer = TfidfVectorizer(
         analyzer=_identity,

@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import threadpool_limits
 
 from werkkring.engines.synthesis import _cluster, _describe, _features
 from werkkring.engines.synthesis._types import Backend, Contribution, Synthesis, Theme
@@ -51,6 +52,19 @@ def synthesize(
     (``model_path``, or the packaged English MiniLM when installed). Deterministic for ``seed``.
     """
     _validate(contributions, themes, backend)
+    # One thread for BLAS and OpenMP: on small machines (2 cores) their pools fight each other and made
+    # k-means 10-70 times slower; single-threaded is faster here and deterministic.
+    with threadpool_limits(limits=1):
+        return _synthesize(contributions, themes, backend, model_path, seed)
+
+
+def _synthesize(
+    contributions: Sequence[Contribution],
+    themes: int | Literal["auto"],
+    backend: Backend,
+    model_path: str | None,
+    seed: int,
+) -> Synthesis:
     n_all = len(contributions)
     kept = [i for i, c in enumerate(contributions) if c.text.strip()]
     texts = [contributions[i].text for i in kept]
@@ -88,10 +102,7 @@ def synthesize(
     labels_unique = np.full(len(uniques), -1, dtype=np.int64)
     if len(usable) > 0:
         points = vectors_unique[usable]
-        if themes == "auto":
-            k = _cluster.choose_k(points, seed)
-        else:
-            k = themes
+        k = _cluster.choose_k(points, seed) if themes == "auto" else themes
         k = min(k, len(usable))
         labels_unique[usable] = _cluster.kmeans(points, k, seed)
         if themes == "auto" and len(usable) >= 10:

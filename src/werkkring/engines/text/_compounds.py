@@ -2,8 +2,8 @@
 
 Dutch writes compounds as one word, so two texts about the same thing often share no word at all. A long word
 is split into parts that are known lemmas (from the texts at hand, or simplemma's Dutch dictionary), allowing
-the linking sounds "s", "e" and "en" between them (arbeid-s-markt, boek-en-kast). Among the possible splits the
-one whose parts are most frequent wins (Koehn & Knight 2003), and only if that beats keeping the word whole.
+the linking sounds "s", "e" and "en" between them (arbeid-s-markt, boek-en-kast). Among the possible splits
+the whose parts are most frequent wins (Koehn & Knight 2003), and only if that beats keeping the word whole.
 """
 
 from __future__ import annotations
@@ -102,4 +102,4 @@ def _geometric_mean(values: list[int]) -> float:
     product = 1.0
     for value in values:
         product *= max(value, 1)
-    return product ** (1.0 / len(values))
+    return float(product ** (1.0 / len(values)))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-DUTCH: Final = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+DUTCH: Final = _words(
     """
     aan al alle alleen als altijd ander andere anders ben bij bijna binnen bv ca daar daarbij daardoor daarin
     daarna daarom daarvan dan dat de deze die dien dit doch doen doet door dus een eens eigen elk elke en er
@@ -17,10 +22,10 @@ DUTCH: Final = frozenset(
     zij zijn zo zoals zodat zonder zou zouden zulke zullen zo'n 't 'n d'r m'n z'n hè hé oh ok oké nou dus
     daar's er's eigenlijk gewoon heel echt best even wat's vind vindt vinden hoort zit zitten gaat gaan ga
     ging kom komt komen krijg krijgt krijgen heeft hebben doe deed dingen ding iets
-    """.split()
+    """
 )
 
-ENGLISH: Final = frozenset(
+ENGLISH: Final = _words(
     """
     a about above after again against all also am an and any are aren't as at be because been before being
     below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
@@ -34,7 +39,7 @@ ENGLISH: Final = frozenset(
     what what's when when's where where's whether which while who who's whom why why's will with within
     without won't would wouldn't yet you you'd you'll you're you've your yours yourself yourselves
     thing things something anything lot lots want wants need needs make makes made go goes going
-    """.split()
+    """
 )
 
 STOPWORDS: Final = DUTCH | ENGLISH
