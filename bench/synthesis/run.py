@@ -91,21 +91,20 @@ def bertopic_available() -> bool:
 
 
 def bertopic_run(texts: list[str], k: int) -> list[int]:
-    """BERTopic with the packaged local MiniLM model and k-means (true N) as its clustering step."""
+    """BERTopic with the packaged local MiniLM model (the vectors of the embedding backend), default UMAP,
+    and k-means with the true N in place of HDBSCAN."""
     from bertopic import BERTopic
-    from sentence_transformers import SentenceTransformer
+    from umap import UMAP
 
-    from werkkring.engines.synthesis._embedding import default_model_path
+    from werkkring.engines.synthesis._embedding import embed
 
-    path = default_model_path()
-    if path is None:
-        raise RuntimeError("no local embedding model")
+    vectors = embed(texts, None)
     model = BERTopic(
-        embedding_model=SentenceTransformer(path, device="cpu"),
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=0),
         hdbscan_model=KMeans(k, n_init=10, random_state=0),
         calculate_probabilities=False,
     )
-    topics, _ = model.fit_transform(texts)
+    topics, _ = model.fit_transform(texts, embeddings=vectors)
     return [int(t) for t in topics]
 
 
@@ -213,11 +212,12 @@ def main() -> None:
         texts, labels = load(name)
         k = len(set(labels))
         row: dict[str, object] = {"data set": name, "n": len(texts), "N": k}
-        base, row["t base"] = timed(lambda texts=texts, k=k: baseline(texts, k))
-        row["base NMI"], row["base ARI"], _ = scores(labels, base)
-        lex, row["t lex"] = timed(lambda texts=texts, k=k: engine(texts, k))
-        row["lex NMI"], row["lex ARI"], _ = scores(labels, lex)
-        if not args.no_auto:
+        if not args.embedding_only:
+            base, row["t base"] = timed(lambda texts=texts, k=k: baseline(texts, k))
+            row["base NMI"], row["base ARI"], _ = scores(labels, base)
+            lex, row["t lex"] = timed(lambda texts=texts, k=k: engine(texts, k))
+            row["lex NMI"], row["lex ARI"], _ = scores(labels, lex)
+        if not args.no_auto and not args.embedding_only:
             auto, row["t auto"] = timed(lambda texts=texts: engine(texts, "auto"))
             row["auto NMI"], row["auto ARI"], row["auto k"] = scores(labels, auto)
         if use_embedding and name in ENGLISH:
@@ -229,7 +229,7 @@ def main() -> None:
                     row["BERTopic NMI"], row["BERTopic ARI"], _ = scores(labels, bt)
                 except Exception as error:  # report, don't hide
                     row["BERTopic NMI"] = f"failed: {type(error).__name__}"
-        if not args.no_small:
+        if not args.no_small and not args.embedding_only:
             row["small"] = small_sessions(texts, labels, draws)
         rows.append(row)
         print(json.dumps(row), flush=True)

@@ -39,9 +39,9 @@ def near_duplicate_components(words: sp.csr_matrix, members: Sequence[int]) -> l
     block = sp.csr_matrix(l2_normalize(words[list(members)]))
     if m <= _PAIRWISE_UP_TO:
         similar = sp.triu(block @ block.T, k=1, format="coo")
-        for i, j, value in zip(similar.row, similar.col, similar.data, strict=True):
-            if value > NEAR_DUPLICATE:
-                parent[find(int(i))] = find(int(j))
+        close = similar.data > NEAR_DUPLICATE
+        for i, j in zip(similar.row[close].tolist(), similar.col[close].tolist(), strict=True):
+            parent[find(i)] = find(j)
     else:
         seen: dict[bytes, int] = {}
         for i in range(m):

