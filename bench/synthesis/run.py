@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--no-bertopic", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-small", action="store_true")
+    parser.add_argument("--embedding-only", action="store_true", help="only the embedding backend, BERTopic")
     parser.add_argument(
         "--no-write", action="store_true", help="print the table, do not write the results file"
     )

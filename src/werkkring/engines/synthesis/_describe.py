@@ -126,7 +126,7 @@ def class_tfidf_keywords(
         covered: set[str] = set()
         for _, term in scored:
             parts = term.split(" ")
-            if any(part in covered for part in parts):
+            if any(_overlaps(part, seen) for part in parts for seen in covered):
                 continue
             words.append(" ".join(_surface(analysed, part) for part in parts))
             covered.update(parts)
@@ -134,6 +134,11 @@ def class_tfidf_keywords(
                 break
         result.append(words)
     return result
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """The same word or one word family ("herinneren", "herinnering"): equal, or sharing a 6-letter start."""
+    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
 
 
 def _surface(analysed: Analysed, lemma: str) -> str:

@@ -64,7 +64,7 @@ def to_markdown(synthesis: Synthesis) -> str:
             for theme in quoted:
                 lines.append(f"**{theme.label}**")
                 lines.append("")
-                lines += [f"> {quote}" for quote in theme.quotes[:3]]
+                lines += [f"- “{' '.join(quote.split())}”" for quote in theme.quotes[:3]]
                 lines.append("")
     notes = []
     if synthesis.skipped:
