@@ -67,14 +67,16 @@ def register(app: typer.Typer) -> None:
         text_column: Annotated[str, typer.Option(help="Column with the contribution text.")] = "text",
         group_column: Annotated[
             str | None,
-            typer.Option(help="Column with the breakout group id [default: group, used when present]."),
+            typer.Option(
+                help="Column with the breakout group id (default: 'group', used when the file has it)."
+            ),
         ] = None,
         themes: Annotated[
             str, typer.Option("--themes", help="Number of themes, or 'auto' to choose it from the data.")
         ] = "auto",
         backend: Annotated[
             BackendChoice,
-            typer.Option(help="lexical (offline, no model) or embedding (needs werkkring[embedding])."),
+            typer.Option(help="lexical (offline, no model) or embedding (needs the 'embedding' extra)."),
         ] = BackendChoice.lexical,
         model: Annotated[
             Path | None,
