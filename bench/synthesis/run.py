@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument("--no-bertopic", action="store_true")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--no-small", action="store_true")
+    parser.add_argument("--embedding-max-rows", type=int, default=0, help="skip embedding above (0: never)")
+    parser.add_argument("--bertopic-max-rows", type=int, default=0, help="skip BERTopic above (0: never)")
     parser.add_argument("--embedding-only", action="store_true", help="only the embedding backend, BERTopic")
     parser.add_argument(
         "--no-write", action="store_true", help="print the table, do not write the results file"
@@ -221,10 +223,12 @@ def main() -> None:
         if not args.no_auto and not args.embedding_only:
             auto, row["t auto"] = timed(lambda texts=texts: engine(texts, "auto"))
             row["auto NMI"], row["auto ARI"], row["auto k"] = scores(labels, auto)
-        if use_embedding and name in ENGLISH:
+        emb_ok = not args.embedding_max_rows or len(texts) <= args.embedding_max_rows
+        bt_ok = not args.bertopic_max_rows or len(texts) <= args.bertopic_max_rows
+        if use_embedding and name in ENGLISH and emb_ok:
             emb, row["t emb"] = timed(lambda texts=texts, k=k: engine(texts, k, "embedding"))
             row["emb NMI"], row["emb ARI"], _ = scores(labels, emb)
-            if use_bertopic:
+            if use_bertopic and bt_ok:
                 try:
                     bt, row["t bertopic"] = timed(lambda texts=texts, k=k: bertopic_run(texts, k))
                     row["BERTopic NMI"], row["BERTopic ARI"], _ = scores(labels, bt)

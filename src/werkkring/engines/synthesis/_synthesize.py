@@ -104,7 +104,7 @@ def _synthesize(
         points = vectors_unique[usable]
         k = _cluster.choose_k(points, seed) if themes == "auto" else themes
         k = min(k, len(usable))
-        labels_unique[usable] = _cluster.kmeans(points, k, seed)
+        labels_unique[usable] = _cluster.cluster(points, k, seed)
         if themes == "auto" and len(usable) >= 10:
             # A theme of one contribution is an outlier, not a theme.
             counts = np.bincount(labels_unique[usable])
