@@ -127,7 +127,9 @@ def silhouette_k(vectors: FloatMatrix, seed: int) -> int:
     rng = np.random.default_rng(seed)
     sample = vectors if n <= _SELECTION_SAMPLE else vectors[rng.choice(n, _SELECTION_SAMPLE, replace=False)]
     best_k, best_score = 2, -np.inf
-    for k in candidate_ks(sample.shape[0]):
+    # The grid follows the whole input (more texts, more themes possible); the sample must still hold
+    # about five texts per theme for the silhouette to mean something.
+    for k in [k for k in candidate_ks(n) if k <= sample.shape[0] // 5]:
         labels = kmeans(sample, k, seed, n_init=1)
         if len(set(labels.tolist())) < 2:
             continue
