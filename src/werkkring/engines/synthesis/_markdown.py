@@ -51,7 +51,9 @@ def to_markdown(synthesis: Synthesis) -> str:
     else:
         lines += [w["intro"], ""]
         for theme in synthesis.themes[:_SHOWN]:
-            lines.append(f"- **{theme.label}**: {_sentence(theme.summary)} ({_count(theme, w)})")
+            lines.append(
+                f"- **{theme.label}**: {_sentence(_upper_first(theme.summary))} ({_count(theme, w)})"
+            )
         rest = synthesis.themes[_SHOWN:]
         if rest:
             lines.append("- " + w["more"].format(n=len(rest), m=sum(t.size for t in rest)))
@@ -98,6 +100,11 @@ def _count(theme: Theme, w: dict[str, str]) -> str:
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text if text[-1:] in ".!?…" else text + "."
+
+
+def _upper_first(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:]
 
 
 def _lower_first(text: str) -> str:
