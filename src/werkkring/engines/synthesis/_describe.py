@@ -19,6 +19,8 @@ FloatMatrix = npt.NDArray[np.float32]
 NEAR_DUPLICATE = 0.9
 _PAIRWISE_UP_TO = 3_000
 _SUMMARY_MAX_WORDS = 30
+# Dutch separable-verb particles ("voeg ... toe", "zet ... af"): content words for clustering, but no label.
+_NOT_A_LABEL = frozenset({"toe", "af", "mee"})
 
 
 def near_duplicate_components(words: sp.csr_matrix, members: Sequence[int]) -> list[int]:
@@ -126,6 +128,8 @@ def class_tfidf_keywords(
         covered: set[str] = set()
         for _, term in scored:
             parts = term.split(" ")
+            if any(part in _NOT_A_LABEL for part in parts):
+                continue
             if any(_overlaps(part, seen) for part in parts for seen in covered):
                 continue
             words.append(" ".join(_surface(analysed, part) for part in parts))
