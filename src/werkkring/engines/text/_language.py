@@ -10,8 +10,18 @@ from werkkring.engines.text._tokens import tokenize
 
 Language = Literal["nl", "en", "mixed"]
 
-# Words that are function words in both languages tell nothing.
-_ONLY_DUTCH = DUTCH - ENGLISH
+# Words that are function words in both languages tell nothing, and neither do Dutch function words that are
+# also common English words ("best", "met", "net", "die", "door", "van" in names): in English keyword-style
+# texts (headlines, search snippets, tweets) they made English look Dutch.
+_AMBIGUOUS = frozenset(
+    str.split(
+        """
+    best met net men even later door die ben hem hen word op ding deed ga mag erg elk ok oh u na nu ca bv dan
+    van al als kan ja dat er te 'n 't
+    """
+    )
+)
+_ONLY_DUTCH = DUTCH - ENGLISH - _AMBIGUOUS
 _ONLY_ENGLISH = ENGLISH - DUTCH
 
 
