@@ -46,7 +46,7 @@ def build_demo_network(
     hosts = _hosts(session, people, local)
     for host in hosts:
         host.password_hash = password
-    past = _past_sessions(session, rng, people, hosts, local, today)
+    past = _past_sessions(session, rng, people, hosts, local, today, seed)
     upcoming = _upcoming_sessions(session, rng, people, hosts, local, today)
     initiatives = _initiatives(session, rng, people, past)
     entries = _helix(session, rng, people, today)
@@ -204,6 +204,7 @@ def _past_sessions(
     hosts: list[Member],
     local: list[Circle],
     today: dt.date,
+    seed: int,
 ) -> list[int]:
     made = []
     for index, (title, question, language, themes) in enumerate(vocab.PAST_SESSIONS):
@@ -237,6 +238,9 @@ def _past_sessions(
                 for text in rng.sample(list(texts), min(len(texts), rng.randint(1, 2))):
                     author = rng.choice(seated)
                     session_actions.add_contribution(session, author, work_session, text)
+        # The host synthesised the input and published the outcome, as after a real session.
+        session_actions.run_synthesis(session, host, work_session, seed=seed)
+        session_actions.publish(session, host, work_session)
         made.append(work_session.id)
     return made
 
