@@ -28,9 +28,10 @@ def _root() -> None:
 
 def _register_all() -> None:
     # Imported here so that `werkkring --help` stays fast and one broken module names itself.
-    from werkkring.cli import store_commands
+    from werkkring.cli import connections, store_commands
 
     store_commands.register(app)
+    connections.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
