@@ -39,7 +39,7 @@ class SpaceSettings:
     lsa_dims: int = 200
     lsa_weight: float = 0.5
     smooth_neighbours: int = 10
-    smooth_weight: float = 1.0
+    smooth_weight: float = 0.5
 
 
 class TextSpace:
@@ -71,7 +71,7 @@ class TextSpace:
         dims = min(settings.lsa_dims, self.sparse.shape[0] - 1, self.sparse.shape[1] - 1)
         self._svd: TruncatedSVD | None = None
         if dims >= 2 and settings.lsa_weight > 0:
-            self._svd = TruncatedSVD(dims, random_state=seed)
+            self._svd = TruncatedSVD(dims, n_iter=3, random_state=seed)
             dense = self._svd.fit_transform(self.sparse)
             self.dense: FloatMatrix = _smooth(
                 normalize(dense).astype(np.float32), settings.smooth_neighbours, settings.smooth_weight
