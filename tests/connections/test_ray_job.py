@@ -16,7 +16,7 @@ def test_ray_job_gives_the_in_process_result() -> None:
     from werkkring.jobs.matching import run_matching
 
     profiles = [MemberProfile(i, needs=(n,), offers=tuple(o), circle=c) for i, n, o, c in NETWORK]
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     try:
         got = run_matching(profiles, top=3, shards=3, reciprocal=0.0, exclude=Exclusions(small_circle=0))
     finally:
