@@ -38,9 +38,9 @@ match_app = typer.Typer(
     no_args_is_help=True,
     help=(
         "Who can help whom: suggestions from needs and offers, and search.\n\n"
-        "  werkkring match MEMBERS.jsonl --top 5 [--exclude KNOWN.csv] [--backend lexical|embedding]"
+        "werkkring match MEMBERS.jsonl --top 5 [--exclude KNOWN.csv] [--backend lexical|embedding]"
         " [--out matches.jsonl]\n\n"
-        '  werkkring match search "QUERY" --members MEMBERS.jsonl [--top 10]\n\n'
+        'werkkring match search "QUERY" --members MEMBERS.jsonl [--top 10]\n\n'
         "`werkkring match MEMBERS.jsonl` is short for `werkkring match members MEMBERS.jsonl`."
     ),
 )

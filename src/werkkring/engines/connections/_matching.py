@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
+from sklearn.preprocessing import normalize
 
 from werkkring.engines.connections._profiles import (
     Exclusions,
@@ -65,6 +67,14 @@ class _Texts:
         )
 
 
+@dataclass(frozen=True)
+class _Profiles:
+    """Each member's offers summed into one vector (sparse and dense part), for the profile term."""
+
+    sparse: sp.csr_matrix | None
+    dense: NDArray[np.float32]
+
+
 class _Similarity:
     """Similarity between text rows, either in the lexical space or in an encoder's embedding space."""
 
@@ -85,6 +95,33 @@ class _Similarity:
             vectors = np.asarray(encoder(list(texts)), dtype=np.float32) if texts else np.zeros((0, 1))
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             self.vectors = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+    def profile_block(self, rows: NDArray[np.int64], profiles: _Profiles) -> NDArray[np.float32]:
+        """Similarity of texts ``rows`` to every member's offers summed into one profile (rows x members)."""
+        if self.space is not None and profiles.sparse is not None:
+            a = self.space.settings.lsa_weight
+            sims: NDArray[np.float32] = (1 - a) * np.asarray(
+                (self.space.sparse[rows] @ profiles.sparse.T).toarray(), dtype=np.float32
+            )
+            if a:
+                sims += a * (self.space.dense[rows] @ profiles.dense.T)
+            return sims
+        assert self.vectors is not None
+        result: NDArray[np.float32] = self.vectors[rows] @ profiles.dense.T
+        return result
+
+    def profiles(self, texts: _Texts, n: int) -> _Profiles:
+        owners = sp.csr_matrix(
+            (np.ones(texts.offer_rows.size), (texts.offer_owner, np.arange(texts.offer_rows.size))),
+            shape=(n, texts.offer_rows.size),
+        )
+        if self.space is not None:
+            return _Profiles(
+                sp.csr_matrix(normalize(owners @ self.space.sparse[texts.offer_rows])),
+                normalize(owners @ self.space.dense[texts.offer_rows]).astype(np.float32),
+            )
+        assert self.vectors is not None
+        return _Profiles(None, normalize(owners @ self.vectors[texts.offer_rows]).astype(np.float32))
 
     def block(self, rows: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float32]:
         if self.space is not None:
@@ -117,6 +154,7 @@ def match_members(
     exclude: Exclusions | None = None,
     backend: Backend = "lexical",
     reciprocal: float = 0.25,
+    profile: float = 1.0,
     encoder: Encoder | None = None,
     seed: int = 0,
     block: int = 256,
@@ -124,10 +162,12 @@ def match_members(
     """For every member (in input order) the ``top`` members whose offers best meet their needs.
 
     The score of j for i is the best similarity between one of i's needs and one of j's offers (per-offer
-    maximum, so one strong offer is not drowned by unrelated ones), plus ``reciprocal`` times the best
-    similarity between one of j's needs and one of i's offers (both sides gain). Left out: i itself, members
-    without offers, members who opted out (``opt_in`` False: never suggested to others) and the pairs that
-    ``exclude`` rules out. Exact search; for very large networks use :func:`match_members_large`.
+    maximum, so one strong offer is not drowned by unrelated ones) plus ``profile`` times the similarity
+    of that need to all of j's offers together (several related offers add up), plus ``reciprocal``
+    times the best similarity between one of j's needs and one of i's offers (both sides gain). Left out:
+    i itself, members without offers, members who opted out (``opt_in`` False: never suggested to
+    others) and the pairs that ``exclude`` rules out. Exact search; for very large networks use
+    ``match_members_large``.
     """
     validate_profiles(profiles)
     if top < 1:
@@ -141,6 +181,7 @@ def match_members(
     if texts.need_rows.size == 0 or texts.offer_rows.size == 0:
         return [MemberMatches(p.id, ()) for p in profiles]
     similarity = _Similarity(texts.texts, backend, encoder, seed)
+    offer_profiles = similarity.profiles(texts, n)
     index = {p.id: i for i, p in enumerate(profiles)}
     blocked: dict[int, list[int]] = {}
     for pair in excluded_pairs(profiles, exclude or Exclusions()):
@@ -166,6 +207,8 @@ def match_members(
         forward = similarity.block(texts.need_rows[local_needs], texts.offer_rows)
         backward = similarity.block(texts.need_rows, texts.offer_rows[local_offers])
         fwd_best, fwd_arg = _member_max(forward, texts.offer_owner, n, axis=1)
+        if profile:
+            fwd_best += profile * similarity.profile_block(texts.need_rows[local_needs], offer_profiles)
         bwd_best, bwd_arg = _member_max(backward, texts.need_owner, n, axis=0)
         need_pos = {int(m): np.flatnonzero(texts.need_owner[local_needs] == m) for m in members}
         offer_pos = {int(m): np.flatnonzero(texts.offer_owner[local_offers] == m) for m in members}

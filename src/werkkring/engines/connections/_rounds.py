@@ -45,7 +45,7 @@ def introduction_round(
     no_repeat_within: int = 26,
     within_circles: bool = False,
     values: NDArray[np.floating] | None = None,
-    candidates: int = 40,
+    candidates: int = 15,
     seed: int = 0,
 ) -> list[tuple[str, ...]]:
     """The introductions of round ``round_no``: pairs, plus one trio when a pool has an odd count.
