@@ -132,7 +132,7 @@ def main() -> None:
     rows = [
         ("members", f"{len(profiles):,}"),
         ("vector dims (float32)", str(needs.shape[1])),
-        ("index", "HNSW (hnswlib), M=16, ef_construction=64, ef=64" if index.approximate else "exact"),
+        ("index", "HNSW (hnswlib), M=16, ef_construction=100, ef=128" if index.approximate else "exact"),
         *rows,
         ("fit encoder (sample of 100,000 texts)", f"{t_fit:.0f} s"),
         ("encode all needs and offers", f"{t_encode:.0f} s"),

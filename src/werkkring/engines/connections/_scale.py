@@ -156,7 +156,7 @@ class VectorIndex:
 
     vectors: Vectors
     approximate: bool
-    ef: int = 64
+    ef: int = 128
     _hnsw: object | None = None
 
     @staticmethod
@@ -165,7 +165,7 @@ class VectorIndex:
         *,
         exact_limit: int = 20_000,
         m: int = 16,
-        ef_construction: int = 64,
+        ef_construction: int = 100,
         threads: int = -1,
         seed: int = 0,
     ) -> VectorIndex:
@@ -249,10 +249,18 @@ def top_candidates(
     top: int,
     blocked: dict[int, set[int]],
     reciprocal: float,
+    block: int = 20_000,
 ) -> list[list[tuple[int, float]]]:
     """For each asker the ``top`` members by need->offer score plus the reciprocal gain, from the index's
     candidates (vectorised); an asker whose candidates run out after exclusions is asked again with a
     larger k."""
+    if askers.size > block:  # bounded memory: candidates x dims floats per block of askers
+        out: list[list[tuple[int, float]]] = []
+        for start in range(0, askers.size, block):
+            out += top_candidates(
+                needs, offers, index, offered, askers[start : start + block], top, blocked, reciprocal, block
+            )
+        return out
     slack = max(10, top)
     k = min(top + slack, offered.size)
     if askers.size == 0 or k == 0:
@@ -271,7 +279,7 @@ def top_candidates(
         score += reciprocal * np.clip(np.einsum("mkd,md->mk", needs[members], offers[askers]), 0, None)
     score = np.where(valid, score, -np.inf)
     order = np.argsort(-score, axis=1, kind="stable")[:, :top]
-    out: list[list[tuple[int, float]]] = []
+    out = []
     for row, i in enumerate(askers):
         chosen = [(int(members[row, o]), float(score[row, o])) for o in order[row] if valid[row, o]]
         if len(chosen) < top and k < offered.size:
