@@ -107,6 +107,7 @@ def main() -> None:
         ]
         got = {i: [m for m, _ in ray_results[i]] for i in range(len(profiles))}
         ray.shutdown()
+        start = time.perf_counter()
     encoder = CompactEncoder(dims=args.dims).fit([t for p in profiles for t in (*p.needs, *p.offers)])
     t_fit = time.perf_counter() - start
     needs, offers, has_needs, has_offers = encode_parallel(encoder, profiles, args.workers)
