@@ -134,10 +134,12 @@ def member_vectors(
 
 
 def exact_top_k(
-    queries: Vectors, base: Vectors, k: int, block: int = 2048
+    queries: Vectors, base: Vectors, k: int, block: int | None = None
 ) -> tuple[NDArray[np.int64], Vectors]:
-    """The ``k`` rows of ``base`` with the largest inner product for each query, best first (exact)."""
+    """The ``k`` rows of ``base`` with the largest inner product for each query, best first (exact).
+    Blocks of queries are sized so that one block of similarities stays near 64 MB."""
     k = min(k, base.shape[0])
+    block = block or max(1, 16_000_000 // max(1, base.shape[0]))
     labels = np.empty((queries.shape[0], k), dtype=np.int64)
     scores = np.empty((queries.shape[0], k), dtype=np.float32)
     for start in range(0, queries.shape[0], block):
