@@ -1,0 +1,1 @@
+"""Batch jobs that run on Ray (optional extra ``werkkring[ray]``, imported lazily)."""
