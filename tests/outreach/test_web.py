@@ -97,3 +97,28 @@ def test_admins_download_the_postal_list_with_counts(demo: Database, tmp_path: P
     assert "no postal consent=" in response.headers["x-werkkring-left-out"]
     labels = client.get("/admin/mailing/labels.pdf")
     assert labels.status_code == 200 and labels.content.startswith(b"%PDF")
+
+
+def test_admins_preview_and_send_the_newsletter_from_the_web(demo: Database, tmp_path: Path) -> None:
+    app = _app(demo, tmp_path)
+    client = TestClient(app)
+    with demo.reader() as session:
+        admin = session.scalars(select(Member).where(Member.role == "admin")).first()
+        plain = session.scalars(select(Member).where(Member.role == "member")).first()
+        assert admin is not None and plain is not None
+        admin_id, plain_id = admin.id, plain.id
+    _as(app, demo, plain_id)
+    assert client.get("/admin/newsletter").status_code == 403
+    _as(app, demo, admin_id)
+    assert client.get("/admin/newsletter", params={"since": "gisteren"}).status_code == 400
+    preview = client.get("/admin/newsletter", params={"since": "2020-01-01"})
+    assert preview.status_code == 200 and "<iframe" in preview.text
+    token = preview.text.split("name='csrf_token' value='")[1].split("'")[0]
+    outbox = tmp_path / "outbox"
+    refused = client.post("/admin/newsletter", data={"since": "2020-01-01"})
+    assert refused.status_code == 403 and not outbox.exists()
+    sent = client.post("/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token})
+    assert sent.status_code == 200, sent.text
+    with demo.reader() as session:
+        wanted = len(session.scalars(select(Member).where(Member.newsletter.is_(True))).all())
+    assert len(list(outbox.glob("*.eml"))) == wanted > 0

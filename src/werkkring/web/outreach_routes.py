@@ -4,6 +4,7 @@ werkkring.outreach / werkkring.actions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from html import escape
 from typing import Annotated
@@ -20,6 +21,7 @@ from werkkring.errors import NotFoundError, PermissionDenied, WerkkringError
 from werkkring.store import Database
 from werkkring.store.models import Member, WorkSession
 from werkkring.web.outreach_auth import current_member
+from werkkring.web.security import CSRF_FIELD, csrf_token, verify_csrf
 
 router = APIRouter()
 
@@ -204,3 +206,103 @@ def mailing_list(member: SignedIn, session: Reader) -> Response:
             **_left_out_header(postal),
         },
     )
+
+
+_NEWSLETTER_TEXT = {
+    "nl": {
+        "title": "Nieuwsbrief",
+        "since": "Sessies sinds",
+        "show": "Toon voorbeeld",
+        "send": "Verstuur naar {n} leden",
+        "empty": "Er is niets te melden sinds deze datum; de nieuwsbrief wordt niet verstuurd.",
+        "sent": "Verstuurd naar {n} leden.",
+        "failed": "Niet verstuurd naar {n} leden: {ids}.",
+        "back": "Terug naar het beheer",
+    },
+    "en": {
+        "title": "Newsletter",
+        "since": "Sessions since",
+        "show": "Show preview",
+        "send": "Send to {n} members",
+        "empty": "There is nothing to tell since this date; the newsletter will not be sent.",
+        "sent": "Sent to {n} members.",
+        "failed": "Not sent to {n} members: {ids}.",
+        "back": "Back to administration",
+    },
+}
+
+
+def _since(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today() - dt.timedelta(days=30)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(
+            status_code=400, detail=f"since must be a date YYYY-MM-DD, not {value!r}"
+        ) from None
+
+
+@router.get("/admin/newsletter", response_class=HTMLResponse)
+def newsletter_preview(
+    request: Request, member: SignedIn, session: Reader, since: str | None = None
+) -> HTMLResponse:
+    """Admins see the digest as members will get it, then send it with one (CSRF-protected) button."""
+    try:
+        require_admin(member)
+    except PermissionDenied as error:
+        raise HTTPException(status_code=403, detail=str(error)) from None
+    day = _since(since)
+    settings = _settings(request)
+    language = member.language if member.language in _NEWSLETTER_TEXT else "nl"
+    text = _NEWSLETTER_TEXT[language]
+    digest = outreach.build_digest(session, day)
+    letter = outreach.render_newsletter(
+        digest,
+        language,
+        base_url=settings.base_url,
+        unsubscribe=f"{settings.base_url}/newsletter/unsubscribe/PREVIEW",
+    )
+    count = len(outreach.recipients(session))
+    token = escape(csrf_token(request))
+    if digest.is_empty:
+        action = f"<p>{escape(text['empty'])}</p>"
+    else:
+        action = (
+            f"<form method='post' action='/admin/newsletter'><input type='hidden' name='{CSRF_FIELD}' "
+            f"value='{token}'><input type='hidden' name='since' value='{day.isoformat()}'>"
+            f"<button type='submit'>{escape(text['send'].format(n=count))}</button></form>"
+        )
+    body = (
+        f"<form method='get' action='/admin/newsletter'><label for='since'>{escape(text['since'])}</label> "
+        f"<input id='since' name='since' type='date' value='{day.isoformat()}'> "
+        f"<button type='submit'>{escape(text['show'])}</button></form>{action}"
+        f"<iframe title='{escape(text['title'])}' srcdoc='{escape(letter.html, quote=True)}' "
+        f"style='width:100%;height:60vh;border:1px solid #999;margin-top:1rem'></iframe>"
+        f"<p><a href='/admin/members'>{escape(text['back'])}</a></p>"
+    )
+    return _page(text["title"], body)
+
+
+@router.post("/admin/newsletter", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
+async def newsletter_send(request: Request, member: SignedIn) -> HTMLResponse:
+    try:
+        require_admin(member)
+    except PermissionDenied as error:
+        raise HTTPException(status_code=403, detail=str(error)) from None
+    form = await request.form()
+    day = _since(str(form.get("since") or ""))
+    language = member.language if member.language in _NEWSLETTER_TEXT else "nl"
+    text = _NEWSLETTER_TEXT[language]
+    try:
+        with _database(request).transaction() as session:
+            digest = outreach.build_digest(session, day)
+            result = outreach.send_newsletter(session, digest, _settings(request))
+    except WerkkringError as error:
+        return _page(text["title"], f"<p>{escape(str(error))}</p>", status=400)
+    body = f"<p>{escape(text['sent'].format(n=result.sent))}</p>"
+    if result.failed:
+        ids = ", ".join(str(member_id) for member_id, _ in result.failed)
+        body += f"<p>{escape(text['failed'].format(n=len(result.failed), ids=ids))}</p>"
+    body += f"<p><a href='/admin/members'>{escape(text['back'])}</a></p>"
+    return _page(text["title"], body)
