@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.outreach.fixtures import TODAY, add_demo_themes, past_session_ids  # noqa: E402
+from tests.outreach.fixtures import TODAY, past_session_ids  # noqa: E402
 from werkkring import outreach  # noqa: E402
 from werkkring.demo import build_demo_network  # noqa: E402
 from werkkring.store import Database, upgrade  # noqa: E402
@@ -32,9 +32,8 @@ def main() -> None:
         upgrade(engine=database.engine)
         with database.transaction() as session:
             build_demo_network(session, members=300, seed=0, today=TODAY)
+            # The demo's host already ran the synthesis engine and published: these are its real themes.
             past = past_session_ids(session)
-            for session_id in past:
-                add_demo_themes(session, session_id)
         with database.reader() as session:
             report = outreach.build_session_report(session, past[0])
             english = outreach.build_session_report(session, past[2])
