@@ -2,8 +2,8 @@
 
 k-means on L2-normalised vectors is (close to) spherical k-means: it groups by cosine. Above a few tens of
 thousands of texts, mini-batch k-means keeps time and memory linear. The number of themes, when not given,
-comes from the eigengap of a nearest-neighbour graph for a session-sized input, and from the cosine
-silhouette on a sample for larger inputs (see ``choose_k``).
+comes from the modularity of a nearest-neighbour graph for a session-sized input, and from the cosine
+silhouette on a sample for larger inputs (see ``cluster_auto``).
 """
 
 from __future__ import annotations
@@ -63,19 +63,27 @@ def candidate_ks(n: int) -> list[int]:
     return ks
 
 
-def choose_k(vectors: FloatMatrix, seed: int) -> int:
-    """The number of themes: by the eigengap of a nearest-neighbour graph for a work session's worth of
-    contributions, by the cosine silhouette of k-means on a sample for more."""
+def cluster_auto(vectors: FloatMatrix, seed: int) -> IntArray:
+    """Themes when their number is not given: labels 0..k-1 with k chosen from the data.
+
+    A work session's worth of contributions goes through ``modularity_spectral``; more through k-means with
+    the k of the best cosine silhouette on a sample (``silhouette_k``).
+    """
     n = vectors.shape[0]
     if n < 6:
-        return 1 if n < 3 else 2
+        return cluster(vectors, 1 if n < 3 else 2, seed)
     if n <= SESSION_SIZE:
-        return eigengap_k(vectors, min(10, n // 3))
-    return silhouette_k(vectors, seed)
+        return modularity_spectral(vectors, seed)
+    return kmeans(vectors, silhouette_k(vectors, seed), seed)
 
 
-def _normalised_laplacian(vectors: FloatMatrix, neighbours: int) -> FloatMatrix:
-    """I - D^-1/2 W D^-1/2 of the symmetric k-nearest-neighbour graph weighted by cosine (dense: small n)."""
+def session_candidate_ks(n: int) -> list[int]:
+    """2 to 10 themes for a session of about 30, up to 1.5 * sqrt(n) for more; at least 3 texts a theme."""
+    return list(range(2, max(2, min(n // 3, max(10, round(1.5 * np.sqrt(n))))) + 1))
+
+
+def _knn_weights(vectors: FloatMatrix, neighbours: int) -> npt.NDArray[np.float64]:
+    """The symmetric k-nearest-neighbour graph weighted by cosine (dense: small n)."""
     n = vectors.shape[0]
     neighbours = max(1, min(neighbours, n - 1))
     similarity = np.asarray(vectors @ vectors.T, dtype=np.float64)
@@ -84,27 +92,59 @@ def _normalised_laplacian(vectors: FloatMatrix, neighbours: int) -> FloatMatrix:
     rows = np.repeat(np.arange(n), neighbours)
     weights = np.zeros((n, n))
     weights[rows, nearest.ravel()] = np.maximum(similarity[rows, nearest.ravel()], 0.0)
-    weights = np.maximum(weights, weights.T)
+    return np.maximum(weights, weights.T)
+
+
+def _normalised_laplacian(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """I - D^-1/2 W D^-1/2."""
     degree = weights.sum(axis=1)
     degree[degree == 0] = 1.0
-    return np.asarray(np.eye(n) - weights / np.sqrt(np.outer(degree, degree)), dtype=np.float64)
+    scaled = weights / np.sqrt(np.outer(degree, degree))
+    return np.asarray(np.eye(weights.shape[0]) - scaled, dtype=np.float64)
 
 
-def eigengap_k(vectors: FloatMatrix, top: int, neighbours: int = NEIGHBOURS) -> int:
-    """The k after which the spectrum of the normalised Laplacian of the k-nearest-neighbour graph jumps.
+def modularity(weights: npt.NDArray[np.float64], labels: IntArray) -> float:
+    """Newman's modularity of a partition of a weighted graph: the share of edge weight inside the parts
+    minus the share expected if edges were placed at random with the same degrees."""
+    total = float(weights.sum())
+    if total <= 0:
+        return 0.0
+    degree = weights.sum(axis=1)
+    inside = float(weights[labels[:, None] == labels[None, :]].sum())
+    expected = sum(float(degree[labels == c].sum()) ** 2 for c in np.unique(labels))
+    return inside / total - expected / total**2
 
-    With k well-separated themes the graph has k loosely linked parts and exactly k eigenvalues near zero
-    (von Luxburg 2007); the largest gap between consecutive eigenvalues points at k.
+
+def modularity_spectral(vectors: FloatMatrix, seed: int, neighbours: int = NEIGHBOURS) -> IntArray:
+    """Spectral clustering for each candidate k on the nearest-neighbour graph; keep the partition with the
+    highest modularity (Newman 2006; the spectral link: White & Smyth 2005).
+
+    Modularity rewards parts that hold more of the graph's weight than chance would put there, and
+    penalises splitting a part that is really one. On the small-sessions benchmark it found the true
+    number of themes more often than the eigengap in every scenario we drew (3 to 8 labels, 30 to 90
+    contributions; docs/synthesis.md), with higher NMI.
     """
     n = vectors.shape[0]
-    laplacian = _normalised_laplacian(vectors, neighbours)
-    values = eigh(laplacian, eigvals_only=True, subset_by_index=[0, min(n - 1, top + 1)])
-    gaps = np.diff(values)  # gaps[i] is the jump after the first i + 1 eigenvalues
-    return 2 + int(np.argmax(gaps[1:top]))
+    ks = session_candidate_ks(n)
+    weights = _knn_weights(vectors, neighbours)
+    _, embedding = eigh(_normalised_laplacian(weights), subset_by_index=[0, min(n - 1, ks[-1] - 1)])
+    best_labels, best_score = np.zeros(n, dtype=np.int64), -np.inf
+    for k in ks:
+        labels = _spectral_labels(embedding[:, :k], k, seed)
+        score = modularity(weights, labels)
+        if score > best_score + 1e-12:
+            best_labels, best_score = labels, score
+    return best_labels
+
+
+def _spectral_labels(embedding: npt.NDArray[np.float64], k: int, seed: int) -> IntArray:
+    norms = np.linalg.norm(embedding, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return kmeans(np.asarray(embedding / norms, dtype=np.float32), k, seed)
 
 
 def spectral(vectors: FloatMatrix, k: int, seed: int, neighbours: int = NEIGHBOURS) -> IntArray:
-    """Spectral clustering (Ng, Jordan & Weiss 2002) on the same nearest-neighbour graph.
+    """Spectral clustering (Ng, Jordan & Weiss 2002) on the cosine nearest-neighbour graph.
 
     For a session's worth of contributions it beat k-means on the LSA vectors on every data set of the small
     sessions benchmark (NMI 0.73 against 0.65 on average over 9 sets): the graph follows chains of similar
@@ -114,11 +154,9 @@ def spectral(vectors: FloatMatrix, k: int, seed: int, neighbours: int = NEIGHBOU
     k = max(1, min(k, n))
     if k == 1 or n < 3:
         return np.arange(n, dtype=np.int64) if k >= n else np.zeros(n, dtype=np.int64)
-    laplacian = _normalised_laplacian(vectors, neighbours)
-    _, embedding = eigh(laplacian, subset_by_index=[0, k - 1])
-    norms = np.linalg.norm(embedding, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return kmeans(np.asarray(embedding / norms, dtype=np.float32), k, seed)
+    weights = _knn_weights(vectors, neighbours)
+    _, embedding = eigh(_normalised_laplacian(weights), subset_by_index=[0, k - 1])
+    return _spectral_labels(embedding, k, seed)
 
 
 def silhouette_k(vectors: FloatMatrix, seed: int) -> int:

@@ -102,9 +102,10 @@ def _synthesize(
     labels_unique = np.full(len(uniques), -1, dtype=np.int64)
     if len(usable) > 0:
         points = vectors_unique[usable]
-        k = _cluster.choose_k(points, seed) if themes == "auto" else themes
-        k = min(k, len(usable))
-        labels_unique[usable] = _cluster.cluster(points, k, seed)
+        if themes == "auto":
+            labels_unique[usable] = _cluster.cluster_auto(points, seed)
+        else:
+            labels_unique[usable] = _cluster.cluster(points, min(themes, len(usable)), seed)
         if themes == "auto" and len(usable) >= 10:
             # A theme of one contribution is an outlier, not a theme.
             counts = np.bincount(labels_unique[usable])
