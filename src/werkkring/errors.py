@@ -50,7 +50,3 @@ class NotFoundError(WerkkringError):
 
 class PermissionDenied(WerkkringError):
     """The acting member may not do this."""
-
-
-class FeatureNotReady(WerkkringError):
-    """A feature whose engine is not installed yet; pages say it is coming instead of faking a result."""

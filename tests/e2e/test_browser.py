@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests.e2e.conftest import LiveServer
 from tests.web import factories
 from tests.web.helpers import PASSWORD
-from werkkring.actions.sessions import create_session, synthesis_available
+from werkkring.actions.sessions import create_session
 from werkkring.store.models import BreakoutGroup, Initiative, Member, Seat
 
 # One worker runs them all (pytest -n 2 --dist loadgroup), so they share one server and one browser.
@@ -146,19 +146,15 @@ def test_a_work_session_from_sign_in_to_a_joined_initiative(
         expect(page.locator("p.flash[role]").first).to_contain_text("Je inbreng is toegevoegd")
         expect(host.locator("#live")).to_contain_text(f"Groep {number} stelt voor", timeout=10_000)
 
-    # The synthesis: run it when the engine is installed, otherwise the page says honestly it is coming.
+    # The synthesis makes themes; the host renames one and publishes the outcome.
     host.goto(session_url)
-    if synthesis_available():
-        host.get_by_role("button", name="Maak de synthese").click()
-        label = host.locator("form.theme input[name=label]").first
-        label.fill("Welkom voor nieuwkomers")
-        host.locator("form.theme").first.get_by_role("button", name="Thema opslaan").click()
-        host.get_by_role("button", name="Publiceer de opbrengst").click()
-        expect(host.locator("#status")).to_have_text("gepubliceerd")
-        expect(host.locator("#outcome")).to_contain_text("Welkom voor nieuwkomers")
-    else:
-        expect(host.locator(".coming")).to_contain_text("komt eraan")
-        expect(host.get_by_role("button", name="Publiceer de opbrengst")).to_have_count(0)
+    host.get_by_role("button", name="Maak de synthese").click()
+    label = host.locator("form.theme input[name=label]").first
+    label.fill("Welkom voor nieuwkomers")
+    host.locator("form.theme").first.get_by_role("button", name="Thema opslaan").click()
+    host.get_by_role("button", name="Publiceer de opbrengst").click()
+    expect(host.locator("#status")).to_have_text("gepubliceerd")
+    expect(host.locator("#outcome")).to_contain_text("Welkom voor nieuwkomers")
 
     # The proposal becomes an initiative with an owner in one step.
     host.locator("ul.proposals").get_by_role("button", name="Maak er een initiatief van").click()

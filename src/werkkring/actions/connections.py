@@ -1,5 +1,5 @@
-"""Connections: suggested introductions for a member and "who can help me with X". Both come from the
-connections engine; until it is installed they raise FeatureNotReady and the pages say it is coming.
+"""Connections: suggested introductions for a member and "who can help me with X", both from the
+connections engine (werkkring.engines.connections).
 
 Privacy: the engine sees another member's offers and needs only when that member shows them to the whole
 network (and never a member who opted out of introductions), so a suggestion or a snippet cannot reveal a
@@ -7,8 +7,7 @@ field its owner keeps to their circles or to themself."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
@@ -17,10 +16,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from werkkring.errors import FeatureNotReady, InputError
+from werkkring.engines.connections import Exclusions, MemberProfile, SearchIndex, match_members
+from werkkring.errors import InputError
 from werkkring.store.models import Introduction, Member
 
-ENGINE = "werkkring.engines.connections"
 INDEX_SECONDS = 300.0
 
 
@@ -42,21 +41,11 @@ class Hit:
     snippet: str
 
 
-def available() -> bool:
-    return importlib.util.find_spec(ENGINE) is not None
-
-
-def _engine() -> Any:
-    if not available():
-        raise FeatureNotReady("the connections engine is not installed yet")
-    return importlib.import_module(ENGINE)
-
-
 def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").replace(";", "\n").splitlines() if line.strip())
 
 
-def _profiles(session: Session, engine: Any, viewer: Member | None) -> list[Any]:
+def _profiles(session: Session, viewer: Member | None) -> list[MemberProfile]:
     """One profile per member, with only what the member shows to the whole network (the viewer's own in
     full)."""
     rows = session.execute(
@@ -64,7 +53,7 @@ def _profiles(session: Session, engine: Any, viewer: Member | None) -> list[Any]
             Member.id, Member.needs, Member.offers, Member.interests, Member.visibility, Member.intro_opt_in
         ).order_by(Member.id)
     ).all()
-    profiles = []
+    profiles: list[MemberProfile] = []
     for member_id, needs, offers, interests, visibility, opt_in in rows:
         own = viewer is not None and member_id == viewer.id
         shown = visibility or {}
@@ -73,7 +62,7 @@ def _profiles(session: Session, engine: Any, viewer: Member | None) -> list[Any]
             return own or shown.get(field, "network") == "network"
 
         profiles.append(
-            engine.MemberProfile(
+            MemberProfile(
                 id=str(member_id),
                 needs=_lines(needs) if public("needs") else (),
                 offers=_lines(offers) if public("offers") else (),
@@ -86,38 +75,38 @@ def _profiles(session: Session, engine: Any, viewer: Member | None) -> list[Any]
 
 def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggestion]:
     """The members whose offers best meet this member's needs, leaving out people already introduced."""
-    engine = _engine()
-    profiles = _profiles(session, engine, member)
+    profiles = _profiles(session, member)
     # Only the member's own needs are asked about, so the engine does the work for one member.
     mine = str(member.id)
-    profiles = [p if p.id == mine else engine.MemberProfile(**{**p.__dict__, "needs": ()}) for p in profiles]
+    profiles = [p if p.id == mine else dataclasses.replace(p, needs=()) for p in profiles]
     known = session.execute(
         select(Introduction.member_a_id, Introduction.member_b_id).where(
             or_(Introduction.member_a_id == member.id, Introduction.member_b_id == member.id)
         )
     ).all()
-    exclusions = engine.Exclusions.of(known=[(str(a), str(b)) for a, b in known], small_circle=0)
-    results = engine.match_members(profiles, top=top, exclude=exclusions)
+    exclusions = Exclusions.of(known=[(str(a), str(b)) for a, b in known], small_circle=0)
+    results = match_members(profiles, top=top, exclude=exclusions)
     own = next((r for r in results if r.id == mine), None)
     if own is None:
         return []
-    return [Suggestion(int(m.id), float(m.score), str(m.why)) for m in own.matches]
+    return [Suggestion(int(m.id), float(m.score), m.why) for m in own.matches]
 
 
 _index_lock = threading.Lock()
-_index_cache: dict[str, tuple[float, Any]] = {}
+_index_cache: dict[str, tuple[float, SearchIndex]] = {}
 
 
 def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
     """Members whose offers (or interests) answer ``query``; the index is rebuilt every few minutes."""
-    engine = _engine()
     if not query.strip():
         raise InputError("say what you need help with")
     key = str(session.get_bind().engine.url)
     with _index_lock:
-        made, index = _index_cache.get(key, (0.0, None))
-        if index is None or time.monotonic() - made > INDEX_SECONDS:
-            index = engine.SearchIndex(_profiles(session, engine, None))
+        cached = _index_cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > INDEX_SECONDS:
+            index = SearchIndex(_profiles(session, None))
             _index_cache[key] = (time.monotonic(), index)
+        else:
+            index = cached[1]
     hits = index.search(query, top=top + 1)
-    return [Hit(int(h.id), float(h.score), str(h.snippet)) for h in hits if h.id != str(actor.id)][:top]
+    return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if h.id != str(actor.id)][:top]

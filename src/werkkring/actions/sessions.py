@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -17,7 +14,9 @@ from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.domain import tenure_band
 from werkkring.engines import grouping
-from werkkring.errors import FeatureNotReady, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.engines.synthesis import Contribution as SynthesisInput
+from werkkring.engines.synthesis import synthesize
+from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
     Circle,
@@ -456,29 +455,21 @@ def store_themes(
     return made
 
 
-def synthesis_available() -> bool:
-    """Whether the synthesis engine is installed; until it is, pages say the feature is coming."""
-    return importlib.util.find_spec("werkkring.engines.synthesis") is not None
-
-
 def run_synthesis(
     session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
 ) -> list[Theme]:
     """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
     each contribution to its theme, and mark the session synthesised."""
     require_session_host(session, actor, work_session)
-    if not synthesis_available():
-        raise FeatureNotReady("the synthesis engine is not installed yet")
     if work_session.status in ("published", "cancelled", "draft"):
         raise InputError(f"session {work_session.id} cannot be synthesised in status {work_session.status}")
     contributions = contributions_of(session, work_session)
     if not contributions:
         raise InputError("there is no input to synthesise yet")
-    engine: Any = importlib.import_module("werkkring.engines.synthesis")
     numbers = {g.id: g.number for g in work_session.groups}
-    result = engine.synthesize(
+    result = synthesize(
         [
-            engine.Contribution(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
+            SynthesisInput(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
             for c in contributions
         ],
         seed=seed,
@@ -492,11 +483,11 @@ def run_synthesis(
         work_session,
         [
             ThemeInput(
-                label=str(found.label),
-                summary=str(found.summary),
-                size=int(found.size),
-                groups=[int(g) for g in found.groups if str(g).isdigit()],
-                quotes=[str(q) for q in found.quotes],
+                label=found.label,
+                summary=found.summary,
+                size=found.size,
+                groups=[int(g) for g in found.groups if g.isdigit()],
+                quotes=found.quotes,
                 undercurrent=result.undercurrent == found.id,
             )
             for found in result.themes

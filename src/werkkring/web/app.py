@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring.config import Settings
-from werkkring.errors import FeatureNotReady, InputError, NotFoundError, PermissionDenied
+from werkkring.errors import InputError, NotFoundError, PermissionDenied
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -166,13 +166,6 @@ def _install_error_pages(app: FastAPI) -> None:
                 flash(request, problem.message, "error")
             return redirect(_back(request))
         return page(request, 400, N_("Please check"), str(exc))
-
-    @app.exception_handler(FeatureNotReady)
-    async def coming(request: Request, exc: FeatureNotReady) -> Response:
-        if _is_api(request):
-            return JSONResponse({"error": str(exc)}, status_code=501)
-        flash(request, translate(request, "This feature is coming: its engine is not installed yet."), "info")
-        return redirect(_back(request))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from werkkring.actions import connections as connection_actions
 from werkkring.actions import directory
-from werkkring.errors import FeatureNotReady
 from werkkring.store.models import Introduction, Member
 from werkkring.web.common import database, render, require_member
 
@@ -19,29 +18,22 @@ router = APIRouter()
 def connections_page(request: Request, q: str = "") -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        ready = True
-        suggestions: list[tuple[object, connection_actions.Suggestion]] = []
+        found = connection_actions.suggestions(session, me, top=5)
+        people = {
+            m.id: m
+            for m in session.scalars(select(Member).where(Member.id.in_([s.member_id for s in found])))
+        }
+        cards = {p.id: p for p in directory.profiles(session, me, list(people.values()))}
+        suggestions = [(cards[s.member_id], s) for s in found if s.member_id in cards]
         hits: list[tuple[object, connection_actions.Hit]] = []
-        try:
-            found = connection_actions.suggestions(session, me, top=5)
+        if q.strip():
+            matched = connection_actions.search(session, me, q.strip(), top=10)
             people = {
                 m.id: m
-                for m in session.scalars(select(Member).where(Member.id.in_([s.member_id for s in found])))
+                for m in session.scalars(select(Member).where(Member.id.in_([h.member_id for h in matched])))
             }
             cards = {p.id: p for p in directory.profiles(session, me, list(people.values()))}
-            suggestions = [(cards[s.member_id], s) for s in found if s.member_id in cards]
-            if q.strip():
-                matched = connection_actions.search(session, me, q.strip(), top=10)
-                people = {
-                    m.id: m
-                    for m in session.scalars(
-                        select(Member).where(Member.id.in_([h.member_id for h in matched]))
-                    )
-                }
-                cards = {p.id: p for p in directory.profiles(session, me, list(people.values()))}
-                hits = [(cards[h.member_id], h) for h in matched if h.member_id in cards]
-        except FeatureNotReady:
-            ready = False
+            hits = [(cards[h.member_id], h) for h in matched if h.member_id in cards]
         introductions = session.scalars(
             select(Introduction)
             .where((Introduction.member_a_id == me.id) | (Introduction.member_b_id == me.id))
@@ -64,7 +56,7 @@ def connections_page(request: Request, q: str = "") -> HTMLResponse:
         return render(
             request,
             "connections.html",
-            {"ready": ready, "suggestions": suggestions, "hits": hits, "q": q, "introductions": past},
+            {"suggestions": suggestions, "hits": hits, "q": q, "introductions": past},
             me=me,
             session=session,
         )

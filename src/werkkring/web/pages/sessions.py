@@ -201,7 +201,6 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "my_input": by_group.get(my_group.id, []) if my_group is not None else [],
         "themes": themes,
         "published": published,
-        "synthesis_available": session_actions.synthesis_available(),
         "open_for_signup": work_session.status in ("open", "grouped"),
         "takes_input": work_session.status in ("grouped", "running", "synthesised"),
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
