@@ -58,7 +58,7 @@ def prepare(database: Database) -> dict[str, int]:
         host_session = past[-1]
         for contribution in session_actions.contributions_of(session, host_session)[:2]:
             contribution.is_proposal = True
-        session_actions.run_synthesis(session, admin, host_session)
+        # The demo has already synthesised and published every past session (themes included).
         # The demo member takes part in the last session: a locked group and some input of their own.
         upcoming = session.scalars(
             select(WorkSession)
