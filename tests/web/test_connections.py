@@ -38,6 +38,9 @@ def test_the_connections_page_finds_who_can_help_and_suggests_introductions(
     _, found, suggested, _ = response.text.split("<section>")
     assert "Bob Boekhouder" in found and "Bob Boekhouder" in suggested
     assert "Hanna Verborgen" not in response.text  # shows her offers to her circles only
+    # The reason is phrased in the member's language from the engine's pieces, not the engine's English.
+    assert "Jouw vraag “hulp bij mijn boekhouding en belastingaangifte” sluit aan bij" in suggested
+    assert "Your need" not in suggested
 
 
 def test_suggestions_and_search_use_only_what_members_show_to_the_network(database: Database) -> None:

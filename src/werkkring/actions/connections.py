@@ -30,6 +30,10 @@ class Suggestion:
     member_id: int
     score: float
     why: str
+    need: str = ""
+    offer: str = ""
+    shared: tuple[str, ...] = ()
+    reciprocal: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,10 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
     own = next((r for r in results if r.id == mine), None)
     if own is None:
         return []
-    return [Suggestion(int(m.id), float(m.score), m.why) for m in own.matches]
+    return [
+        Suggestion(int(m.id), float(m.score), m.why, m.need, m.offer, m.shared, m.reciprocal)
+        for m in own.matches
+    ]
 
 
 _index_lock = threading.Lock()
