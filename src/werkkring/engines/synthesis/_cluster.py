@@ -21,6 +21,7 @@ _FULL_KMEANS_UP_TO = 30_000
 _SELECTION_SAMPLE = 2_000
 SESSION_SIZE = 300
 NEIGHBOURS = 5
+_PATIENCE = 4
 
 
 def cluster(vectors: FloatMatrix, k: int, seed: int) -> IntArray:
@@ -123,24 +124,33 @@ def modularity_spectral(vectors: FloatMatrix, seed: int, neighbours: int = NEIGH
     penalises splitting a part that is really one. On the small-sessions benchmark it found the true
     number of themes more often than the eigengap in every scenario we drew (3 to 8 labels, 30 to 90
     contributions; docs/synthesis.md), with higher NMI.
+
+    Speed: rows of the spectral embedding of a real theme lie close together, so 3 k-means starts per
+    candidate find the same partitions as 10 (measured: same share and NMI on the small sessions), and
+    the search stops once ``_PATIENCE`` larger k in a row did not beat the best (modularity rises to one
+    peak and falls); together about 6 times faster.
     """
     n = vectors.shape[0]
     ks = session_candidate_ks(n)
     weights = _knn_weights(vectors, neighbours)
     _, embedding = eigh(_normalised_laplacian(weights), subset_by_index=[0, min(n - 1, ks[-1] - 1)])
-    best_labels, best_score = np.zeros(n, dtype=np.int64), -np.inf
+    best_labels, best_score, worse_since = np.zeros(n, dtype=np.int64), -np.inf, 0
     for k in ks:
-        labels = _spectral_labels(embedding[:, :k], k, seed)
+        labels = _spectral_labels(embedding[:, :k], k, seed, n_init=3)
         score = modularity(weights, labels)
         if score > best_score + 1e-12:
-            best_labels, best_score = labels, score
+            best_labels, best_score, worse_since = labels, score, 0
+        else:
+            worse_since += 1
+            if worse_since == _PATIENCE:
+                break
     return best_labels
 
 
-def _spectral_labels(embedding: npt.NDArray[np.float64], k: int, seed: int) -> IntArray:
+def _spectral_labels(embedding: npt.NDArray[np.float64], k: int, seed: int, n_init: int = 10) -> IntArray:
     norms = np.linalg.norm(embedding, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return kmeans(np.asarray(embedding / norms, dtype=np.float32), k, seed)
+    return kmeans(np.asarray(embedding / norms, dtype=np.float32), k, seed, n_init=n_init)
 
 
 def spectral(vectors: FloatMatrix, k: int, seed: int, neighbours: int = NEIGHBOURS) -> IntArray:
