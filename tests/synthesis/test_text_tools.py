@@ -65,3 +65,22 @@ def test_dutch_and_mixed() -> None:
     assert detect_language(dutch) == "nl"
     assert detect_language(english) == "en"
     assert detect_language(dutch + english) == "mixed"
+
+
+def test_label_pairs_are_words_that_stand_together_in_the_text() -> None:
+    from werkkring.engines.synthesis import _describe, _features
+
+    texts = [
+        "een luisterend oor als het even niet loopt",
+        "iemand met een luisterend oor",
+        "klussen te groot voor één persoon samen uitvoeren",
+        "fietsen repareren in de buurt",
+        "fietsen repareren voor elkaar",
+        "de buurt helpen met fietsen",
+    ]
+    analysed = _features.analyse(texts, "nl")
+    keywords = _describe.class_tfidf_keywords(analysed, [[0, 1, 2], [3, 4, 5]])
+    assert "luisterend oor" in keywords[0]
+    assert not any(k in ("groot persoon", "persoon uitvoeren", "één persoon") for k in keywords[0])
+    assert "elkaar" not in keywords[1]
+    assert not {"fiets", "fietsen"} <= set(keywords[1])  # one word family once

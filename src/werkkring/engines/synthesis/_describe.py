@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
 from werkkring.engines.synthesis._features import Analysed
+from werkkring.engines.text import is_stopword
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -20,7 +21,8 @@ NEAR_DUPLICATE = 0.9
 _PAIRWISE_UP_TO = 3_000
 _SUMMARY_MAX_WORDS = 30
 # Dutch separable-verb particles ("voeg ... toe", "zet ... af"): content words for clustering, but no label.
-_NOT_A_LABEL = frozenset({"toe", "af", "mee"})
+# Pronouns and numerals that are not stop words for clustering but say nothing as a label.
+_NOT_A_LABEL = frozenset({"toe", "af", "mee", "elkaar", "één", "iemand", "iets"})
 
 
 def near_duplicate_components(words: sp.csr_matrix, members: Sequence[int]) -> list[int]:
@@ -105,8 +107,12 @@ def class_tfidf_keywords(
         counter: Counter[str] = Counter()
         for i in members:
             counter.update(set(analysed.lemmas[i]))
-            doc = analysed.lemmas[i]
-            counter.update({f"{a} {b}" for a, b in itertools.pairwise(doc) if a != b})
+            # Pairs of words that stand next to each other in the text ("luisterend oor"), not pairs that
+            # only meet once the function words between them are gone ("groot ... persoon").
+            doc = analysed.everything[i]
+            counter.update(
+                {f"{a} {b}" for a, b in itertools.pairwise(doc) if a != b and _content(a) and _content(b)}
+            )
         counts.append(counter)
     total: Counter[str] = Counter()
     for counter in counts:
@@ -140,9 +146,19 @@ def class_tfidf_keywords(
     return result
 
 
+def _content(lemma: str) -> bool:
+    return not is_stopword(lemma) and any(ch.isalpha() for ch in lemma)
+
+
 def _overlaps(a: str, b: str) -> bool:
-    """The same word or one word family ("herinneren", "herinnering"): equal, or sharing a 6-letter start."""
-    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
+    """The same word or one word family ("herinneren", "herinnering"; "werk", "werken"): equal, sharing a
+    6-letter start, or one a 4+-letter start of the other."""
+    short, long = sorted((a, b), key=len)
+    return (
+        a == b
+        or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
+        or (len(short) >= 4 and long.startswith(short))
+    )
 
 
 def _surface(analysed: Analysed, lemma: str) -> str:
