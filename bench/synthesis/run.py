@@ -241,6 +241,7 @@ def main() -> None:
 
     speeds: dict[str, dict[str, float]] = {}
     if not args.no_speed:
+        speeds["300 (auto, the largest session-sized input)"] = speed(300, "auto")
         speeds["1,000 (auto)"] = speed(1_000, "auto")
         speeds["1,000 (N=10)"] = speed(1_000, 10)
         if not args.quick:
