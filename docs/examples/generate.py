@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/examples/generate.py
 
-Themes stand in for the synthesis engine (tests/outreach/fixtures.py); everything else is the real code."""
+The demo's past sessions carry the synthesis engine's own themes; everything is the real code."""
 
 from __future__ import annotations
 

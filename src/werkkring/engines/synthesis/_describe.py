@@ -13,7 +13,6 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize as l2_normalize
 
 from werkkring.engines.synthesis._features import Analysed
-from werkkring.engines.text import is_stopword
 
 FloatMatrix = npt.NDArray[np.float32]
 
@@ -109,10 +108,9 @@ def class_tfidf_keywords(
             counter.update(set(analysed.lemmas[i]))
             # Pairs of words that stand next to each other in the text ("luisterend oor"), not pairs that
             # only meet once the function words between them are gone ("groot ... persoon").
-            doc = analysed.everything[i]
-            counter.update(
-                {f"{a} {b}" for a, b in itertools.pairwise(doc) if a != b and _content(a) and _content(b)}
-            )
+            forms = zip(analysed.everything[i], analysed.content[i], strict=True)
+            doc = [form if keep else "" for form, keep in forms]
+            counter.update({f"{a} {b}" for a, b in itertools.pairwise(doc) if a and b and a != b})
         counts.append(counter)
     total: Counter[str] = Counter()
     for counter in counts:
@@ -144,10 +142,6 @@ def class_tfidf_keywords(
                 break
         result.append(words)
     return result
-
-
-def _content(lemma: str) -> bool:
-    return not is_stopword(lemma) and any(ch.isalpha() for ch in lemma)
 
 
 def _overlaps(a: str, b: str) -> bool:

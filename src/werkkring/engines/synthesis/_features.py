@@ -44,6 +44,7 @@ class Analysed:
     parts: list[list[str]]
     surfaces: dict[str, Counter[str]]
     everything: list[list[str]]
+    content: list[list[bool]]  # per text and position in ``everything``: a content word (kept in ``lemmas``)
 
     def terms(self, index: int, with_stopwords: bool = False) -> list[str]:
         """Lemmas (with or without function words), bigrams of adjacent ones and compound parts of a text."""
@@ -55,18 +56,22 @@ def analyse(texts: Sequence[str], language: Language) -> Analysed:
     """Tokenise, lemmatise and drop stop words; add the parts of Dutch compounds."""
     lemmas: list[list[str]] = []
     everything: list[list[str]] = []
+    content: list[list[bool]] = []
     surfaces: dict[str, Counter[str]] = {}
     for text in texts:
         tokens = tokenize(text)
         forms = lemmatize_tokens(tokens, language)
         kept: list[str] = []
+        mask: list[bool] = []
         for token, form in zip(tokens, forms, strict=True):
-            if is_stopword(token) or is_stopword(form):
+            mask.append(not (is_stopword(token) or is_stopword(form)))
+            if not mask[-1]:
                 continue
             kept.append(form)
             surfaces.setdefault(form, Counter())[token] += 1
         lemmas.append(kept)
         everything.append(forms)
+        content.append(mask)
     compound_parts: list[list[str]] = [[] for _ in lemmas]
     if language != "en":
         frequencies = Counter(form for doc in lemmas for form in set(doc))
@@ -78,7 +83,7 @@ def analyse(texts: Sequence[str], language: Language) -> Analysed:
                     parts = [p for p in split_compound(form, frequencies) if not is_stopword(p)]
                     cache[form] = parts if len(parts) > 1 else []
                 extra.extend(parts)
-    return Analysed(lemmas, compound_parts, surfaces, everything)
+    return Analysed(lemmas, compound_parts, surfaces, everything, content)
 
 
 def _identity(doc: list[str]) -> list[str]:
