@@ -1,10 +1,12 @@
 """A text space fitted on the network's own needs and offers: lemmas, character n-grams and LSA.
 
 Why this shape: needs and offers are short, written by different people in different words. Lemmatised word
-TF-IDF (sublinear, idf from the network itself) catches the shared words; character 3-5-grams catch
+TF-IDF (sublinear, idf from the network itself) catches the shared words; character 2-5-grams catch
 compounds and spelling variants ("websitebouw" ~ "website"), which matter a lot in Dutch; a latent semantic
 (LSA) projection of both bridges vocabulary ("boekhouding" ~ "administratie") because words that occur in
-the same texts end up close. A light neighbourhood smoothing of the LSA vectors (each text moves towards its
+the same texts end up close. The LSA axes are weighted by their singular value to the power 1.5 (plain LSA:
+power 1), so the broad themes the network shares count more than the many small axes that mostly carry
+the quirks of single texts. A light neighbourhood smoothing of the LSA vectors (each text moves towards its
 nearest texts in the network) lets a need borrow words from texts like it. The similarity of two texts is a
 fixed mix of the sparse cosine and the LSA cosine.
 """
@@ -35,8 +37,11 @@ def content_words(text: str, language: Language) -> list[str]:
 class SpaceSettings:
     """The knobs of the text space; the defaults were chosen on all public benchmark sets together."""
 
-    char_weight: float = 1.0
-    lsa_dims: int = 200
+    char_weight: float = 1.25
+    char_ngrams: tuple[int, int] = (2, 5)
+    lsa_dims: int = 300
+    lsa_power: float = 1.5
+    """Each LSA axis is weighted by its singular value to this power (1: plain LSA)."""
     lsa_weight: float = 0.5
     smooth_neighbours: int = 10
     smooth_weight: float = 0.5
@@ -58,7 +63,9 @@ class TextSpace:
             return content_words(text, language)
 
         self._words = TfidfVectorizer(analyzer=analyse, sublinear_tf=True)
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2)
+        self._chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=settings.char_ngrams, sublinear_tf=True, min_df=2
+        )
         blocks: list[sp.csr_matrix] = []
         for vectorizer in (self._words, self._chars):
             try:
@@ -70,9 +77,13 @@ class TextSpace:
         self.sparse: sp.csr_matrix = sp.csr_matrix(normalize(sp.hstack(blocks).tocsr()))[: len(texts)]
         dims = min(settings.lsa_dims, self.sparse.shape[0] - 1, self.sparse.shape[1] - 1)
         self._svd: TruncatedSVD | None = None
+        self._axis_weight = np.ones(1, dtype=np.float32)
         if dims >= 2 and settings.lsa_weight > 0:
             self._svd = TruncatedSVD(dims, n_iter=3, random_state=seed)
+            # fit_transform gives U * S; scaling by S ** (power - 1) gives U * S ** power.
             dense = self._svd.fit_transform(self.sparse)
+            self._axis_weight = (self._svd.singular_values_ ** (settings.lsa_power - 1)).astype(np.float32)
+            dense = dense * self._axis_weight
             self.dense: FloatMatrix = _smooth(
                 normalize(dense).astype(np.float32), settings.smooth_neighbours, settings.smooth_weight
             )
@@ -91,7 +102,7 @@ class TextSpace:
         sparse = sp.csr_matrix(normalize(sp.hstack(blocks).tocsr()))
         if self._svd is None:
             return sparse, np.zeros((len(texts), 1), dtype=np.float32)
-        return sparse, normalize(self._svd.transform(sparse)).astype(np.float32)
+        return sparse, normalize(self._svd.transform(sparse) * self._axis_weight).astype(np.float32)
 
     def similarity(
         self, rows: Sequence[int] | NDArray[np.int64], columns: Sequence[int] | NDArray[np.int64]
