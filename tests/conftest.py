@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from werkkring.actions.connections import forget_fitted
 from werkkring.store import Database, make_engine, upgrade
 from werkkring.store.models import Base
 
@@ -88,6 +89,7 @@ def database(database_url: str) -> Iterator[Database]:
     database = Database(database_url)
     yield database
     database.dispose()
+    forget_fitted()  # the next test's network lives at the same PostgreSQL address
 
 
 @pytest.fixture

@@ -58,3 +58,40 @@ def test_suggestions_and_search_use_only_what_members_show_to_the_network(databa
         hits = connections.search(session, seeker, "belastingaangifte", top=5)
         assert hits and hits[0].member_id == people["helper"]
         assert people["hidden"] not in {h.member_id for h in hits}
+
+
+def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: Database) -> None:
+    people = _network(database)
+    from sqlalchemy import select
+
+    from werkkring.store.models import Member
+
+    with database.transaction() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        seeker.visibility = {"needs": "circles"}
+        seeker.offers = "fietsreparatie leren"
+        fenna = session.scalar(select(Member).where(Member.name == "Fenna Fiets"))
+        assert fenna is not None
+        fenna.needs = "iemand die mij fietsreparatie wil leren"
+    with database.reader() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        first = connections.suggestions(session, seeker, top=3)
+        # Her need is not shown to the network, yet her own suggestions use it.
+        assert first[0].member_id == people["helper"]
+        assert "boekhouding" in first[0].need
+        # Both-ways gain reaches the page's action: Fenna needs what Sara offers.
+        fenna_row = next(s for s in first if s.member_id != people["helper"])
+        assert fenna_row.reciprocal
+    with database.transaction() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        seeker.needs = "iemand die mijn fiets repareert"
+    with database.reader() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        again = connections.suggestions(session, seeker, top=3)
+        # The fitted network is reused (minutes), but her own edit counts at once.
+        assert again[0].member_id != people["helper"]
+        assert "fiets" in again[0].need

@@ -7,16 +7,16 @@ field its owner keeps to their circles or to themself."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from werkkring.engines.connections import Exclusions, MemberProfile, SearchIndex, match_members
+from werkkring.engines.connections import Exclusions, Matcher, MemberProfile, SearchIndex
 from werkkring.errors import InputError
 from werkkring.store.models import Introduction, Member
 
@@ -78,20 +78,27 @@ def _profiles(session: Session, viewer: Member | None) -> list[MemberProfile]:
 
 
 def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggestion]:
-    """The members whose offers best meet this member's needs, leaving out people already introduced."""
-    profiles = _profiles(session, member)
-    # Only the member's own needs are asked about, so the engine does the work for one member.
-    mine = str(member.id)
-    profiles = [p if p.id == mine else dataclasses.replace(p, needs=()) for p in profiles]
+    """The members whose offers best meet this member's needs, leaving out people already introduced.
+
+    The network's texts are fitted once every few minutes (``_fitted``); the member's own needs and offers
+    are always taken as they are now, in full, so an edit shows at once and nothing they keep to their
+    circles is fitted where it could reach others."""
+    matcher = _fitted(session, _matchers, Matcher)
     known = session.execute(
         select(Introduction.member_a_id, Introduction.member_b_id).where(
             or_(Introduction.member_a_id == member.id, Introduction.member_b_id == member.id)
         )
     ).all()
     exclusions = Exclusions.of(known=[(str(a), str(b)) for a, b in known], small_circle=0)
-    results = match_members(profiles, top=top, exclude=exclusions)
-    own = next((r for r in results if r.id == mine), None)
-    if own is None:
+    try:
+        own = matcher.suggest(
+            str(member.id),
+            needs=_lines(member.needs),
+            offers=_lines(member.offers),
+            top=top,
+            exclude=exclusions,
+        )
+    except InputError:  # joined after the last fit: in the next one
         return []
     return [
         Suggestion(int(m.id), float(m.score), m.why, m.need, m.offer, m.shared, m.reciprocal)
@@ -99,21 +106,39 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
     ]
 
 
-_index_lock = threading.Lock()
-_index_cache: dict[str, tuple[float, SearchIndex]] = {}
+_lock = threading.Lock()
+_matchers: dict[str, tuple[float, Matcher]] = {}
+_indexes: dict[str, tuple[float, SearchIndex]] = {}
+_Fitted = TypeVar("_Fitted")
+
+
+def _fitted(
+    session: Session,
+    cache: dict[str, tuple[float, _Fitted]],
+    fit: Callable[[list[MemberProfile]], _Fitted],
+) -> _Fitted:
+    """What ``fit`` makes of the network's profiles as the network shows them, made again once it is
+    ``INDEX_SECONDS`` old (fitting 2,000 members takes seconds; asking a fitted one, milliseconds)."""
+    key = str(session.get_bind().engine.url)
+    with _lock:
+        cached = cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > INDEX_SECONDS:
+            cached = (time.monotonic(), fit(_profiles(session, None)))
+            cache[key] = cached
+        return cached[1]
+
+
+def forget_fitted() -> None:
+    """Drop the fitted matchers and search indexes (tests; after a bulk import)."""
+    with _lock:
+        _matchers.clear()
+        _indexes.clear()
 
 
 def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
     """Members whose offers (or interests) answer ``query``; the index is rebuilt every few minutes."""
     if not query.strip():
         raise InputError("say what you need help with")
-    key = str(session.get_bind().engine.url)
-    with _index_lock:
-        cached = _index_cache.get(key)
-        if cached is None or time.monotonic() - cached[0] > INDEX_SECONDS:
-            index = SearchIndex(_profiles(session, None))
-            _index_cache[key] = (time.monotonic(), index)
-        else:
-            index = cached[1]
+    index = _fitted(session, _indexes, SearchIndex)
     hits = index.search(query, top=top + 1)
     return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if h.id != str(actor.id)][:top]

@@ -11,7 +11,14 @@ from werkkring.engines.connections._listeners import (
     eligible,
     pair_listeners,
 )
-from werkkring.engines.connections._matching import Backend, Encoder, explain, match_members, pair_values
+from werkkring.engines.connections._matching import (
+    Backend,
+    Encoder,
+    Matcher,
+    explain,
+    match_members,
+    pair_values,
+)
 from werkkring.engines.connections._profiles import (
     FREQUENCIES,
     Exclusions,
@@ -36,6 +43,7 @@ __all__ = [
     "ListenerPairs",
     "ListenerRequest",
     "Match",
+    "Matcher",
     "MemberMatches",
     "MemberProfile",
     "SearchHit",

@@ -24,6 +24,7 @@ from werkkring.engines.text import Language
 from werkkring.errors import InputError
 
 Backend = Literal["lexical", "embedding"]
+_Query = tuple[sp.csr_matrix | None, NDArray[np.float32]]
 Encoder = Callable[[Sequence[str]], NDArray[np.floating]]
 """Turns texts into vectors (one row per text); used by the "embedding" backend."""
 
@@ -129,6 +130,110 @@ class _Similarity:
         assert self.vectors is not None
         return self.vectors[rows] @ self.vectors[columns].T
 
+    def encode(self, texts: Sequence[str], encoder: Encoder | None) -> _Query:
+        """Vectors for texts outside the fitted corpus (a member's own, not shown to the network)."""
+        if self.space is not None:
+            return self.space.transform(texts)
+        assert encoder is not None
+        vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return None, (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+    def query_block(self, query: _Query, columns: NDArray[np.int64]) -> NDArray[np.float32]:
+        if self.space is not None:
+            assert query[0] is not None
+            return self.space.similarity_to((query[0], query[1]), columns)
+        assert self.vectors is not None
+        result: NDArray[np.float32] = query[1] @ self.vectors[columns].T
+        return result
+
+    def query_profile_block(self, query: _Query, profiles: _Profiles) -> NDArray[np.float32]:
+        if self.space is not None and profiles.sparse is not None and query[0] is not None:
+            a = self.space.settings.lsa_weight
+            sims: NDArray[np.float32] = (1 - a) * np.asarray(
+                (query[0] @ profiles.sparse.T).toarray(), dtype=np.float32
+            )
+            if a:
+                sims += a * (query[1] @ profiles.dense.T)
+            return sims
+        result: NDArray[np.float32] = query[1] @ profiles.dense.T
+        return result
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One member's needs and offers against the network: for each need (row) and member (column) the best
+    score and which offer gave it; for each own offer and member, the best score and which need."""
+
+    need_texts: list[str]
+    need_best: NDArray[np.float32]
+    need_offer: NDArray[np.int64]
+    offer_texts: list[str]
+    offer_best: NDArray[np.float32]
+    offer_need: NDArray[np.int64]
+
+
+class _Network:
+    """What ranking needs to know about the network: who may be suggested, texts, word lists."""
+
+    def __init__(self, profiles: Sequence[MemberProfile], texts: _Texts, language: Language) -> None:
+        self.n = len(profiles)
+        self.profiles = profiles
+        self.texts = texts
+        self.language = language
+        self.cannot_be_suggested = np.array([not p.opt_in for p in profiles], dtype=bool)
+        self._words: dict[str, list[str]] = {}
+
+    def lemmas(self, text: str) -> list[str]:
+        if text not in self._words:
+            self._words[text] = content_words(text, self.language)
+        return self._words[text]
+
+    def rank(
+        self, i: int, side: _Side, top: int, reciprocal: float, blocked: Sequence[int]
+    ) -> tuple[Match, ...]:
+        """Member ``i``'s suggestions, best first, each with its reason."""
+        n, texts = self.n, self.texts
+        if not side.need_texts:
+            return ()
+        columns = np.arange(n)
+        best_need = np.argmax(side.need_best, axis=0)
+        gain = side.need_best[best_need, columns]
+        back_gain = np.zeros(n, dtype=np.float32)
+        back_need = np.full(n, -1, dtype=np.int64)
+        back_offer = np.full(n, -1, dtype=np.int64)
+        if side.offer_texts:
+            back_offer = np.argmax(side.offer_best, axis=0)
+            back_gain = np.clip(side.offer_best[back_offer, columns], 0, None)
+            back_need = side.offer_need[back_offer, columns]
+        score = gain + reciprocal * back_gain
+        score[i] = -np.inf
+        score[self.cannot_be_suggested] = -np.inf
+        if blocked:
+            score[list(blocked)] = -np.inf
+        matches = []
+        for j in _top_indices(score, top):
+            need_text = side.need_texts[int(best_need[j])]
+            offer_k = int(side.need_offer[best_need[j], j])
+            offer_text = texts.texts[texts.offer_rows[offer_k]]
+            shared = _shared(self.lemmas(need_text), self.lemmas(offer_text))
+            mutual = bool(back_gain[j] >= RECIPROCAL_MENTION and back_need[j] >= 0)
+            back = None
+            if mutual:
+                back = (side.offer_texts[int(back_offer[j])], texts.texts[texts.need_rows[back_need[j]]])
+            matches.append(
+                Match(
+                    id=self.profiles[j].id,
+                    score=round(float(score[j]), 4),
+                    why=explain(need_text, offer_text, shared, back),
+                    need=need_text,
+                    offer=offer_text,
+                    shared=tuple(shared),
+                    reciprocal=mutual,
+                )
+            )
+        return tuple(matches)
+
 
 def _member_max(
     sims: NDArray[np.float32], owners: NDArray[np.int64], n: int, axis: int
@@ -189,14 +294,7 @@ def match_members(
         if a in index and b in index:
             blocked.setdefault(index[a], []).append(index[b])
             blocked.setdefault(index[b], []).append(index[a])
-    cannot_be_suggested = np.array([not p.opt_in for p in profiles], dtype=bool)
-    words: dict[int, list[str]] = {}
-
-    def lemmas(row: int) -> list[str]:
-        if row not in words:
-            words[row] = content_words(texts.texts[row], similarity.language)
-        return words[row]
-
+    network = _Network(profiles, texts, similarity.language)
     members_with_needs = np.unique(texts.need_owner)
     results: dict[int, MemberMatches] = {}
     for start in range(0, members_with_needs.size, block):
@@ -210,56 +308,110 @@ def match_members(
         if profile:
             fwd_best += profile * similarity.profile_block(texts.need_rows[local_needs], offer_profiles)
         bwd_best, bwd_arg = _member_max(backward, texts.need_owner, n, axis=0)
-        need_pos = {int(m): np.flatnonzero(texts.need_owner[local_needs] == m) for m in members}
-        offer_pos = {int(m): np.flatnonzero(texts.offer_owner[local_offers] == m) for m in members}
         for m in members:
             i = int(m)
-            rows = need_pos[i]
-            per_need = fwd_best[rows]  # (needs of i) x members
-            best_need = np.argmax(per_need, axis=0)
-            gain = per_need[best_need, np.arange(n)]
-            back_gain = np.zeros(n, dtype=np.float32)
-            back_need = np.full(n, -1, dtype=np.int64)
-            back_offer = np.full(n, -1, dtype=np.int64)
-            if offer_pos[i].size:
-                per_offer = bwd_best[offer_pos[i]]  # (offers of i) x members
-                best_offer = np.argmax(per_offer, axis=0)
-                back_gain = np.clip(per_offer[best_offer, np.arange(n)], 0, None)
-                back_offer = local_offers[offer_pos[i]][best_offer]
-                back_need = bwd_arg[offer_pos[i]][best_offer, np.arange(n)]
-            score = gain + reciprocal * back_gain
-            score[i] = -np.inf
-            score[cannot_be_suggested] = -np.inf
-            if i in blocked:
-                score[blocked[i]] = -np.inf
-            chosen = _top_indices(score, top)
-            matches = []
-            for j in chosen:
-                need_k = local_needs[rows[best_need[j]]]
-                offer_k = int(fwd_arg[rows[best_need[j]], j])
-                need_text = texts.texts[texts.need_rows[need_k]]
-                offer_text = texts.texts[texts.offer_rows[offer_k]]
-                shared = _shared(lemmas(int(texts.need_rows[need_k])), lemmas(int(texts.offer_rows[offer_k])))
-                mutual = bool(back_gain[j] >= RECIPROCAL_MENTION and back_need[j] >= 0)
-                back = None
-                if mutual:
-                    back = (
-                        texts.texts[texts.offer_rows[back_offer[j]]],
-                        texts.texts[texts.need_rows[back_need[j]]],
-                    )
-                matches.append(
-                    Match(
-                        id=profiles[j].id,
-                        score=round(float(score[j]), 4),
-                        why=explain(need_text, offer_text, shared, back),
-                        need=need_text,
-                        offer=offer_text,
-                        shared=tuple(shared),
-                        reciprocal=mutual,
-                    )
-                )
-            results[i] = MemberMatches(profiles[i].id, tuple(matches))
+            rows = np.flatnonzero(texts.need_owner[local_needs] == i)
+            cols = np.flatnonzero(texts.offer_owner[local_offers] == i)
+            side = _Side(
+                need_texts=[texts.texts[texts.need_rows[k]] for k in local_needs[rows]],
+                need_best=fwd_best[rows],
+                need_offer=fwd_arg[rows],
+                offer_texts=[texts.texts[texts.offer_rows[k]] for k in local_offers[cols]],
+                offer_best=bwd_best[cols],
+                offer_need=bwd_arg[cols],
+            )
+            results[i] = MemberMatches(
+                profiles[i].id, network.rank(i, side, top, reciprocal, blocked.get(i, []))
+            )
     return [results.get(i, MemberMatches(p.id, ())) for i, p in enumerate(profiles)]
+
+
+class Matcher:
+    """A network's needs and offers fitted once, to answer "who should I meet?" for one member at a time
+    (the web app keeps one per network; :func:`match_members` answers for everyone at once).
+
+    ``suggest`` gives the same suggestions as :func:`match_members` for a member whose texts are in the
+    fitted profiles. A member may also pass their own needs and offers in full (fields they keep to their
+    circles or to themselves, which were not fitted): those are placed in the fitted space as queries.
+    """
+
+    def __init__(
+        self,
+        profiles: Sequence[MemberProfile],
+        *,
+        backend: Backend = "lexical",
+        encoder: Encoder | None = None,
+        seed: int = 0,
+    ) -> None:
+        validate_profiles(profiles)
+        self.profiles = list(profiles)
+        self._index = {p.id: i for i, p in enumerate(self.profiles)}
+        self._texts = _Texts.of(self.profiles)
+        self._encoder = encoder
+        self._similarity: _Similarity | None = None
+        if self._texts.offer_rows.size:
+            self._similarity = _Similarity(self._texts.texts, backend, encoder, seed)
+            self._offer_profiles = self._similarity.profiles(self._texts, len(self.profiles))
+            self._network = _Network(self.profiles, self._texts, self._similarity.language)
+
+    def suggest(
+        self,
+        member_id: str,
+        *,
+        needs: Sequence[str] | None = None,
+        offers: Sequence[str] | None = None,
+        top: int = 5,
+        exclude: Exclusions | None = None,
+        reciprocal: float = 0.25,
+        profile: float = 1.0,
+    ) -> MemberMatches:
+        """The ``top`` members whose offers best meet ``member_id``'s needs (scored as in
+        :func:`match_members`); ``needs``/``offers`` replace the member's fitted ones when given."""
+        if top < 1:
+            raise InputError(f"top must be at least 1, got {top}")
+        if reciprocal < 0:
+            raise InputError(f"reciprocal must be zero or more, got {reciprocal}")
+        i = self._index.get(member_id)
+        if i is None:
+            raise InputError(f"member {member_id!r} is not in the fitted network")
+        texts, similarity = self._texts, self._similarity
+        mine_n = np.flatnonzero(texts.need_owner == i)
+        mine_o = np.flatnonzero(texts.offer_owner == i)
+        fitted_needs = [texts.texts[texts.need_rows[k]] for k in mine_n]
+        fitted_offers = [texts.texts[texts.offer_rows[k]] for k in mine_o]
+        need_texts = fitted_needs if needs is None else [t for t in needs if t.strip()]
+        offer_texts = fitted_offers if offers is None else [t for t in offers if t.strip()]
+        if similarity is None or not need_texts:
+            return MemberMatches(member_id, ())
+        n = len(self.profiles)
+        if need_texts == fitted_needs:
+            forward = similarity.block(texts.need_rows[mine_n], texts.offer_rows)
+            to_profiles = similarity.profile_block(texts.need_rows[mine_n], self._offer_profiles)
+        else:
+            query = similarity.encode(need_texts, self._encoder)
+            forward = similarity.query_block(query, texts.offer_rows)
+            to_profiles = similarity.query_profile_block(query, self._offer_profiles)
+        need_best, need_offer = _member_max(forward, texts.offer_owner, n, axis=1)
+        if profile:
+            need_best = need_best + profile * to_profiles
+        if offer_texts == fitted_offers:
+            backward = similarity.block(texts.need_rows, texts.offer_rows[mine_o])
+        elif offer_texts:
+            backward = similarity.query_block(
+                similarity.encode(offer_texts, self._encoder), texts.need_rows
+            ).T
+        else:
+            backward = np.zeros((texts.need_rows.size, 0), dtype=np.float32)
+        offer_best, offer_need = _member_max(backward, texts.need_owner, n, axis=0)
+        blocked = [
+            self._index[other]
+            for pair in excluded_pairs(self.profiles, exclude or Exclusions())
+            if member_id in pair
+            for other in pair
+            if other != member_id and other in self._index
+        ]
+        side = _Side(need_texts, need_best, need_offer, offer_texts, offer_best, offer_need)
+        return MemberMatches(member_id, self._network.rank(i, side, top, reciprocal, blocked))
 
 
 def _top_indices(score: NDArray[np.float32], top: int) -> list[int]:
