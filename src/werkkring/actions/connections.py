@@ -106,9 +106,10 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
     ]
 
 
-_lock = threading.Lock()
+_lock = threading.Condition()
 _matchers: dict[str, tuple[float, Matcher]] = {}
 _indexes: dict[str, tuple[float, SearchIndex]] = {}
+_refitting: set[tuple[int, str]] = set()
 _Fitted = TypeVar("_Fitted")
 
 
@@ -118,14 +119,32 @@ def _fitted(
     fit: Callable[[list[MemberProfile]], _Fitted],
 ) -> _Fitted:
     """What ``fit`` makes of the network's profiles as the network shows them, made again once it is
-    ``INDEX_SECONDS`` old (fitting 2,000 members takes seconds; asking a fitted one, milliseconds)."""
+    ``INDEX_SECONDS`` old (fitting 10,000 members takes seconds; asking a fitted one, milliseconds).
+
+    The request that finds the fit too old makes the new one; requests meanwhile keep using the old one, so
+    only the very first requests after a start wait for a fit."""
     key = str(session.get_bind().engine.url)
+    job = (id(cache), key)
     with _lock:
-        cached = cache.get(key)
-        if cached is None or time.monotonic() - cached[0] > INDEX_SECONDS:
-            cached = (time.monotonic(), fit(_profiles(session, None)))
-            cache[key] = cached
-        return cached[1]
+        while True:
+            cached = cache.get(key)
+            if cached is not None and time.monotonic() - cached[0] <= INDEX_SECONDS:
+                return cached[1]
+            if job not in _refitting:
+                _refitting.add(job)
+                break
+            if cached is not None:
+                return cached[1]  # someone is refitting: the previous fit serves meanwhile
+            _lock.wait(timeout=60)
+    try:
+        value = fit(_profiles(session, None))
+        with _lock:
+            cache[key] = (time.monotonic(), value)
+        return value
+    finally:
+        with _lock:
+            _refitting.discard(job)
+            _lock.notify_all()
 
 
 def forget_fitted() -> None:

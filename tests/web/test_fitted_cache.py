@@ -1,0 +1,64 @@
+"""The fitted network the connections pages keep: refitted when old, the old one serving meanwhile."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from werkkring.actions import connections
+
+
+class _FakeSession:
+    class _Bind:
+        class engine:  # mimics Session.get_bind().engine.url
+            url = "sqlite:///fake-network.db"
+
+    def get_bind(self) -> Any:
+        return self._Bind()
+
+
+def test_an_old_fit_serves_while_one_request_refits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [])
+    cache: dict[str, tuple[float, int]] = {}
+    fits: list[int] = []
+    release = threading.Event()
+    started = threading.Event()
+
+    def fit(_profiles: list[Any]) -> int:
+        fits.append(len(fits) + 1)
+        if len(fits) == 2:  # the refit is slow
+            started.set()
+            assert release.wait(10)
+        return fits[-1]
+
+    session: Any = _FakeSession()
+    assert connections._fitted(session, cache, fit) == 1
+    assert connections._fitted(session, cache, fit) == 1 and fits == [1]  # fresh: no refit
+    monkeypatch.setattr(connections, "INDEX_SECONDS", -1.0)  # now every fit is too old
+    results: list[int] = []
+    refitter = threading.Thread(target=lambda: results.append(connections._fitted(session, cache, fit)))
+    refitter.start()
+    assert started.wait(10)
+    # While the refit runs, other requests get the previous fit at once instead of waiting or refitting.
+    assert connections._fitted(session, cache, fit) == 1
+    assert fits == [1, 2]
+    release.set()
+    refitter.join(10)
+    assert results == [2]
+    monkeypatch.setattr(connections, "INDEX_SECONDS", 300.0)
+    assert connections._fitted(session, cache, fit) == 2
+
+
+def test_a_failed_fit_does_not_block_the_next_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [])
+    cache: dict[str, tuple[float, int]] = {}
+    session: Any = _FakeSession()
+
+    def broken(_profiles: list[Any]) -> int:
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        connections._fitted(session, cache, broken)
+    assert connections._fitted(session, cache, lambda _p: 7) == 7
