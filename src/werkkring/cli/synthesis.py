@@ -55,6 +55,17 @@ def to_json(synthesis: Any) -> dict[str, Any]:
         "skipped": synthesis.skipped,
         "outliers": synthesis.outliers,
         "backend": synthesis.backend,
+        "overview": [
+            {
+                "id": family.id,
+                "label": family.label,
+                "summary": family.summary,
+                "size": family.size,
+                "themes": list(family.themes),
+                "groups": list(family.groups),
+            }
+            for family in synthesis.overview
+        ],
     }
 
 

@@ -8,6 +8,15 @@ Pure: no files, no database, no printing (the embedding backend reads the model 
 
 from werkkring.engines.synthesis._markdown import to_markdown
 from werkkring.engines.synthesis._synthesize import MAX_THEMES, synthesize
-from werkkring.engines.synthesis._types import Backend, Contribution, Synthesis, Theme
+from werkkring.engines.synthesis._types import Backend, Contribution, Overview, Synthesis, Theme
 
-__all__ = ["MAX_THEMES", "Backend", "Contribution", "Synthesis", "Theme", "synthesize", "to_markdown"]
+__all__ = [
+    "MAX_THEMES",
+    "Backend",
+    "Contribution",
+    "Overview",
+    "Synthesis",
+    "Theme",
+    "synthesize",
+    "to_markdown",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkkring.engines.synthesis._types import Synthesis, Theme
 
 _SHOWN = 12
+_PER_FAMILY = 4
 
 _WORDS = {
     "nl": {
@@ -19,6 +20,11 @@ _WORDS = {
         "group": "groep",
         "quotes": "Uit de bijdragen",
         "more": "en nog {n} kleinere thema's ({m} bijdragen)",
+        "families": "De {n} thema's komen samen in {m} hoofdthema's:",
+        "themes": "{n} thema's",
+        "theme": "1 thema",
+        "more_short": "en nog {n} thema's",
+        "one_more": "en nog 1 thema",
         "skipped": "{n} lege bijdragen overgeslagen.",
         "outliers": "{n} bijdragen pasten bij geen thema.",
         "none": "Er waren geen bijdragen om samen te vatten.",
@@ -35,6 +41,11 @@ _WORDS = {
         "group": "group",
         "quotes": "In their own words",
         "more": "and {n} smaller themes ({m} contributions)",
+        "families": "The {n} themes come together in {m} main themes:",
+        "themes": "{n} themes",
+        "theme": "1 theme",
+        "more_short": "and {n} more themes",
+        "one_more": "and 1 more theme",
         "skipped": "{n} empty contributions skipped.",
         "outliers": "{n} contributions fitted no theme.",
         "none": "There were no contributions to summarise.",
@@ -50,13 +61,16 @@ def to_markdown(synthesis: Synthesis) -> str:
         lines.append(w["none"])
     else:
         lines += [w["intro"], ""]
-        for theme in synthesis.themes[:_SHOWN]:
-            lines.append(
-                f"- **{theme.label}**: {_sentence(_upper_first(theme.summary))} ({_count(theme, w)})"
-            )
-        rest = synthesis.themes[_SHOWN:]
-        if rest:
-            lines.append("- " + w["more"].format(n=len(rest), m=sum(t.size for t in rest)))
+        if synthesis.overview:
+            lines += _overview(synthesis, w)
+        else:
+            for theme in synthesis.themes[:_SHOWN]:
+                lines.append(
+                    f"- **{theme.label}**: {_sentence(_upper_first(theme.summary))} ({_count(theme, w)})"
+                )
+            rest = synthesis.themes[_SHOWN:]
+            if rest:
+                lines.append("- " + w["more"].format(n=len(rest), m=sum(t.size for t in rest)))
         lines.append("")
         if synthesis.undercurrent is not None:
             lines += [_undercurrent(synthesis, w), ""]
@@ -76,6 +90,24 @@ def to_markdown(synthesis: Synthesis) -> str:
     if notes:
         lines += ["_" + " ".join(notes) + "_", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _overview(synthesis: Synthesis, w: dict[str, str]) -> list[str]:
+    """One bullet per family of themes, with its largest themes under it."""
+    by_id = {t.id: t for t in synthesis.themes}
+    lines = [w["families"].format(n=len(synthesis.themes), m=len(synthesis.overview)), ""]
+    for family in synthesis.overview:
+        count = f"{family.size} {w['contributions']}, " + (
+            w["theme"] if len(family.themes) == 1 else w["themes"].format(n=len(family.themes))
+        )
+        lines.append(f"- **{family.label}**: {_sentence(_upper_first(family.summary))} ({count})")
+        for theme_id in family.themes[:_PER_FAMILY]:
+            theme = by_id[theme_id]
+            lines.append(f"  - {theme.label} ({theme.size})")
+        hidden = len(family.themes) - _PER_FAMILY
+        if hidden > 0:
+            lines.append("  - " + (w["one_more"] if hidden == 1 else w["more_short"].format(n=hidden)))
+    return lines
 
 
 def _undercurrent(synthesis: Synthesis, w: dict[str, str]) -> str:

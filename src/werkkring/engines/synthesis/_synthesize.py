@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
-from werkkring.engines.synthesis import _cluster, _describe, _features
+from werkkring.engines.synthesis import _cluster, _describe, _features, _overview
 from werkkring.engines.synthesis._types import Backend, Contribution, Synthesis, Theme
 from werkkring.engines.text import detect_language
 from werkkring.errors import InputError, Problem
@@ -145,7 +145,10 @@ def _synthesize(
         assignments[original] = value if value >= 0 else None
     outliers = int(np.sum(theme_of < 0))
     undercurrent = max(built, key=lambda t: (len(t.groups), t.size, -t.id)).id if built else None
-    return Synthesis(tuple(built), tuple(assignments), undercurrent, language, skipped, outliers, backend)
+    overview = _overview.build_overview(built, clusters, texts, vectors, analysed, seed)
+    return Synthesis(
+        tuple(built), tuple(assignments), undercurrent, language, skipped, outliers, backend, overview
+    )
 
 
 def _short(text: str, words: int = 6) -> str:

@@ -39,12 +39,27 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """A family of related themes: for inputs with more themes than a reader takes in at once (a citizens'
+    summit, a consultation), the handful of headings above them. ``themes`` are the ids of its themes,
+    largest first; ``summary`` is the contribution most central to the whole family, verbatim."""
+
+    id: int
+    label: str
+    summary: str
+    size: int
+    themes: tuple[int, ...]
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Synthesis:
     """Themes, the theme of every contribution (``None``: skipped or an outlier), and the undercurrent.
 
     ``assignments`` has one entry per input contribution, in input order. ``skipped`` counts the empty or
     whitespace-only contributions (their assignment is ``None``); ``outliers`` counts contributions that fit
-    no theme.
+    no theme. ``overview`` groups the themes into a handful of families when there are more than a dozen
+    themes (empty otherwise).
     """
 
     themes: tuple[Theme, ...]
@@ -54,3 +69,4 @@ class Synthesis:
     skipped: int
     outliers: int
     backend: Backend = "lexical"
+    overview: tuple[Overview, ...] = ()
