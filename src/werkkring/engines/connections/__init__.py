@@ -11,14 +11,8 @@ from werkkring.engines.connections._listeners import (
     eligible,
     pair_listeners,
 )
-from werkkring.engines.connections._matching import (
-    Backend,
-    Encoder,
-    Matcher,
-    explain,
-    match_members,
-    pair_values,
-)
+from werkkring.engines.connections._matcher import Matcher
+from werkkring.engines.connections._matching import Backend, Encoder, explain, match_members, pair_values
 from werkkring.engines.connections._profiles import (
     FREQUENCIES,
     Exclusions,
