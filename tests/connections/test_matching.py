@@ -99,3 +99,25 @@ def test_embedding_backend_uses_the_encoder(profiles: list[MemberProfile]) -> No
     assert all(len(r.matches) == 2 for r in results)
     with pytest.raises(InputError, match="needs an encoder"):
         match_members(profiles, backend="embedding")
+
+
+def test_member_max_is_the_best_text_of_each_member_first_on_ties() -> None:
+    from werkkring.engines.connections._matching import _member_max
+
+    rng = np.random.default_rng(3)
+    owners = np.array([0, 0, 2, 2, 2, 3, 5, 5], dtype=np.int64)  # members 1 and 4 have no texts
+    sims = rng.integers(0, 4, size=(5, owners.size)).astype(np.float32)  # small integers: many ties
+    best, arg = _member_max(sims, owners, 6, axis=1)
+    for row in range(5):
+        for member in range(6):
+            texts = np.flatnonzero(owners == member)
+            if texts.size == 0:
+                assert best[row, member] == -np.inf and arg[row, member] == -1
+                continue
+            top = sims[row, texts].max()
+            assert best[row, member] == top
+            assert arg[row, member] == texts[np.flatnonzero(sims[row, texts] == top)[0]]
+    by_column, _ = _member_max(sims.T.copy(), owners, 6, axis=0)
+    assert np.array_equal(by_column, best)
+    with pytest.raises(ValueError, match="member by member"):
+        _member_max(sims, owners[::-1].copy(), 6, axis=1)
