@@ -95,3 +95,32 @@ def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: 
         # The fitted network is reused (minutes), but her own edit counts at once.
         assert again[0].member_id != people["helper"]
         assert "fiets" in again[0].need
+
+
+def test_keep_fitted_fits_before_the_first_request(database: Database, monkeypatch: Any) -> None:
+    people = _network(database)
+    connections.keep_fitted(database, forever=False)
+
+    def no_fit_in_a_request(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a request had to fit the network")
+
+    monkeypatch.setattr(connections, "Matcher", no_fit_in_a_request)
+    monkeypatch.setattr(connections, "SearchIndex", no_fit_in_a_request)
+    from sqlalchemy import select
+
+    from werkkring.store.models import Member
+
+    with database.reader() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+        assert connections.suggestions(session, seeker, top=3)[0].member_id == people["helper"]
+        assert connections.search(session, seeker, "boekhouding", top=3)[0].member_id == people["helper"]
+
+
+def test_keep_fitted_survives_a_failing_fit(database: Database, monkeypatch: Any, caplog: Any) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(connections, "Matcher", broken)
+    connections.keep_fitted(database, forever=False)  # logs, does not raise
+    assert "fitting the network for the connections pages failed" in caplog.text

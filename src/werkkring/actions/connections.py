@@ -7,6 +7,7 @@ field its owner keeps to their circles or to themself."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -18,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from werkkring.engines.connections import Exclusions, Matcher, MemberProfile, SearchIndex
 from werkkring.errors import InputError
+from werkkring.store import Database
 from werkkring.store.models import Introduction, Member
 
 INDEX_SECONDS = 300.0
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ def _fitted(
     session: Session,
     cache: dict[str, tuple[float, _Fitted]],
     fit: Callable[[list[MemberProfile]], _Fitted],
+    *,
+    force: bool = False,
 ) -> _Fitted:
     """What ``fit`` makes of the network's profiles as the network shows them, made again once it is
     ``INDEX_SECONDS`` old (fitting 10,000 members takes seconds; asking a fitted one, milliseconds).
@@ -128,7 +133,7 @@ def _fitted(
     with _lock:
         while True:
             cached = cache.get(key)
-            if cached is not None and time.monotonic() - cached[0] <= INDEX_SECONDS:
+            if cached is not None and not force and time.monotonic() - cached[0] <= INDEX_SECONDS:
                 return cached[1]
             if job not in _refitting:
                 _refitting.add(job)
@@ -145,6 +150,22 @@ def _fitted(
         with _lock:
             _refitting.discard(job)
             _lock.notify_all()
+
+
+def keep_fitted(database: Database, *, forever: bool = True) -> None:
+    """Fit the network for the connections pages now and, with ``forever``, again every 4 minutes, so no
+    request waits for a fit (at 10,000 members a fit takes about half a minute). ``werkkring serve`` runs this
+    in a background thread; a failure is logged and retried, never raised into the server."""
+    while True:
+        try:
+            with database.reader() as session:
+                _fitted(session, _matchers, Matcher, force=True)
+                _fitted(session, _indexes, SearchIndex, force=True)
+        except Exception:  # keep serving with the previous fit; the requests refit if need be
+            logger.exception("fitting the network for the connections pages failed")
+        if not forever:
+            return
+        time.sleep(INDEX_SECONDS * 0.8)
 
 
 def forget_fitted() -> None:

@@ -128,9 +128,16 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     ) -> None:
         """Serve the web app."""
+        import threading
+
         import uvicorn
 
+        from werkkring.actions.connections import keep_fitted
+        from werkkring.store import Database
         from werkkring.web.app import create_app
 
+        database = Database()
+        # The connections pages ask a fitted network; fit it before the first member asks, and keep it fresh.
+        threading.Thread(target=keep_fitted, args=(database,), name="fit-network", daemon=True).start()
         typer.echo(f"werkkring on http://{host}:{port}", err=True)
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(database), host=host, port=port, log_level="info")
