@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     ROLES,
     ApiToken,
@@ -57,7 +57,9 @@ def check_password(member: Member, password: str) -> bool:
 
 def set_password(session: Session, actor: Member | None, member: Member, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise InputError(
+            N_("a password needs at least %(count)s characters"), params={"count": MIN_PASSWORD_LENGTH}
+        )
     member.password_hash = hash_password(password)
     if _hasher.check_needs_rehash(member.password_hash):
         member.password_hash = hash_password(password)
@@ -88,7 +90,10 @@ def find_member_by_email(session: Session, email: str) -> Member | None:
 def issue_login_token(session: Session, actor: Member | None, member: Member, purpose: str) -> str:
     """A fresh one-time token for ``member``; earlier unused tokens of the same purpose stop working."""
     if purpose not in LINK_LIFETIMES:
-        raise InputError(f"purpose must be one of {', '.join(LINK_LIFETIMES)}, not {purpose!r}")
+        raise InputError(
+            N_("purpose must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(LINK_LIFETIMES), "value": purpose},
+        )
     now = utcnow()
     for old in session.scalars(
         select(LoginToken).where(
@@ -123,11 +128,11 @@ def use_login_token(session: Session, token: str, purpose: str) -> Member:
     """Use a token once; a second use, an expired or unknown token is refused."""
     row = session.scalar(select(LoginToken).where(LoginToken.token_hash == _digest(token)))
     if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at < utcnow():
-        raise PermissionDenied("this link is no longer valid; ask for a new one")
+        raise PermissionDenied(N_("this link is no longer valid; ask for a new one"))
     row.used_at = utcnow()
     member = session.get(Member, row.member_id)
     if member is None:
-        raise PermissionDenied("this link is no longer valid; ask for a new one")
+        raise PermissionDenied(N_("this link is no longer valid; ask for a new one"))
     record(session, member, f"member.token.use.{purpose}", "member", member.id)
     return member
 
@@ -147,15 +152,27 @@ def invite_member(
     problems = []
     email = email.strip().lower()
     if not name.strip():
-        problems.append(Problem("a member needs a name", field="name"))
+        problems.append(Problem(N_("a member needs a name"), field="name"))
     if not EMAIL_PATTERN.fullmatch(email):
-        problems.append(Problem(f"{email!r} is not an e-mail address", field="email"))
+        problems.append(
+            Problem(N_("%(email)r is not an e-mail address"), field="email", params={"email": email})
+        )
     elif find_member_by_email(session, email) is not None:
-        problems.append(Problem(f"a member with email {email!r} already exists", field="email"))
+        problems.append(
+            Problem(
+                N_("a member with email %(email)r already exists"), field="email", params={"email": email}
+            )
+        )
     if role not in ROLES:
-        problems.append(Problem(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role"))
+        problems.append(
+            Problem(
+                N_("role must be one of %(choices)s, not %(value)r"),
+                field="role",
+                params={"choices": ", ".join(ROLES), "value": role},
+            )
+        )
     if language not in ("nl", "en"):
-        problems.append(Problem("language must be nl or en", field="language"))
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
     if problems:
         raise InputError(problems)
     member = Member(
@@ -187,7 +204,7 @@ def create_api_token(session: Session, actor: Member, name: str = "") -> tuple[A
 def revoke_api_token(session: Session, actor: Member, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.member_id != actor.id:
-        raise NotFoundError(f"no API token {token_id} of yours")
+        raise NotFoundError(N_("no API token %(token)s of yours"), {"token": token_id})
     row.revoked_at = utcnow()
     record(session, actor, "api_token.revoke", "api_token", row.id)
 

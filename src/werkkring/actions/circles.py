@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
-from werkkring.errors import InputError, NotFoundError
+from werkkring.errors import N_, InputError, NotFoundError
 from werkkring.store.models import CIRCLE_KINDS, ROLES, Circle, Member, Membership
 
 
@@ -30,9 +30,12 @@ def create_circle(
     if actor is not None:
         require_admin(actor)
     if not name.strip():
-        raise InputError("a circle needs a name")
+        raise InputError(N_("a circle needs a name"))
     if kind not in CIRCLE_KINDS:
-        raise InputError(f"kind must be one of {', '.join(CIRCLE_KINDS)}, not {kind!r}")
+        raise InputError(
+            N_("kind must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(CIRCLE_KINDS), "value": kind},
+        )
     circle = Circle(
         name=name.strip(), slug=slug or slugify(name), kind=kind, region=region, description=description
     )
@@ -45,7 +48,7 @@ def create_circle(
 def get_circle(session: Session, circle_id: int) -> Circle:
     circle = session.get(Circle, circle_id)
     if circle is None:
-        raise NotFoundError(f"no circle with id {circle_id}")
+        raise NotFoundError(N_("no circle with id %(id)s"), {"id": circle_id})
     return circle
 
 
@@ -71,7 +74,10 @@ def leave_circle(session: Session, actor: Member, circle: Circle) -> None:
 def set_circle_role(session: Session, actor: Member, circle: Circle, member: Member, role: str) -> Membership:
     require_admin(actor)
     if role not in ROLES:
-        raise InputError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise InputError(
+            N_("role must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(ROLES), "value": role},
+        )
     membership = session.get(Membership, (member.id, circle.id))
     if membership is None:
         membership = Membership(member_id=member.id, circle_id=circle.id, role=role)

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from werkkring.engines.connections import Exclusions, Matcher, MemberProfile, SearchIndex
-from werkkring.errors import InputError
+from werkkring.errors import N_, InputError
 from werkkring.store import Database
 from werkkring.store.models import Introduction, Member
 
@@ -178,7 +178,7 @@ def forget_fitted() -> None:
 def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
     """Members whose offers (or interests) answer ``query``; the index is rebuilt every few minutes."""
     if not query.strip():
-        raise InputError("say what you need help with")
+        raise InputError(N_("say what you need help with"))
     index = _fitted(session, _indexes, SearchIndex)
     hits = index.search(query, top=top + 1)
     return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if h.id != str(actor.id)][:top]

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
-from werkkring.errors import InputError, PermissionDenied, Problem
+from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.store.models import HELIXES, HelixEntry, Member
 
 
@@ -24,18 +24,34 @@ def log_hours(
 ) -> HelixEntry:
     problems = []
     if helix not in HELIXES:
-        problems.append(Problem(f"helix must be one of {', '.join(HELIXES)}, not {helix!r}", field="helix"))
+        problems.append(
+            Problem(
+                N_("helix must be one of %(choices)s, not %(value)r"),
+                field="helix",
+                params={"choices": ", ".join(HELIXES), "value": helix},
+            )
+        )
     try:
         amount = Decimal(str(hours)).quantize(Decimal("0.01"))
     except InvalidOperation:
-        problems.append(Problem(f"hours must be a number, not {hours!r}", field="hours"))
+        problems.append(
+            Problem(N_("hours must be a number, not %(value)r"), field="hours", params={"value": hours})
+        )
         amount = Decimal(0)
     else:
         if not Decimal(0) < amount <= Decimal(24):
-            problems.append(Problem(f"hours must be more than 0 and at most 24, not {amount}", field="hours"))
+            problems.append(
+                Problem(
+                    N_("hours must be more than 0 and at most 24, not %(value)s"),
+                    field="hours",
+                    params={"value": amount},
+                )
+            )
     when = date or dt.date.today()
     if when > dt.date.today() + dt.timedelta(days=1):
-        problems.append(Problem(f"date {when.isoformat()} lies in the future", field="date"))
+        problems.append(
+            Problem(N_("date %(date)s lies in the future"), field="date", params={"date": when.isoformat()})
+        )
     if problems:
         raise InputError(problems)
     entry = HelixEntry(member_id=actor.id, helix=helix, hours=amount, date=when, note=note.strip())
@@ -48,6 +64,6 @@ def log_hours(
 
 def delete_entry(session: Session, actor: Member, entry: HelixEntry) -> None:
     if entry.member_id != actor.id:
-        raise PermissionDenied("you can only remove your own helix entries")
+        raise PermissionDenied(N_("you can only remove your own helix entries"))
     session.delete(entry)
     record(session, actor, "helix.delete", "helix_entry", entry.id)

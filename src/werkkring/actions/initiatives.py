@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import is_admin
-from werkkring.errors import InputError, NotFoundError, PermissionDenied
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied
 from werkkring.store.models import (
     INITIATIVE_STATUSES,
     Contribution,
@@ -20,7 +20,7 @@ from werkkring.store.models import (
 def get_initiative(session: Session, initiative_id: int) -> Initiative:
     initiative = session.get(Initiative, initiative_id)
     if initiative is None:
-        raise NotFoundError(f"no initiative with id {initiative_id}")
+        raise NotFoundError(N_("no initiative with id %(id)s"), {"id": initiative_id})
     return initiative
 
 
@@ -37,7 +37,7 @@ def propose_initiative(
     contribution: Contribution | None = None,
 ) -> Initiative:
     if not title.strip():
-        raise InputError("an initiative needs a title")
+        raise InputError(N_("an initiative needs a title"))
     owner = owner or actor
     initiative = Initiative(
         title=title.strip()[:200],
@@ -63,9 +63,9 @@ def join_initiative(
 ) -> InitiativeParticipant:
     """Join with your own reason; the network joins things when they add value for the member."""
     if not adds_for_me.strip():
-        raise InputError("say what joining adds for you", source=None)
+        raise InputError(N_("say what joining adds for you"), source=None)
     if initiative.status == "done":
-        raise InputError("this initiative is finished")
+        raise InputError(N_("this initiative is finished"))
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
     if participant is None:
         participant = InitiativeParticipant(initiative_id=initiative.id, member_id=actor.id)
@@ -85,7 +85,7 @@ def leave_initiative(session: Session, actor: Member, initiative: Initiative) ->
 
 def _require_owner(actor: Member, initiative: Initiative) -> None:
     if initiative.owner_id != actor.id and not is_admin(actor):
-        raise PermissionDenied("only the owner of the initiative may do this")
+        raise PermissionDenied(N_("only the owner of the initiative may do this"))
 
 
 def post_update(
@@ -93,13 +93,15 @@ def post_update(
 ) -> InitiativeUpdate:
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
     if participant is None and not is_admin(actor):
-        raise PermissionDenied("only participants post updates")
+        raise PermissionDenied(N_("only participants post updates"))
     if not text.strip():
-        raise InputError("an update needs text")
+        raise InputError(N_("an update needs text"))
     if progress is not None:
         _require_owner(actor, initiative)
         if not 0 <= progress <= 100:
-            raise InputError(f"progress is a percentage from 0 to 100, not {progress}")
+            raise InputError(
+                N_("progress is a percentage from 0 to 100, not %(value)s"), params={"value": progress}
+            )
         initiative.progress = progress
     update = InitiativeUpdate(initiative_id=initiative.id, author_id=actor.id, text=text.strip())
     session.add(update)
@@ -111,7 +113,10 @@ def post_update(
 def set_status(session: Session, actor: Member, initiative: Initiative, status: str) -> None:
     _require_owner(actor, initiative)
     if status not in INITIATIVE_STATUSES:
-        raise InputError(f"status must be one of {', '.join(INITIATIVE_STATUSES)}, not {status!r}")
+        raise InputError(
+            N_("status must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(INITIATIVE_STATUSES), "value": status},
+        )
     initiative.status = status
     if status == "done":
         initiative.progress = 100

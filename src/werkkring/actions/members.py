@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import age_band
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.io.members_csv import MemberRow, format_visibility
 from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
 
@@ -40,7 +40,7 @@ EDITABLE_FIELDS = (
 def get_member(session: Session, member_id: int) -> Member:
     member = session.get(Member, member_id)
     if member is None:
-        raise NotFoundError(f"no member with id {member_id}")
+        raise NotFoundError(N_("no member with id %(id)s"), {"id": member_id})
     return member
 
 
@@ -100,11 +100,19 @@ def import_members(
     for row in rows:
         if row.email in existing:
             problems.append(
-                Problem(f"a member with email {row.email!r} already exists", source, row.line, "email")
+                Problem(
+                    N_("a member with email %(email)r already exists"),
+                    source,
+                    row.line,
+                    "email",
+                    params={"email": row.email},
+                )
             )
         for slug in row.circles:
             if slug not in known:
-                problems.append(Problem(f"unknown circle {slug!r}", source, row.line, "circles"))
+                problems.append(
+                    Problem(N_("unknown circle %(slug)r"), source, row.line, "circles", params={"slug": slug})
+                )
     if problems:
         raise InputError(problems)
 
@@ -159,7 +167,12 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
         require_admin(actor)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InputError([Problem(f"field {name!r} cannot be changed here", field=name) for name in unknown])
+        raise InputError(
+            [
+                Problem(N_("field %(name)r cannot be changed here"), field=name, params={"name": name})
+                for name in unknown
+            ]
+        )
     for name, value in changes.items():
         setattr(member, name, value)
     if "birth_year" in changes:
@@ -170,9 +183,9 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
 
 def set_visibility(session: Session, actor: Member, member: Member, visibility: dict[str, str]) -> None:
     if actor.id != member.id:
-        raise PermissionDenied("only the member themself chooses who sees their profile")
+        raise PermissionDenied(N_("only the member themself chooses who sees their profile"))
     problems = [
-        Problem(f"{k}={v} is not allowed", field=k)
+        Problem(N_("%(field)s=%(value)s is not allowed"), field=k, params={"field": k, "value": v})
         for k, v in visibility.items()
         if k not in PRIVATE_FIELDS or v not in VISIBILITIES
     ]
@@ -185,7 +198,7 @@ def set_visibility(session: Session, actor: Member, member: Member, visibility: 
 def set_role(session: Session, actor: Member, member: Member, role: str) -> None:
     require_admin(actor)
     if role not in ("member", "host", "admin"):
-        raise InputError(f"role must be member, host or admin, not {role!r}")
+        raise InputError(N_("role must be member, host or admin, not %(value)r"), params={"value": role})
     member.role = role
     record(session, actor, "member.role", "member", member.id, role=role)
 

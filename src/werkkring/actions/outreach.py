@@ -8,14 +8,14 @@ import secrets
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
-from werkkring.errors import PermissionDenied
+from werkkring.errors import N_, PermissionDenied
 from werkkring.store.models import Member
 
 
 def set_named_in_reports(session: Session, actor: Member, member: Member, agreed: bool) -> None:
     """Consent to be named in published session reports; only the member themself gives or withdraws it."""
     if actor.id != member.id:
-        raise PermissionDenied("only the member themself agrees to be named in reports")
+        raise PermissionDenied(N_("only the member themself agrees to be named in reports"))
     member.named_in_reports = agreed
     record(session, actor, "member.report_naming", "member", member.id, agreed=agreed)
 
@@ -33,7 +33,7 @@ def unsubscribe_newsletter(session: Session, member: Member, *, via: str = "link
 def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     """Give the member a new secret calendar address (the old one stops working), e.g. after it leaked."""
     if actor.id != member.id and actor.role != "admin":
-        raise PermissionDenied("only the member themself or an admin resets a calendar address")
+        raise PermissionDenied(N_("only the member themself or an admin resets a calendar address"))
     member.feed_token = secrets.token_urlsafe(24)
     record(session, actor, "member.feed_token_reset", "member", member.id)
     return member.feed_token

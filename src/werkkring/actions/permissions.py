@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from werkkring.errors import PermissionDenied
+from werkkring.errors import N_, PermissionDenied
 from werkkring.store.models import Member, Membership, WorkSession
 
 
@@ -29,22 +29,24 @@ def is_host(session: Session, member: Member | None, circle_id: int | None = Non
 
 def require_admin(actor: Member | None) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("only an admin may do this")
+        raise PermissionDenied(N_("only an admin may do this"))
 
 
 def require_host(session: Session, actor: Member | None, circle_id: int | None = None) -> None:
     if not is_host(session, actor, circle_id):
-        raise PermissionDenied("only a host may do this")
+        raise PermissionDenied(N_("only a host may do this"))
 
 
 def require_session_host(session: Session, actor: Member | None, work_session: WorkSession) -> None:
     """The session's own host, a host of its circle, or an admin."""
     if actor is None:
-        raise PermissionDenied("sign in first")
+        raise PermissionDenied(N_("sign in first"))
     if is_admin(actor) or work_session.host_id == actor.id:
         return
     if work_session.circle_id is not None and is_host(session, actor, work_session.circle_id):
         return
     if work_session.circle_id is None and actor.role == "host":
         return
-    raise PermissionDenied(f"only the host of session {work_session.id} may do this")
+    raise PermissionDenied(
+        N_("only the host of session %(session)s may do this"), {"session": work_session.id}
+    )

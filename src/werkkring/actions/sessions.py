@@ -16,7 +16,7 @@ from werkkring.domain import tenure_band
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.engines.synthesis import synthesize
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
     Circle,
@@ -47,7 +47,7 @@ class ThemeInput:
 def get_session(session: Session, session_id: int) -> WorkSession:
     work_session = session.get(WorkSession, session_id)
     if work_session is None:
-        raise NotFoundError(f"no work session with id {session_id}")
+        raise NotFoundError(N_("no work session with id %(id)s"), {"id": session_id})
     return work_session
 
 
@@ -70,19 +70,19 @@ def create_session(
     require_host(session, actor, circle_id)
     problems = []
     if not title.strip():
-        problems.append(Problem("a work session needs a title", field="title"))
+        problems.append(Problem(N_("a work session needs a title"), field="title"))
     if not question.strip():
-        problems.append(Problem("a work session needs a central question", field="question"))
+        problems.append(Problem(N_("a work session needs a central question"), field="question"))
     if capacity is not None and capacity < 1:
-        problems.append(Problem("capacity must be at least 1", field="capacity"))
+        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
     if not 2 <= group_size <= 20:
-        problems.append(Problem("group size must be between 2 and 20", field="group_size"))
+        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
     if ends_at is not None and ends_at <= starts_at:
-        problems.append(Problem("the session must end after it starts", field="ends_at"))
+        problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
     if online_url and not online_url.startswith(("https://", "http://")):
-        problems.append(Problem("an online link starts with https://", field="online_url"))
+        problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
     if language not in ("nl", "en"):
-        problems.append(Problem("language must be nl or en", field="language"))
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
     if problems:
         raise InputError(problems)
     work_session = WorkSession(
@@ -122,7 +122,10 @@ def participants(session: Session, work_session: WorkSession) -> list[Member]:
 def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
     """Sign the actor up; refused when the session is full, not open, or already in the past."""
     if work_session.status not in ("open", "grouped"):
-        raise InputError(f"session {work_session.id} is not open for sign-up (status {work_session.status})")
+        raise InputError(
+            N_("session %(session)s is not open for sign-up (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
     existing = session.get(Registration, (work_session.id, actor.id))
     if existing is not None and existing.cancelled_at is None:
         return existing
@@ -133,7 +136,10 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
             .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
         )
         if (taken or 0) >= work_session.capacity:
-            raise InputError(f"session {work_session.id} is full ({work_session.capacity} places)")
+            raise InputError(
+                N_("session %(session)s is full (%(capacity)s places)"),
+                params={"session": work_session.id, "capacity": work_session.capacity},
+            )
     if existing is None:
         existing = Registration(session_id=work_session.id, member_id=actor.id)
         session.add(existing)
@@ -161,14 +167,19 @@ def seat_groups(
     if actor is not None:
         require_session_host(session, actor, work_session)
     if any(g.locked for g in work_session.groups):
-        raise InputError(f"the groups of session {work_session.id} are locked; unlock them first")
+        raise InputError(
+            N_("the groups of session %(session)s are locked; unlock them first"),
+            params={"session": work_session.id},
+        )
     registered = {r.member_id for r in active_registrations(session, work_session)}
     seated = [m for group in groups for m in group]
     problems = [
-        Problem(f"member {m} is not signed up for this session") for m in seated if m not in registered
+        Problem(N_("member %(member)s is not signed up for this session"), params={"member": m})
+        for m in seated
+        if m not in registered
     ]
     if len(seated) != len(set(seated)):
-        problems.append(Problem("a member appears in more than one group"))
+        problems.append(Problem(N_("a member appears in more than one group")))
     if problems:
         raise InputError(problems)
     for group in list(work_session.groups):
@@ -197,12 +208,18 @@ def move_member(
     require_session_host(session, actor, work_session)
     target = next((g for g in work_session.groups if g.number == number), None)
     if target is None:
-        raise InputError(f"session {work_session.id} has no group {number}")
+        raise InputError(
+            N_("session %(session)s has no group %(group)s"),
+            params={"session": work_session.id, "group": number},
+        )
     if target.locked:
-        raise InputError("the groups are locked; unlock them first")
+        raise InputError(N_("the groups are locked; unlock them first"))
     seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
     if seat is None:
-        raise InputError(f"member {member_id} has no seat in session {work_session.id}")
+        raise InputError(
+            N_("member %(member)s has no seat in session %(session)s"),
+            params={"member": member_id, "session": work_session.id},
+        )
     seat.group_id = target.id
     seat.fixed = True
     record(session, actor, "session.move", "work_session", work_session.id, member=member_id, group=number)
@@ -211,7 +228,7 @@ def move_member(
 def lock_groups(session: Session, actor: Member, work_session: WorkSession, locked: bool = True) -> None:
     require_session_host(session, actor, work_session)
     if not work_session.groups:
-        raise InputError("form the groups before locking them")
+        raise InputError(N_("form the groups before locking them"))
     for group in work_session.groups:
         group.locked = locked
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
@@ -235,24 +252,30 @@ def add_contribution(
     """A participant adds input for their own group; a host may add input for any group."""
     text = text.strip()
     if not text:
-        raise InputError("the input is empty")
+        raise InputError(N_("the input is empty"))
     if len(text) > 2000:
-        raise InputError("one contribution holds at most 2,000 characters; split it up")
+        raise InputError(N_("one contribution holds at most 2,000 characters; split it up"))
     if work_session.status in ("published", "cancelled", "draft"):
-        raise InputError(f"session {work_session.id} does not take input now (status {work_session.status})")
+        raise InputError(
+            N_("session %(session)s does not take input now (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
     own_group = group_of(session, work_session, actor.id)
     group: BreakoutGroup | None = own_group
     if group_number is not None:
         group = next((g for g in work_session.groups if g.number == group_number), None)
         if group is None:
-            raise InputError(f"session {work_session.id} has no group {group_number}")
+            raise InputError(
+                N_("session %(session)s has no group %(group)s"),
+                params={"session": work_session.id, "group": group_number},
+            )
         if own_group is None or own_group.id != group.id:
             require_session_host(session, actor, work_session)
     elif own_group is None:
         try:
             require_session_host(session, actor, work_session)
         except PermissionDenied:
-            raise PermissionDenied("you have no seat in this session") from None
+            raise PermissionDenied(N_("you have no seat in this session")) from None
     contribution = Contribution(
         session_id=work_session.id,
         group_id=group.id if group is not None else None,
@@ -282,7 +305,7 @@ def rename_theme(
     work_session = get_session(session, theme.session_id)
     require_session_host(session, actor, work_session)
     if not label.strip():
-        raise InputError("a theme needs a label")
+        raise InputError(N_("a theme needs a label"))
     theme.label = label.strip()[:200]
     if summary is not None:
         theme.summary = summary.strip()
@@ -292,7 +315,7 @@ def rename_theme(
 def publish(session: Session, actor: Member, work_session: WorkSession, summary: str = "") -> None:
     require_session_host(session, actor, work_session)
     if work_session.status != "synthesised":
-        raise InputError("run the synthesis before publishing the outcome")
+        raise InputError(N_("run the synthesis before publishing the outcome"))
     work_session.status = "published"
     work_session.published_at = utcnow()
     if summary.strip():
@@ -334,7 +357,7 @@ def form_groups(
         require_session_host(session, actor, work_session)
     members = participants(session, work_session)
     if len(members) < 2:
-        raise InputError("at least two people must be signed up to form groups")
+        raise InputError(N_("at least two people must be signed up to form groups"))
     size = max(2, work_session.group_size)
     count = -(-len(members) // size)
     kept = {
@@ -422,14 +445,19 @@ def store_themes(
     if actor is not None:
         require_session_host(session, actor, work_session)
     problems = [
-        Problem(f"theme {i} has no label", field="label") for i, t in enumerate(themes) if not t.label
+        Problem(N_("theme %(theme)s has no label"), field="label", params={"theme": i})
+        for i, t in enumerate(themes)
+        if not t.label
     ]
     group_numbers = {g.number for g in work_session.groups}
     for index, theme in enumerate(themes):
         unknown = sorted(set(theme.groups) - group_numbers)
         if unknown:
             problems.append(
-                Problem(f"theme {index} names groups {unknown} that session {work_session.id} does not have")
+                Problem(
+                    N_("theme %(theme)s names groups %(groups)s that session %(session)s does not have"),
+                    params={"theme": index, "groups": unknown, "session": work_session.id},
+                )
             )
     if problems:
         raise InputError(problems)
@@ -462,10 +490,13 @@ def run_synthesis(
     each contribution to its theme, and mark the session synthesised."""
     require_session_host(session, actor, work_session)
     if work_session.status in ("published", "cancelled", "draft"):
-        raise InputError(f"session {work_session.id} cannot be synthesised in status {work_session.status}")
+        raise InputError(
+            N_("session %(session)s cannot be synthesised in status %(status)s"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
     contributions = contributions_of(session, work_session)
     if not contributions:
-        raise InputError("there is no input to synthesise yet")
+        raise InputError(N_("there is no input to synthesise yet"))
     numbers = {g.id: g.number for g in work_session.groups}
     result = synthesize(
         [

@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring.config import Settings
-from werkkring.errors import InputError, NotFoundError, PermissionDenied
+from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -28,6 +28,7 @@ from werkkring.web.common import (
     render,
     safe_next,
     translate,
+    translate_error,
 )
 from werkkring.web.i18n import N_
 from werkkring.web.outreach_routes import router as outreach_router
@@ -137,6 +138,10 @@ def _install_error_pages(app: FastAPI) -> None:
             status_code=status,
         )
 
+    def message(request: Request, exc: WerkkringError) -> str:
+        """English for the API (a machine interface), the page's language on the pages."""
+        return str(exc) if _is_api(request) else translate_error(request, exc)
+
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
         if _is_api(request):
@@ -145,11 +150,11 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PermissionDenied)
     async def forbidden(request: Request, exc: PermissionDenied) -> Response:
-        return page(request, 403, N_("Not allowed"), str(exc))
+        return page(request, 403, N_("Not allowed"), message(request, exc))
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
-        return page(request, 404, N_("Not found"), str(exc))
+        return page(request, 404, N_("Not found"), message(request, exc))
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:
@@ -163,9 +168,9 @@ def _install_error_pages(app: FastAPI) -> None:
             )
         if request.method == "POST":
             for problem in exc.problems:
-                flash(request, problem.message, "error")
+                flash(request, translate_error(request, problem), "error")
             return redirect(_back(request))
-        return page(request, 400, N_("Please check"), str(exc))
+        return page(request, 400, N_("Please check"), translate_error(request, exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
+from werkkring.errors import Problem, WerkkringError
 from werkkring.store import Database
 from werkkring.store.models import Member
 from werkkring.web import i18n
@@ -119,6 +120,15 @@ def translate(request: Request, message: str) -> str:
     token = i18n.current_locale.set(locale_of(request))
     try:
         return i18n.gettext(message)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def translate_error(request: Request, error: WerkkringError | Problem) -> str:
+    """An error's message in the request's language: its English template translated, then filled in."""
+    token = i18n.current_locale.set(locale_of(request))
+    try:
+        return error.render(i18n.gettext)
     finally:
         i18n.current_locale.reset(token)
 

@@ -13,6 +13,10 @@ from typing import Final
 from babel import dates, numbers
 from babel.support import NullTranslations, Translations
 
+from werkkring.errors import (
+    N_ as N_,  # marks a message for the catalog; defined beside the errors that use it
+)
+
 LOCALES: Final = ("nl", "en")
 DEFAULT_LOCALE: Final = "nl"
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
@@ -68,8 +72,3 @@ def format_number(value: int | float | Decimal | None, digits: int = 0) -> str:
 
 def format_percent(value: float | Decimal | None) -> str:
     return "" if value is None else numbers.format_percent(value, locale=current_locale.get())
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalog where it is translated later (gettext_noop)."""
-    return message

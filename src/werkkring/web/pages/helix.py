@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from werkkring.actions import helix as helix_actions
-from werkkring.errors import InputError, NotFoundError
+from werkkring.errors import N_, InputError, NotFoundError
 from werkkring.store.models import HELIXES, HelixEntry
 from werkkring.web import i18n
 from werkkring.web.charts import StackedBars, stacked_bars
@@ -135,7 +135,7 @@ def log(
     try:
         day = dt.date.fromisoformat(date) if date else None
     except ValueError:
-        raise InputError(f"{date!r} is not a date like 2026-11-29") from None
+        raise InputError(N_("%(value)r is not a date like 2026-11-29"), params={"value": date}) from None
     with database(request).transaction() as session:
         me = require_member(request, session)
         helix_actions.log_hours(session, me, helix=helix, hours=hours.replace(",", "."), date=day, note=note)
@@ -149,7 +149,7 @@ def remove(request: Request, entry_id: int) -> Response:
         me = require_member(request, session)
         entry = session.get(HelixEntry, entry_id)
         if entry is None:
-            raise NotFoundError(f"no helix entry {entry_id}")
+            raise NotFoundError(N_("no helix entry %(id)s"), {"id": entry_id})
         helix_actions.delete_entry(session, me, entry)
     flash(request, translate(request, "The entry has been removed."))
     return redirect("/helix")

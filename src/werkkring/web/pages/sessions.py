@@ -16,7 +16,7 @@ from werkkring.actions import members as member_actions
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_admin, require_host, require_session_host
 from werkkring.domain import tenure_band
-from werkkring.errors import InputError, PermissionDenied, Problem
+from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
     Circle,
@@ -142,9 +142,11 @@ def create(
         starts_at = dt.datetime.combine(day, dt.time.fromisoformat(start))
         ends_at = dt.datetime.combine(day, dt.time.fromisoformat(end)) if end else None
     except ValueError:
-        raise InputError([Problem("give a date and times like 2026-12-03 and 19:30", field="date")]) from None
+        raise InputError(
+            [Problem(N_("give a date and times like 2026-12-03 and 19:30"), field="date")]
+        ) from None
     if not group_size.isdigit() or (capacity and not capacity.isdigit()):
-        raise InputError([Problem("capacity and group size are whole numbers", field="capacity")])
+        raise InputError([Problem(N_("capacity and group size are whole numbers"), field="capacity")])
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_actions.create_session(
@@ -366,7 +368,10 @@ def edit_theme(
         me = require_member(request, session)
         theme = session.get(Theme, theme_id)
         if theme is None or theme.session_id != session_id:
-            raise InputError(f"session {session_id} has no theme {theme_id}")
+            raise InputError(
+                N_("session %(session)s has no theme %(theme)s"),
+                params={"session": session_id, "theme": theme_id},
+            )
         session_actions.rename_theme(session, me, theme, label, summary)
     flash(request, translate(request, "The theme has been saved."))
     return redirect(f"/sessions/{session_id}#themes")
@@ -394,7 +399,10 @@ def to_initiative(
         me = require_member(request, session)
         contribution = session.get(Contribution, contribution_id)
         if contribution is None or contribution.session_id != session_id:
-            raise InputError(f"session {session_id} has no contribution {contribution_id}")
+            raise InputError(
+                N_("session %(session)s has no contribution %(contribution)s"),
+                params={"session": session_id, "contribution": contribution_id},
+            )
         owner = member_actions.get_member(session, owner_id)
         initiative = session_actions.proposal_to_initiative(
             session, me, contribution, owner, title.strip() or None
