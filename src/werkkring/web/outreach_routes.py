@@ -142,8 +142,8 @@ def session_report(session_id: int, fmt: str, member: SignedIn, session: Reader)
     try:
         require_session_host(session, member, work_session)
         report = outreach.build_session_report(session, session_id)
-    except PermissionDenied as error:
-        raise HTTPException(status_code=403, detail=str(error)) from None
+    except PermissionDenied:
+        raise  # the app answers 403 with the message in the reader's language
     except WerkkringError as error:
         raise HTTPException(status_code=409, detail=str(error)) from None
     if fmt == "pdf":
@@ -168,10 +168,7 @@ def _pdf(make: Callable[[], bytes]) -> bytes:
 
 
 def _admin_postal(member: Member, session: Session) -> outreach.PostalList:
-    try:
-        require_admin(member)
-    except PermissionDenied as error:
-        raise HTTPException(status_code=403, detail=str(error)) from None
+    require_admin(member)  # PermissionDenied: the app answers 403 in the reader's language
     return outreach.postal_list(session)
 
 
@@ -248,10 +245,7 @@ def newsletter_preview(
     request: Request, member: SignedIn, session: Reader, since: str | None = None
 ) -> HTMLResponse:
     """Admins see the digest as members will get it, then send it with one (CSRF-protected) button."""
-    try:
-        require_admin(member)
-    except PermissionDenied as error:
-        raise HTTPException(status_code=403, detail=str(error)) from None
+    require_admin(member)  # PermissionDenied: the app answers 403 in the reader's language
     day = _since(since)
     settings = _settings(request)
     language = member.language if member.language in _NEWSLETTER_TEXT else "nl"
@@ -286,10 +280,7 @@ def newsletter_preview(
 
 @router.post("/admin/newsletter", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
 async def newsletter_send(request: Request, member: SignedIn) -> HTMLResponse:
-    try:
-        require_admin(member)
-    except PermissionDenied as error:
-        raise HTTPException(status_code=403, detail=str(error)) from None
+    require_admin(member)  # PermissionDenied: the app answers 403 in the reader's language
     form = await request.form()
     day = _since(str(form.get("since") or ""))
     language = member.language if member.language in _NEWSLETTER_TEXT else "nl"
