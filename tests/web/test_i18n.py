@@ -14,6 +14,7 @@ from werkkring.store import Database
 from werkkring.web import i18n
 
 WEB = Path(i18n.__file__).parent
+ACTIONS = WEB.parent / "actions"  # their error messages are shown on the pages, translated
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
 # Words that are the same in every language (names, formats).
 ALLOWED_LITERALS = {"werkkring", "API", "HTML", "Markdown", "PDF", "Helix"}
@@ -23,10 +24,11 @@ def _code_messages() -> set[str]:
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        WEB, method_map, options_map=options, keywords=KEYWORDS
-    ):
-        found.add(message if isinstance(message, str) else message[0])
+    for folder in (WEB, ACTIONS):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            folder, method_map, options_map=options, keywords=KEYWORDS
+        ):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 
