@@ -197,3 +197,25 @@ def test_groups_are_a_good_mix_and_avoid_people_who_met_before(database: Databas
     met = {frozenset((a, b)) for g in seatings[0] for a in g for b in g if a < b}
     again = sum(frozenset((a, b)) in met for g in seatings[1] for a in g for b in g if a < b)
     assert again == 3, f"{again} pairs sit together again; 3 is the minimum"
+
+
+def test_fewer_people_than_a_group_form_one_group_and_impossible_moves_say_why(database: Database) -> None:
+    ids = _people(database, 4)
+    ws_id = _new_session(database, ids[0], capacity=8, group_size=4)
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        for member_id in ids[:3]:
+            sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
+        host = session.get(Member, ids[0])
+        assert host is not None
+        groups = sessions.form_groups(session, host, ws)  # 3 people, groups of 4: one group of 3
+        assert [len(g.seats) for g in groups] == [3]
+        sessions.register(session, session.get(Member, ids[3]), ws)  # type: ignore[arg-type]
+        ws.group_size = 2
+        groups = sessions.form_groups(session, host, ws)
+        assert sorted(len(g.seats) for g in groups) == [2, 2]
+        # The host moves three people into group 1 by hand; groups of 2 cannot keep them together.
+        for member_id in ids[:3]:
+            sessions.move_member(session, host, ws, member_id, 1)
+        with pytest.raises(InputError, match="the groups cannot be formed this way"):
+            sessions.form_groups(session, host, ws)

@@ -16,7 +16,7 @@ from werkkring.domain import tenure_band
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.engines.synthesis import synthesize
-from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import N_, ConstraintError, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.store.models import (
     BreakoutGroup,
     Circle,
@@ -358,7 +358,8 @@ def form_groups(
     members = participants(session, work_session)
     if len(members) < 2:
         raise InputError(N_("at least two people must be signed up to form groups"))
-    size = max(2, work_session.group_size)
+    # Fewer people than one group holds: they form one group together.
+    size = max(2, min(work_session.group_size, len(members)))
     count = -(-len(members) // size)
     kept = {
         seat.member_id: seat.group.number - 1
@@ -366,7 +367,32 @@ def form_groups(
         for seat in group.seats
         if seat.fixed and seat.group.number <= count
     }
-    result = grouping.form_groups(
+    try:
+        result = _form(session, work_session, members, size, kept, seed, history_weight, time_limit)
+    except ConstraintError as error:  # e.g. more people moved by hand into one group than it holds
+        raise InputError(
+            N_("the groups cannot be formed this way: %(reason)s"), params={"reason": str(error)}
+        ) from error
+    groups: list[list[int]] = [[] for _ in result.sizes]
+    for member, group in zip(members, result.assignment, strict=True):
+        groups[group].append(member.id)
+    made = seat_groups(session, actor, work_session, groups)
+    for seat in (seat for group in made for seat in group.seats):
+        seat.fixed = seat.member_id in kept
+    return made
+
+
+def _form(
+    session: Session,
+    work_session: WorkSession,
+    members: Sequence[Member],
+    size: int,
+    kept: dict[int, int],
+    seed: int,
+    history_weight: float,
+    time_limit: float,
+) -> grouping.GroupingResult:
+    return grouping.form_groups(
         grouping.Participants.from_records(
             mix_records(session, members, work_session),
             numeric=("age",),
@@ -380,13 +406,6 @@ def form_groups(
         seed=seed,
         time_limit=time_limit,
     )
-    groups: list[list[int]] = [[] for _ in result.sizes]
-    for member, group in zip(members, result.assignment, strict=True):
-        groups[group].append(member.id)
-    made = seat_groups(session, actor, work_session, groups)
-    for seat in (seat for group in made for seat in group.seats):
-        seat.fixed = seat.member_id in kept
-    return made
 
 
 def mix_records(
