@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from werkkring.actions import connections
+from werkkring.engines.connections import MemberProfile
 
 
 class _FakeSession:
@@ -19,9 +20,17 @@ class _FakeSession:
         return self._Bind()
 
 
+def _changing_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every read of the network gives other profiles (someone edited theirs), so every look refits."""
+    edits = iter(range(1_000))
+    monkeypatch.setattr(
+        connections, "_profiles", lambda session, viewer: [MemberProfile(str(next(edits)), needs=("x",))]
+    )
+
+
 def test_an_old_fit_serves_while_one_request_refits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [])
-    cache: dict[str, tuple[float, int]] = {}
+    _changing_profiles(monkeypatch)
+    cache: dict[str, Any] = {}
     fits: list[int] = []
     release = threading.Event()
     started = threading.Event()
@@ -51,9 +60,27 @@ def test_an_old_fit_serves_while_one_request_refits(monkeypatch: pytest.MonkeyPa
     assert connections._fitted(session, cache, fit) == 2
 
 
+def test_unchanged_profiles_are_not_fitted_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [MemberProfile("1", needs=("x",))])
+    cache: dict[str, Any] = {}
+    fits: list[int] = []
+
+    def fit(_profiles: list[Any]) -> int:
+        fits.append(1)
+        return len(fits)
+
+    session: Any = _FakeSession()
+    assert connections._fitted(session, cache, fit) == 1
+    assert connections._fitted(session, cache, fit, force=True) == 1  # looked again: nothing changed
+    assert fits == [1]
+    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [MemberProfile("1", needs=("y",))])
+    assert connections._fitted(session, cache, fit, force=True) == 2
+    assert fits == [1, 1]
+
+
 def test_a_failed_fit_does_not_block_the_next_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(connections, "_profiles", lambda session, viewer: [])
-    cache: dict[str, tuple[float, int]] = {}
+    _changing_profiles(monkeypatch)
+    cache: dict[str, Any] = {}
     session: Any = _FakeSession()
 
     def broken(_profiles: list[Any]) -> int:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from werkkring.store import Database
 from werkkring.store.models import Introduction, Member
 
 INDEX_SECONDS = 300.0
+_Fitted = TypeVar("_Fitted")
 logger = logging.getLogger(__name__)
 
 
@@ -46,6 +47,15 @@ class Hit:
     member_id: int
     score: float
     snippet: str
+
+
+@dataclass(frozen=True)
+class _Entry(Generic[_Fitted]):
+    """A fitted network: when it was fitted or last found current, of which profiles, and the fit."""
+
+    at: float
+    fingerprint: int
+    value: _Fitted
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
@@ -110,41 +120,45 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
 
 
 _lock = threading.Condition()
-_matchers: dict[str, tuple[float, Matcher]] = {}
-_indexes: dict[str, tuple[float, SearchIndex]] = {}
+_matchers: dict[str, _Entry[Matcher]] = {}
+_indexes: dict[str, _Entry[SearchIndex]] = {}
 _refitting: set[tuple[int, str]] = set()
-_Fitted = TypeVar("_Fitted")
 
 
 def _fitted(
     session: Session,
-    cache: dict[str, tuple[float, _Fitted]],
+    cache: dict[str, _Entry[_Fitted]],
     fit: Callable[[list[MemberProfile]], _Fitted],
     *,
     force: bool = False,
 ) -> _Fitted:
-    """What ``fit`` makes of the network's profiles as the network shows them, made again once it is
-    ``INDEX_SECONDS`` old (fitting 10,000 members takes seconds; asking a fitted one, milliseconds).
+    """What ``fit`` makes of the network's profiles as the network shows them, looked at again once it is
+    ``INDEX_SECONDS`` old (fitting 10,000 members takes half a minute; asking a fitted one, milliseconds).
 
-    The request that finds the fit too old makes the new one; requests meanwhile keep using the old one, so
-    only the very first requests after a start wait for a fit."""
+    Looking again reads the profiles (fast) and fits only when they changed since the last fit. The request
+    that finds the fit too old does this; requests meanwhile keep using the old one, so only the very first
+    requests after a start wait for a fit. ``force`` looks again however young the fit is."""
     key = str(session.get_bind().engine.url)
     job = (id(cache), key)
     with _lock:
         while True:
             cached = cache.get(key)
-            if cached is not None and not force and time.monotonic() - cached[0] <= INDEX_SECONDS:
-                return cached[1]
+            if cached is not None and not force and time.monotonic() - cached.at <= INDEX_SECONDS:
+                return cached.value
             if job not in _refitting:
                 _refitting.add(job)
                 break
             if cached is not None:
-                return cached[1]  # someone is refitting: the previous fit serves meanwhile
+                return cached.value  # someone is refitting: the previous fit serves meanwhile
             _lock.wait(timeout=60)
     try:
-        value = fit(_profiles(session, None))
+        profiles = _profiles(session, None)
+        fingerprint = hash(tuple(profiles))
+        # Nobody changed what they show to the network: the fit still holds.
+        unchanged = cached is not None and cached.fingerprint == fingerprint
+        value = cached.value if cached is not None and unchanged else fit(profiles)
         with _lock:
-            cache[key] = (time.monotonic(), value)
+            cache[key] = _Entry(time.monotonic(), fingerprint, value)
         return value
     finally:
         with _lock:
@@ -153,9 +167,10 @@ def _fitted(
 
 
 def keep_fitted(database: Database, *, forever: bool = True) -> None:
-    """Fit the network for the connections pages now and, with ``forever``, again every 4 minutes, so no
-    request waits for a fit (at 10,000 members a fit takes about half a minute). ``werkkring serve`` runs this
-    in a background thread; a failure is logged and retried, never raised into the server."""
+    """Fit the network for the connections pages now and, with ``forever``, look again every 4 minutes
+    (fitting only when profiles changed), so no request waits for a fit (10,000 members: half a minute).
+    ``werkkring serve`` runs this in a background thread; a failure is logged and retried, never raised
+    into the server."""
     while True:
         try:
             with database.reader() as session:
