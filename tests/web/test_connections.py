@@ -2,9 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tests.web import factories
 from werkkring.actions import connections
 from werkkring.store import Database
+from werkkring.store.models import Member
+
+
+def _by_email(session: Session, email: str) -> Member:
+    member = session.scalar(select(Member).where(Member.email == email))
+    assert member is not None
+    return member
 
 
 def _network(database: Database) -> dict[str, Any]:
@@ -46,12 +56,7 @@ def test_the_connections_page_finds_who_can_help_and_suggests_introductions(
 def test_suggestions_and_search_use_only_what_members_show_to_the_network(database: Database) -> None:
     people = _network(database)
     with database.reader() as session:
-        from sqlalchemy import select
-
-        from werkkring.store.models import Member
-
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         suggested = connections.suggestions(session, seeker, top=3)
         assert suggested and suggested[0].member_id == people["helper"] and suggested[0].why
         assert people["hidden"] not in {s.member_id for s in suggested}
@@ -62,21 +67,16 @@ def test_suggestions_and_search_use_only_what_members_show_to_the_network(databa
 
 def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: Database) -> None:
     people = _network(database)
-    from sqlalchemy import select
-
-    from werkkring.store.models import Member
 
     with database.transaction() as session:
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         seeker.visibility = {"needs": "circles"}
         seeker.offers = "fietsreparatie leren"
         fenna = session.scalar(select(Member).where(Member.name == "Fenna Fiets"))
         assert fenna is not None
         fenna.needs = "iemand die mij fietsreparatie wil leren"
     with database.reader() as session:
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         first = connections.suggestions(session, seeker, top=3)
         # Her need is not shown to the network, yet her own suggestions use it.
         assert first[0].member_id == people["helper"]
@@ -85,12 +85,10 @@ def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: 
         fenna_row = next(s for s in first if s.member_id != people["helper"])
         assert fenna_row.reciprocal
     with database.transaction() as session:
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         seeker.needs = "iemand die mijn fiets repareert"
     with database.reader() as session:
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         again = connections.suggestions(session, seeker, top=3)
         # The fitted network is reused (minutes), but her own edit counts at once.
         assert again[0].member_id != people["helper"]
@@ -106,13 +104,9 @@ def test_keep_fitted_fits_before_the_first_request(database: Database, monkeypat
 
     monkeypatch.setattr(connections, "Matcher", no_fit_in_a_request)
     monkeypatch.setattr(connections, "SearchIndex", no_fit_in_a_request)
-    from sqlalchemy import select
-
-    from werkkring.store.models import Member
 
     with database.reader() as session:
-        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
-        assert seeker is not None
+        seeker = _by_email(session, people["seeker"])
         assert connections.suggestions(session, seeker, top=3)[0].member_id == people["helper"]
         assert connections.search(session, seeker, "boekhouding", top=3)[0].member_id == people["helper"]
 
