@@ -58,7 +58,7 @@ def test_suggestions_and_search_use_only_what_members_show_to_the_network(databa
     with database.reader() as session:
         seeker = _by_email(session, people["seeker"])
         suggested = connections.suggestions(session, seeker, top=3)
-        assert suggested and suggested[0].member_id == people["helper"] and suggested[0].why
+        assert suggested and suggested[0].member_id == people["helper"] and suggested[0].match.why
         assert people["hidden"] not in {s.member_id for s in suggested}
         hits = connections.search(session, seeker, "belastingaangifte", top=5)
         assert hits and hits[0].member_id == people["helper"]
@@ -80,10 +80,10 @@ def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: 
         first = connections.suggestions(session, seeker, top=3)
         # Her need is not shown to the network, yet her own suggestions use it.
         assert first[0].member_id == people["helper"]
-        assert "boekhouding" in first[0].need
+        assert "boekhouding" in first[0].match.need
         # Both-ways gain reaches the page's action: Fenna needs what Sara offers.
         fenna_row = next(s for s in first if s.member_id != people["helper"])
-        assert fenna_row.reciprocal
+        assert fenna_row.match.reciprocal
     with database.transaction() as session:
         seeker = _by_email(session, people["seeker"])
         seeker.needs = "iemand die mijn fiets repareert"
@@ -92,7 +92,7 @@ def test_own_needs_kept_to_circles_still_count_and_edits_show_at_once(database: 
         again = connections.suggestions(session, seeker, top=3)
         # The fitted network is reused (minutes), but her own edit counts at once.
         assert again[0].member_id != people["helper"]
-        assert "fiets" in again[0].need
+        assert "fiets" in again[0].match.need
 
 
 def test_keep_fitted_fits_before_the_first_request(database: Database, monkeypatch: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from werkkring.engines.connections import Exclusions, Matcher, MemberProfile, SearchIndex
+from werkkring.engines.connections import Exclusions, Match, Matcher, MemberProfile, SearchIndex
 from werkkring.errors import N_, InputError
 from werkkring.store import Database
 from werkkring.store.models import Introduction, Member
@@ -29,15 +29,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Suggestion:
-    """Someone worth meeting, and why in plain words."""
+    """Someone worth meeting (``member_id``), with the engine's match: score, reason and its pieces (need,
+    offer, shared words, both-ways gain) for the page to phrase in the member's language."""
 
     member_id: int
-    score: float
-    why: str
-    need: str = ""
-    offer: str = ""
-    shared: tuple[str, ...] = ()
-    reciprocal: bool = False
+    match: Match
 
 
 @dataclass(frozen=True)
@@ -113,10 +109,7 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
         )
     except InputError:  # joined after the last fit: in the next one
         return []
-    return [
-        Suggestion(int(m.id), float(m.score), m.why, m.need, m.offer, m.shared, m.reciprocal)
-        for m in own.matches
-    ]
+    return [Suggestion(int(m.id), m) for m in own.matches]
 
 
 _lock = threading.Condition()
