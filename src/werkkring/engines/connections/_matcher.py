@@ -46,7 +46,6 @@ class Matcher:
         self.profiles = list(profiles)
         self._index = {p.id: i for i, p in enumerate(self.profiles)}
         self._texts = _Texts.of(self.profiles)
-        self._encoder = encoder
         self._similarity: _Similarity | None = None
         if self._texts.offer_rows.size:
             self._similarity = _Similarity(self._texts.texts, backend, encoder, seed)
@@ -83,22 +82,20 @@ class Matcher:
         if similarity is None or not need_texts:
             return MemberMatches(member_id, ())
         n = len(self.profiles)
-        if need_texts == fitted_needs:
-            forward = similarity.block(texts.need_rows[mine_n], texts.offer_rows)
-            to_profiles = similarity.profile_block(texts.need_rows[mine_n], self._offer_profiles)
-        else:
-            query = similarity.encode(need_texts, self._encoder)
-            forward = similarity.query_block(query, texts.offer_rows)
-            to_profiles = similarity.query_profile_block(query, self._offer_profiles)
+        needs_in = (
+            similarity.rows(texts.need_rows[mine_n])
+            if need_texts == fitted_needs
+            else similarity.encode(need_texts)
+        )
+        forward = similarity.query_block(needs_in, texts.offer_rows)
+        to_profiles = similarity.query_profile_block(needs_in, self._offer_profiles)
         need_best, need_offer = _member_max(forward, texts.offer_owner, n, axis=1)
         if profile:
             need_best = need_best + profile * to_profiles
         if offer_texts == fitted_offers:
             backward = similarity.block(texts.need_rows, texts.offer_rows[mine_o])
         elif offer_texts:
-            backward = similarity.query_block(
-                similarity.encode(offer_texts, self._encoder), texts.need_rows
-            ).T
+            backward = similarity.query_block(similarity.encode(offer_texts), texts.need_rows).T
         else:
             backward = np.zeros((texts.need_rows.size, 0), dtype=np.float32)
         offer_best, offer_need = _member_max(backward, texts.need_owner, n, axis=0)

@@ -77,11 +77,16 @@ class _Profiles:
 
 
 class _Similarity:
-    """Similarity between text rows, either in the lexical space or in an encoder's embedding space."""
+    """Similarity between texts, either in the lexical space or in an encoder's embedding space.
+
+    A block of texts is a ``_Query``: rows of the fitted corpus (``rows``) or texts outside it (``encode``);
+    both are compared the same way with corpus texts (``query_block``) and member profiles
+    (``query_profile_block``)."""
 
     def __init__(self, texts: Sequence[str], backend: Backend, encoder: Encoder | None, seed: int) -> None:
         self.space: TextSpace | None = None
         self.vectors: NDArray[np.float32] | None = None
+        self.encoder = encoder
         if backend == "lexical":
             self.space = TextSpace(texts, SpaceSettings(), seed=seed)
             self.language: Language = self.space.language
@@ -93,23 +98,26 @@ class _Similarity:
             from werkkring.engines.text import detect_language
 
             self.language = detect_language(list(texts[:500]))
-            vectors = np.asarray(encoder(list(texts)), dtype=np.float32) if texts else np.zeros((0, 1))
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            self.vectors = (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+            self.vectors = self._embed(texts)
 
-    def profile_block(self, rows: NDArray[np.int64], profiles: _Profiles) -> NDArray[np.float32]:
-        """Similarity of texts ``rows`` to every member's offers summed into one profile (rows x members)."""
-        if self.space is not None and profiles.sparse is not None:
-            a = self.space.settings.lsa_weight
-            sims: NDArray[np.float32] = (1 - a) * np.asarray(
-                (self.space.sparse[rows] @ profiles.sparse.T).toarray(), dtype=np.float32
-            )
-            if a:
-                sims += a * (self.space.dense[rows] @ profiles.dense.T)
-            return sims
+    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        assert self.encoder is not None
+        vectors = np.asarray(self.encoder(list(texts)), dtype=np.float32) if texts else np.zeros((0, 1))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+    def rows(self, rows: NDArray[np.int64]) -> _Query:
+        """Texts of the fitted corpus."""
+        if self.space is not None:
+            return self.space.sparse[rows], self.space.dense[rows]
         assert self.vectors is not None
-        result: NDArray[np.float32] = self.vectors[rows] @ profiles.dense.T
-        return result
+        return None, self.vectors[rows]
+
+    def encode(self, texts: Sequence[str]) -> _Query:
+        """Texts outside the fitted corpus (a member's own, not shown to the network)."""
+        if self.space is not None:
+            return self.space.transform(texts)
+        return None, self._embed(texts)
 
     def profiles(self, texts: _Texts, n: int) -> _Profiles:
         owners = sp.csr_matrix(
@@ -125,19 +133,11 @@ class _Similarity:
         return _Profiles(None, normalize(owners @ self.vectors[texts.offer_rows]).astype(np.float32))
 
     def block(self, rows: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float32]:
-        if self.space is not None:
-            return self.space.similarity(rows, columns)
-        assert self.vectors is not None
-        return self.vectors[rows] @ self.vectors[columns].T
+        return self.query_block(self.rows(rows), columns)
 
-    def encode(self, texts: Sequence[str], encoder: Encoder | None) -> _Query:
-        """Vectors for texts outside the fitted corpus (a member's own, not shown to the network)."""
-        if self.space is not None:
-            return self.space.transform(texts)
-        assert encoder is not None
-        vectors = np.asarray(encoder(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return None, (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+    def profile_block(self, rows: NDArray[np.int64], profiles: _Profiles) -> NDArray[np.float32]:
+        """Similarity of texts ``rows`` to every member's offers summed into one profile (rows x members)."""
+        return self.query_profile_block(self.rows(rows), profiles)
 
     def query_block(self, query: _Query, columns: NDArray[np.int64]) -> NDArray[np.float32]:
         if self.space is not None:

@@ -108,16 +108,13 @@ class TextSpace:
         self, rows: Sequence[int] | NDArray[np.int64], columns: Sequence[int] | NDArray[np.int64]
     ) -> FloatMatrix:
         """Mixed cosine similarity between corpus texts ``rows`` and ``columns`` (dense block)."""
-        a = self.settings.lsa_weight if self._svd is not None else 0.0
-        left, right = self.sparse[rows], self.sparse[columns]
-        sims: FloatMatrix = (1 - a) * np.asarray((left @ right.T).toarray(), dtype=np.float32)
-        if a:
-            sims += a * (self.dense[rows] @ self.dense[columns].T)
-        return sims
+        return self.similarity_to((self.sparse[rows], self.dense[rows]), columns)
 
     def similarity_to(
         self, query: tuple[sp.csr_matrix, FloatMatrix], columns: Sequence[int] | NDArray[np.int64]
     ) -> FloatMatrix:
+        """Mixed cosine similarity between texts in this space (``transform`` or corpus rows) and corpus
+        texts ``columns``: (1 - w) * sparse cosine + w * LSA cosine, w the LSA weight."""
         a = self.settings.lsa_weight if self._svd is not None else 0.0
         sims: FloatMatrix = (1 - a) * np.asarray(
             (query[0] @ self.sparse[columns].T).toarray(), dtype=np.float32
