@@ -126,11 +126,7 @@ def translate(request: Request, message: str) -> str:
 
 def translate_error(request: Request, error: WerkkringError | Problem) -> str:
     """An error's message in the request's language: its English template translated, then filled in."""
-    token = i18n.current_locale.set(locale_of(request))
-    try:
-        return error.render(i18n.gettext)
-    finally:
-        i18n.current_locale.reset(token)
+    return error.render(lambda message: translate(request, message))
 
 
 def redirect(url: str) -> RedirectResponse:
