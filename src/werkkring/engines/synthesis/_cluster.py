@@ -51,9 +51,14 @@ def kmeans(vectors: FloatMatrix, k: int, seed: int, n_init: int = 10) -> IntArra
     return np.asarray(model.fit_predict(vectors), dtype=np.int64)
 
 
+def _most_themes(n: int) -> int:
+    """At most max(10, 1.5 * sqrt(n)) themes, and at least 3 texts a theme (never fewer than 2 themes)."""
+    return int(max(2, min(n // 3, max(10, round(1.5 * np.sqrt(n))))))
+
+
 def candidate_ks(n: int) -> list[int]:
     """2..10 one by one, then steps of about 20 %, up to about 1.5 * sqrt(n) (and at most n / 3)."""
-    top = max(2, min(n // 3, max(10, round(1.5 * np.sqrt(n)))))
+    top = _most_themes(n)
     ks = list(range(2, min(top, 10) + 1))
     k = 10
     while True:
@@ -80,7 +85,7 @@ def cluster_auto(vectors: FloatMatrix, seed: int) -> IntArray:
 
 def session_candidate_ks(n: int) -> list[int]:
     """2 to 10 themes for a session of about 30, up to 1.5 * sqrt(n) for more; at least 3 texts a theme."""
-    return list(range(2, max(2, min(n // 3, max(10, round(1.5 * np.sqrt(n))))) + 1))
+    return list(range(2, _most_themes(n) + 1))
 
 
 def _knn_weights(vectors: FloatMatrix, neighbours: int) -> npt.NDArray[np.float64]:
