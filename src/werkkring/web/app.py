@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkkring import __version__
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.i18n import N_
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -31,9 +32,16 @@ from werkkring.web.common import (
     translate,
     translate_error,
 )
-from werkkring.web.i18n import N_
-from werkkring.web.outreach_routes import router as outreach_router
-from werkkring.web.pages import accounts, circles, connections, helix, initiatives, members, sessions
+from werkkring.web.pages import (
+    accounts,
+    circles,
+    connections,
+    helix,
+    initiatives,
+    members,
+    outreach,
+    sessions,
+)
 from werkkring.web.security import SignInLimiter, secret_key, verify_csrf
 
 HERE = Path(__file__).parent
@@ -67,7 +75,8 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
         https_only=settings.base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(outreach_router)
+    # Feeds and unsubscribe links carry their own secret and are followed from calendars and mail clients.
+    app.include_router(outreach.links, include_in_schema=False)
 
     app.add_middleware(SecurityHeaders)
 
@@ -85,7 +94,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
                 request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
             )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix]
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)

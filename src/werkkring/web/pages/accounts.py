@@ -8,12 +8,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from werkkring import i18n
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
 from werkkring.mail import Mail, send
 from werkkring.store.models import ROLES, Circle, Member
-from werkkring.web import i18n
 from werkkring.web.common import (
     current_member,
     database,
