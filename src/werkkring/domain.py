@@ -1,4 +1,4 @@
-"""Small pure rules of the domain shared by every layer: age bands, tenure bands, countries, the wall clock."""
+"""Small pure rules of the domain shared by every layer: age and tenure bands, countries, the wall clock."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from icalendar import Calendar, Event, vDuration
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from werkkring.domain import TIMEZONE
+from werkkring.domain import TIMEZONE as TIMEZONE
 from werkkring.errors import NotFoundError
 from werkkring.store.models import Circle, Member, Registration, WorkSession
 
