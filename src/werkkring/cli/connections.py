@@ -212,8 +212,3 @@ def intro_round_command(
         with out.open("w", encoding="utf-8", newline="") as handle:
             pairs_to_csv(groups, handle)
         typer.echo(f"round {number}: {len(groups)} introductions written to {out}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(match_app, name="match")
-    app.add_typer(intro_app, name="intro")
