@@ -95,7 +95,7 @@ def test_prefixes_key_and_order_of_the_answer() -> None:
         (
             httpx.Response(
                 200, text='{"data": [{"index": 0, "embedding": [NaN]}, {"index": 1, "embedding": [1]}]}'
-            ),  # noqa: E501
+            ),
             "not finite",
         ),
     ],
