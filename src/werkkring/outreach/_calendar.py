@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
 
+from werkkring.domain import TIMEZONE as TIMEZONE
 from werkkring.i18n import N_
 from werkkring.outreach._words import words
 from werkkring.store.models import WorkSession
 
-TIMEZONE = "Europe/Amsterdam"
 ZONE = ZoneInfo(TIMEZONE)
 # How far back a feed reaches; older sessions drop out so feeds stay small.
 FEED_HISTORY = dt.timedelta(days=365)
