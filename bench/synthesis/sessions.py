@@ -1,25 +1,25 @@
 """Realistic labelled work sessions: how close the draft comes to what a careful facilitator made of them.
 
-    python bench/synthesis/sessions.py                                  # dev split, every variant it can run
-    python bench/synthesis/sessions.py --split holdout                  # the sessions written last, for checking
+    python bench/synthesis/sessions.py                     # dev split, every variant it can run
+    python bench/synthesis/sessions.py --split holdout     # the sessions written last, for checking
     python bench/synthesis/sessions.py --variants lexical,baseline --no-write
 
-Sessions: ``bench/synthesis/sessions/<split>/*.tsv`` (columns group, text, theme; theme 0 = does not answer the
-question) with a ``.json`` beside each (question, language, facilitator's theme titles); the dev split also
-reads the shared ``session-17`` from ``../shared/examples`` (never copied into the repo).
+Sessions: ``bench/synthesis/sessions/<split>/*.tsv`` (columns group, text, theme; theme 0 = does not answer
+the question) with a ``.json`` beside each (question, language, facilitator's theme titles); the dev split
+also reads the shared ``session-17`` from ``../shared/examples`` (never copied into the repo).
 
 Variants: ``baseline`` (TF-IDF 1-2-grams + LSA + k-means; auto = best silhouette), ``today`` (the engine as it
 was before issue 15: run with ``--today-src PATH`` pointing at a checkout's ``src`` of commit 3fefa54),
 ``lexical``, ``embedding``, ``hybrid`` (this engine's feature sets; the last two need the embedding module).
-Each variant's figures are written to ``bench/results/synthesis-sessions/<split>-<variant>.json`` and all the
-files there are rendered side by side into ``bench/results/synthesis-sessions.md``.
+Each variant's figures are written to ``bench/results/synthesis-sessions/<split>-<variant>.json`` and all
+the files there are rendered side by side into ``bench/results/synthesis-sessions.md``.
 
 Measures, per session: ARI against the labels over all contributions (set-aside pile and off-topic lines each
 one class), with ``auto`` and with the true number of themes; themes found (auto) within ±1 of the labelled
-number; off-topic lines set aside (recall) and on-topic lines set aside; moves to agree (the fewest cards a host
-moves to reach the labelled grouping, per 100 cards: the set-aside pile stands for the off-topic lines, themes
-are matched one-to-one to the labelled themes by an optimal assignment); label overlap (the matched theme's
-label shares a content word, by lemma, with the facilitator's title); seconds per draft.
+number; off-topic lines set aside (recall) and on-topic lines set aside; moves to agree (the fewest cards a
+host moves to reach the labelled grouping, per 100 cards: the set-aside pile stands for the off-topic lines,
+themes are matched one-to-one to the labelled themes by an optimal assignment); label overlap (the matched
+theme's label shares a content word, by lemma, with the facilitator's title); seconds per draft.
 """
 
 # ruff: noqa: E402
@@ -259,7 +259,10 @@ def evaluate(variant: str, sessions: Sequence[Session], today_src: str | None) -
 def _commit() -> str:
     try:
         return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "?"
@@ -298,13 +301,14 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
     lines = [
         "# Theme synthesis on realistic labelled work sessions",
         "",
-        "Rerun: `python bench/synthesis/sessions.py --split dev` and `--split holdout` (see the script's doc for",
-        "`today`). ARI over all contributions (set-aside pile and off-topic lines one class each); ±1 = themes",
-        "found with `auto` within one of the labelled number; off-topic aside = share of the lines that do not",
-        "answer the question set aside; on-topic aside = share of the others wrongly set aside; moves/100 = cards a",
-        "host moves to reach the labelled grouping, per 100 cards; label overlap = the theme's label shares a content",
-        "word with the facilitator's title; s = seconds per draft (auto). Issue targets on held-back sessions: ARI ≥",
-        "0.30, ±1 in ≥ 10 of 12, off-topic aside ≥ 50 % with on-topic aside ≤ 5 %, label overlap ≥ 60 %.",
+        "Rerun: `python bench/synthesis/sessions.py --split dev` and `--split holdout` (see the script's doc",
+        "for `today`). ARI over all contributions (set-aside pile and off-topic lines one class each); ±1 =",
+        "themes found with `auto` within one of the labelled number; off-topic aside = share of the lines",
+        "that do not answer the question set aside; on-topic aside = share of the others wrongly set aside;",
+        "moves/100 = cards a host moves to reach the labelled grouping, per 100 cards; label overlap = the",
+        "theme's label shares a content word with the facilitator's title; s = seconds per draft (auto).",
+        "Issue targets on held-back sessions: ARI ≥ 0.30, ±1 in ≥ 10 of 12, off-topic aside ≥ 50 % with",
+        "on-topic aside ≤ 5 %, label overlap ≥ 60 %.",
         "",
     ]
     for split, results in split_results.items():
@@ -334,11 +338,15 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
             lines.append("|---|---|---|---|" + "---|" * len(COLUMNS))
             for name, row in result["sessions"].items():
                 cells = [
-                    "" if row[key] is None else (fmt.format(row[key]) if key != "within 1" else "✓✗"[not row[key]])
+                    ""
+                    if row[key] is None
+                    else (fmt.format(row[key]) if key != "within 1" else "✓✗"[not row[key]])
                     for key, _, fmt in COLUMNS
                 ]
                 lines.append(
-                    f"| {name} | {row['n']} | {row['groups']} | {row['true themes']} | " + " | ".join(cells) + " |"
+                    f"| {name} | {row['n']} | {row['groups']} | {row['true themes']} | "
+                    + " | ".join(cells)
+                    + " |"
                 )
             lines.append("")
         best = next((r for r in ordered if r["variant"] in ("hybrid", "embedding", "lexical")), None)
@@ -351,7 +359,9 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", choices=["dev", "holdout", "all"], default="dev")
     parser.add_argument("--variants", default="", help=f"comma-separated, from {','.join(VARIANTS)}")
     parser.add_argument("--today-src", default=None, help="src folder of a checkout of commit 3fefa54")
@@ -377,7 +387,9 @@ def main() -> None:
         for path in sorted(RESULTS.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
             split_results.setdefault(path.stem.split("-", 1)[0], {})[data["variant"]] = data
-        (ROOT / "bench" / "results" / "synthesis-sessions.md").write_text(render(split_results), encoding="utf-8")
+        (ROOT / "bench" / "results" / "synthesis-sessions.md").write_text(
+            render(split_results), encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":
