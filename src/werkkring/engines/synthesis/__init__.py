@@ -19,7 +19,6 @@ from werkkring.engines.synthesis._types import (
     SetAside,
     Source,
     Synthesis,
-    TextEmbedder,
     Theme,
     Vote,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "SetAside",
     "Source",
     "Synthesis",
-    "TextEmbedder",
     "Theme",
     "Vote",
     "split_theme",

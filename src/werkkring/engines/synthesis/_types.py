@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import Literal
 
 from werkkring.engines.text import Language
 
@@ -16,14 +12,6 @@ Source = Literal["draft", "host", "group", "model"]
 """Where a label or summary line comes from: the offline draft (from the contributions' own words, to be
 accepted by the host), the host, a breakout group's own summary (harvest), or the optional language model."""
 AsideReason = Literal["host", "off_topic", "alone"]
-
-
-class TextEmbedder(Protocol):
-    """What the engine needs from an embedder (``werkkring.engines.embedding``): unit rows, one per text."""
-
-    def encode(
-        self, texts: Sequence[str], *, kind: Literal["query", "passage"] = "query"
-    ) -> npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True)
