@@ -28,13 +28,14 @@ def _root() -> None:
 
 def _register_all() -> None:
     # Imported here so that `werkkring --help` stays fast and one broken module names itself.
-    from werkkring.cli import connections, groups, outreach, store_commands, synthesis
+    from werkkring.cli import connections, groups, outreach, service, store_commands, synthesis
 
     store_commands.register(app)
     outreach.register(app)
     groups.register(app)
     synthesis.register(app)
     connections.register(app)
+    service.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

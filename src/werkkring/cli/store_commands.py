@@ -1,4 +1,4 @@
-"""init, db upgrade, demo, members import/export, backup and serve."""
+"""init, db upgrade, demo, members import/export and backup."""
 
 from __future__ import annotations
 
@@ -121,23 +121,3 @@ def register(app: typer.Typer) -> None:
         database = _database()
         backup_database(database, file)
         typer.echo(f"backup written to {file}")
-
-    @app.command()
-    def serve(
-        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    ) -> None:
-        """Serve the web app."""
-        import threading
-
-        import uvicorn
-
-        from werkkring.actions.connections import keep_fitted
-        from werkkring.store import Database
-        from werkkring.web.app import create_app
-
-        database = Database()
-        # The connections pages ask a fitted network; fit it before the first member asks, and keep it fresh.
-        threading.Thread(target=keep_fitted, args=(database,), name="fit-network", daemon=True).start()
-        typer.echo(f"werkkring on http://{host}:{port}", err=True)
-        uvicorn.run(create_app(database), host=host, port=port, log_level="info")

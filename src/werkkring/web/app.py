@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.jobs.runner import JobBackend
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -35,16 +36,22 @@ from werkkring.web.common import (
 from werkkring.web.i18n import N_
 from werkkring.web.middleware import RequestContext, request_id_of
 from werkkring.web.outreach_routes import router as outreach_router
-from werkkring.web.pages import accounts, circles, connections, helix, initiatives, members, sessions
-from werkkring.web.security import SignInLimiter, secret_key, verify_csrf
+from werkkring.web.pages import accounts, circles, connections, helix, initiatives, jobs, members, sessions
+from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
+from werkkring.web.security import secret_key, verify_csrf
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "werkkring_session"
 
 
-def create_app(database: Database | None = None, settings: Settings | None = None) -> FastAPI:
-    database = database or Database()
+def create_app(
+    database: Database | None = None, settings: Settings | None = None, backend: JobBackend | None = None
+) -> FastAPI:
+    """The app around ``database``. ``backend`` hands committed jobs to the job backend (default: the one
+    ``settings.jobs_url`` names; ``werkkring serve`` and ``werkkring worker`` run its consumer)."""
     settings = settings or Settings.from_env()
+    database = database or Database(settings.database_url)
+    backend = backend or JobBackend(database, settings)
     app = FastAPI(
         title="werkkring",
         version="0.1.0",
@@ -57,7 +64,10 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     )
     app.state.database = database
     app.state.settings = settings
-    app.state.limiter = SignInLimiter()
+    app.state.jobs = backend
+    app.state.rate = RateLimiter(counters_for(database, settings.redis_url))
+    app.state.limiter = SignInLimiter(app.state.rate)
+    app.state.readiness = {"jobs": backend.ping}
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(settings, database),
@@ -104,7 +114,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix]
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, jobs]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
