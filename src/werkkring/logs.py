@@ -42,6 +42,7 @@ def fields(record: logging.LogRecord) -> dict[str, Any]:
         "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
         "level": record.levelname.lower(),
         "logger": record.name,
+        "pid": record.process,
     }
     for key in ("request_id", "job_id"):
         value = getattr(record, key, None)

@@ -183,7 +183,7 @@ def test_key_value_format_quotes_what_needs_it() -> None:
         root.setLevel(saved[1])
     line = stream.getvalue().strip()
     assert 'job_id=job-42 message="sent mail" to="a b@example.org"' in line
-    assert line.startswith("time=") and " level=info logger=werkkring.jobs " in line
+    assert line.startswith("time=") and " level=info logger=werkkring.jobs pid=" in line
 
 
 def test_health_and_readiness(sqlite_database: Database, app_for: object) -> None:

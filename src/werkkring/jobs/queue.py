@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from werkkring import logs
+from werkkring import live, logs
 from werkkring.config import Settings
 from werkkring.errors import N_, InputError, NotFoundError
 from werkkring.store import Database
@@ -37,6 +37,7 @@ from werkkring.store.models import Job, JobItem, utcnow
 log = logging.getLogger("werkkring.jobs")
 
 LEASE: Final = dt.timedelta(minutes=5)
+CHANNEL: Final = "jobs"  # live updates of job changes, for the admin page
 BACKOFF_SECONDS: Final = 15.0
 _PENDING: Final = "werkkring.jobs.pending"
 WORKER: Final = f"{socket.gethostname()}:{os.getpid()}"
@@ -113,6 +114,7 @@ def enqueue(
         )
     )
     session.info.setdefault(_PENDING, []).append((job_id, delay))
+    live.publish(session, CHANNEL, {"job": job_id, "kind": kind, "status": "queued"})
     return job_id
 
 
@@ -269,7 +271,10 @@ class Runner:
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None
-            return session.get(Job, job_id)
+            job = session.get(Job, job_id)
+            if job is not None:
+                live.publish(session, CHANNEL, {"job": job.id, "kind": job.kind, "status": "running"})
+            return job
 
     def run(self, job_id: str) -> str | None:
         """Run the job if it is due and nobody else has it; returns its new status (None: not claimed)."""
@@ -314,6 +319,7 @@ class Runner:
             log.error("job %s failed for good: %s", job.kind, text, exc_info=error, extra={"kind": job.kind})
         with self.database.transaction() as session:
             session.execute(update(Job).where(Job.id == job.id).values(**values))
+            live.publish(session, CHANNEL, {"job": job.id, "kind": job.kind, "status": values["status"]})
         if retry:
             dispatch = _dispatchers.get(self.database.engine)
             if dispatch is not None:

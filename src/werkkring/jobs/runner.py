@@ -20,6 +20,7 @@ from typing import Any, Final
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from werkkring import live
 from werkkring.config import Settings
 from werkkring.jobs import kinds as _kinds  # noqa: F401  (registers every job kind)
 from werkkring.jobs import queue
@@ -69,6 +70,7 @@ class JobBackend:
             self.huey.periodic_task(crontab(minute="*"), name="werkkring.sweep")(self.sweep)
             self.huey.periodic_task(crontab(minute="7"), name="werkkring.hourly")(self.housekeeping)
         queue.set_dispatcher(database.engine, self.dispatch)
+        live.configure(database, settings)
 
     def dispatch(self, jobs: list[tuple[str, float]]) -> None:
         for job_id, delay in jobs:
@@ -94,7 +96,8 @@ class JobBackend:
         return len(due)
 
     def housekeeping(self) -> None:
-        for clean in HOURLY:
+        cleans: list[Callable[[Database, Settings], object]] = [live.prune, *HOURLY]
+        for clean in cleans:
             try:
                 clean(self.database, self.settings)
             except Exception:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from werkkring import live
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.jobs.runner import JobBackend
@@ -68,6 +69,8 @@ def create_app(
     app.state.rate = RateLimiter(counters_for(database, settings.redis_url))
     app.state.limiter = SignInLimiter(app.state.rate)
     app.state.readiness = {"jobs": backend.ping}
+    live.configure(database, settings)
+    app.state.live = live.Hub(database, settings)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(settings, database),

@@ -10,6 +10,7 @@ from werkkring.actions.permissions import require_admin
 from werkkring.jobs import queue
 from werkkring.store.models import JOB_STATUSES
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
+from werkkring.web.live import stream
 
 router = APIRouter()
 
@@ -28,6 +29,14 @@ def jobs_page(request: Request, status: str | None = None) -> HTMLResponse:
             me=me,
             session=session,
         )
+
+
+@router.get("/admin/jobs/events")
+def job_events(request: Request) -> Response:
+    """The job list follows what the runners do (server-sent events); the page reloads itself on a change."""
+    with database(request).reader() as session:
+        require_admin(require_member(request, session))
+    return stream(request, [queue.CHANNEL])
 
 
 @router.get("/admin/jobs/{job_id}", response_class=HTMLResponse)
