@@ -1,4 +1,6 @@
-"""Settings from the environment. Zero configuration gives a SQLite file in the working directory."""
+"""Settings from the environment, read once where a program starts (the CLI's root command, the web app's
+factory) and passed to whatever needs them. Zero configuration gives a SQLite file in the working
+directory."""
 
 from __future__ import annotations
 
@@ -60,7 +62,3 @@ def default_jobs_url(database: str, redis: str | None) -> str:
         path = Path(database[len(prefix) :])
         return prefix + str(path.with_name(path.stem + "-jobs.db"))
     return prefix + "./werkkring-jobs.db"
-
-
-def database_url() -> str:
-    return Settings.from_env().database_url

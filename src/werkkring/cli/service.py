@@ -3,18 +3,17 @@ default) and ``worker`` (the job runner on its own)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Annotated
 
 import typer
 
-
-def register(app: typer.Typer) -> None:
-    app.command()(serve)
-    app.command()(worker)
+from werkkring.cli._common import database, settings
 
 
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.", envvar="HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", envvar="PORT")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Web processes.")] = 1,
@@ -22,8 +21,8 @@ def serve(
         bool | None,
         typer.Option(
             "--jobs/--no-jobs",
-            help="Run the job runner in this process (default: yes on the SQLite job queue, no with Redis, "
-            "where `werkkring worker` runs it).",
+            help="Run the job runner in this process (default: yes on the SQLite job queue; with Redis "
+            "`werkkring worker` runs it).",
         ),
     ] = None,
 ) -> None:
@@ -31,26 +30,32 @@ def serve(
     import uvicorn
 
     from werkkring import logs
-    from werkkring.config import Settings
     from werkkring.jobs import runner
-    from werkkring.store import Database
 
-    # Links in mails and feeds point where the server listens unless WERKKRING_BASE_URL says otherwise; set
-    # in the environment so every web process started below sees the same.
+    config = settings(ctx)
+    # Links in mails and feeds point where the server listens unless WERKKRING_BASE_URL says otherwise. Set
+    # in the environment too, so web processes started below (which read it once) agree.
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    os.environ.setdefault("WERKKRING_BASE_URL", f"http://{shown}:{port}")
-    settings = Settings.from_env()
-    logs.configure(settings.log_level, settings.log_format)
+    if "WERKKRING_BASE_URL" not in os.environ:
+        os.environ["WERKKRING_BASE_URL"] = f"http://{shown}:{port}"
+        config = dataclasses.replace(config, base_url=os.environ["WERKKRING_BASE_URL"])
+    logs.configure(config.log_level, config.log_format)
     consumer = None
-    in_process = settings.jobs_url.startswith("sqlite:") if jobs is None else jobs
-    if in_process:
-        backend = runner.JobBackend(Database(settings.database_url), settings)
-        consumer = runner.start_in_process(backend, workers=1)
+    in_process = config.jobs_url.startswith("sqlite:") if jobs is None else jobs
+    if in_process and config.jobs_url != "immediate":
+        consumer = runner.start_in_process(runner.JobBackend(database(ctx), config), workers=1)
     typer.echo(f"werkkring on http://{shown}:{port} ({workers} web process(es))", err=True)
     try:
+        if workers == 1:
+            from werkkring.web.serving import app
+
+            target: object = app(config)
+            factory = False
+        else:  # each web process builds its own app from the environment
+            target, factory = "werkkring.web.serving:app", True
         uvicorn.run(
-            "werkkring.web.serving:app",
-            factory=True,
+            target,  # type: ignore[arg-type]
+            factory=factory,
             host=host,
             port=port,
             workers=workers,
@@ -63,18 +68,17 @@ def serve(
 
 
 def worker(
+    ctx: typer.Context,
     threads: Annotated[int, typer.Option(min=1, max=32, help="Jobs run at the same time.")] = 2,
 ) -> None:
     """Run the background jobs (mail, newsletters, large reports and syntheses) until stopped."""
     from werkkring import logs
-    from werkkring.config import Settings
     from werkkring.jobs import runner
-    from werkkring.store import Database
 
-    settings = Settings.from_env()
-    logs.configure(settings.log_level, settings.log_format)
-    if settings.jobs_url == "immediate":
+    config = settings(ctx)
+    logs.configure(config.log_level, config.log_format)
+    if config.jobs_url == "immediate":
         raise typer.BadParameter(
-            "WERKKRING_JOBS_URL=immediate runs jobs where they are made; no worker needed"
+            "WERKKRING_JOBS_URL=immediate runs each job where it is made; there is nothing for a worker to do"
         )
-    runner.run_worker(runner.JobBackend(Database(settings.database_url), settings), workers=threads)
+    runner.run_worker(runner.JobBackend(database(ctx), config), workers=threads)

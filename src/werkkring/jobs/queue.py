@@ -224,7 +224,7 @@ class JobContext:
                 self.progress(handled=handled, total=total, **self.counts)
         self.progress(handled=handled, total=total, **self.counts)
         if retry:
-            raise RetryItems(f"{retry} item(s) could not be done now and are tried again later: {last_error}")
+            raise RetryItems(f"{retry} item(s) not done yet: {last_error}")
 
 
 @dataclass

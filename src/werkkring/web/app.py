@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from werkkring import live
+from werkkring import __version__, live
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.jobs.runner import JobBackend
@@ -48,14 +48,15 @@ SESSION_COOKIE = "werkkring_session"
 def create_app(
     database: Database | None = None, settings: Settings | None = None, backend: JobBackend | None = None
 ) -> FastAPI:
-    """The app around ``database``. ``backend`` hands committed jobs to the job backend (default: the one
-    ``settings.jobs_url`` names; ``werkkring serve`` and ``werkkring worker`` run its consumer)."""
+    """The web app's start-up: ``werkkring serve`` passes the settings its root command read; an ASGI server
+    calling this factory directly gets them from the environment, once, here. ``backend`` hands committed
+    jobs to the job backend (default: the one ``settings.jobs_url`` names)."""
     settings = settings or Settings.from_env()
     database = database or Database(settings.database_url)
     backend = backend or JobBackend(database, settings)
     app = FastAPI(
         title="werkkring",
-        version="0.1.0",
+        version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

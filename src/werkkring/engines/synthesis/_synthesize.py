@@ -89,9 +89,9 @@ def _synthesize(
     empty_unique = np.array([not analysed.lemmas[i] for i in uniques])
 
     if backend == "embedding":
-        from werkkring.engines.synthesis import _embedding
+        from werkkring.engines.embedding import local_embedder
 
-        vectors_unique = _embedding.embed([texts[i] for i in uniques], model_path)
+        vectors_unique = local_embedder(model_path).encode([texts[i] for i in uniques])
     else:
         chars = _features.char_tfidf(analysed)
         stacked = _features.stacked(words[uniques], chars[uniques])
