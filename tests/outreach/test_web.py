@@ -22,7 +22,11 @@ from werkkring.web.app import create_app
 def _app(database: Database, tmp_path: Path) -> FastAPI:
     app = create_app(database)
     app.state.settings = Settings.from_env(
-        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_BASE_URL": "https://w.example.nl"}
+        {
+            "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
+            "WERKKRING_BASE_URL": "https://w.example.nl",
+            "WERKKRING_JOBS_URL": "immediate",
+        }
     )
     return app
 
