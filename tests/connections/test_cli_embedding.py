@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from werkkring.cli import app
-from werkkring.engines.synthesis import _embedding
+from werkkring.engines.embedding import _sentence_transformers as _embedding
 from werkkring.errors import InputError
 
 from .conftest import NETWORK
@@ -47,7 +47,7 @@ class _FakeModel:
 
     loaded: ClassVar[list[str]] = []
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, **_: object) -> None:
         _FakeModel.loaded.append(name)
 
     def encode(self, texts: list[str], **_: object) -> Any:
