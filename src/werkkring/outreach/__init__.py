@@ -26,7 +26,7 @@ from werkkring.outreach._newsletter import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from werkkring.outreach._pdf import PdfUnavailable
+from werkkring.outreach._pdf import PANGO_HINT, PdfUnavailable, pdf_available
 from werkkring.outreach._postal import (
     INCOMPLETE,
     NO_CONSENT,
@@ -53,6 +53,7 @@ __all__ = [
     "FEED_HISTORY",
     "INCOMPLETE",
     "NO_CONSENT",
+    "PANGO_HINT",
     "PER_SHEET",
     "REPORT_FORMATS",
     "TIMEZONE",
@@ -71,6 +72,7 @@ __all__ = [
     "labels_pdf",
     "member_calendar",
     "newsletter_mail",
+    "pdf_available",
     "postal_list_of",
     "read_unsubscribe_token",
     "render_html",

@@ -5,7 +5,6 @@ no sign-in), report downloads for hosts, and for admins the postal list, label s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -116,7 +115,7 @@ def session_report(request: Request, session_id: int, fmt: str) -> Response:
         except InputError as error:  # a draft or cancelled session has nothing to report
             raise HTTPException(status_code=409, detail=translate_error(request, error)) from None
     if fmt == "pdf":
-        body: bytes | str = _pdf(request, lambda: outreach.render_pdf(report))
+        body: bytes | str = outreach.render_pdf(report)
     elif fmt == "md":
         body = outreach.render_markdown(report)
     else:
@@ -127,13 +126,6 @@ def session_report(request: Request, session_id: int, fmt: str) -> Response:
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'{disposition}; filename="session-{session_id}.{fmt}"'},
     )
-
-
-def _pdf(request: Request, make: Callable[[], bytes]) -> bytes:
-    try:
-        return make()
-    except outreach.PdfUnavailable as error:
-        raise HTTPException(status_code=503, detail=translate_error(request, error)) from None
 
 
 def _postal_list(request: Request) -> outreach.PostalList:
@@ -151,7 +143,7 @@ def _left_out_header(postal: outreach.PostalList) -> dict[str, str]:
 def mailing_labels(request: Request) -> Response:
     postal = _postal_list(request)
     return Response(
-        _pdf(request, lambda: outreach.labels_pdf(postal)),
+        outreach.labels_pdf(postal),
         media_type="application/pdf",
         headers={
             "Content-Disposition": 'attachment; filename="labels.pdf"',
