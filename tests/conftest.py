@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from werkkring.actions.connections import forget_fitted
+from werkkring.queries.connections import forget_fitted
 from werkkring.store import Database, make_engine, upgrade
 from werkkring.store.models import Base
 

@@ -23,9 +23,9 @@ import statistics
 import tempfile
 import time
 
-from werkkring.actions.connections import _profiles
 from werkkring.demo import build_demo_network
 from werkkring.engines.connections import Matcher, SearchIndex
+from werkkring.queries.connections import _profiles
 from werkkring.store import Database, upgrade
 
 

@@ -1,12 +1,115 @@
-"""Small pure rules of the domain shared by every layer: age and tenure bands, countries, the wall clock."""
+"""Small pure rules of the domain shared by every layer: who sees a member's fields, age and tenure bands,
+countries, the wall clock."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 TIMEZONE: Final = "Europe/Amsterdam"
 """Stored times are wall-clock times here (a session at 19:30 is 19:30 local time, summer or winter)."""
+
+# ---------------------------------------------------------------- who sees a member's fields
+
+VISIBILITIES: Final = ("network", "circles", "private")
+"""How far a member shows one of their fields: to the whole network, to people in their circles, to nobody."""
+
+PRIVATE_FIELDS: Final = (
+    "email",
+    "region",
+    "country",
+    "age_band",
+    "joined_on",
+    "offers",
+    "needs",
+    "interests",
+)
+"""The fields whose visibility a member chooses; name and circles are always visible to the network."""
+
+NOT_SHARED: Final = "not shared"
+"""What a count shows (a report, the host's group mix) for a value its owner does not show its reader."""
+
+
+class Audience(StrEnum):
+    """Who looks at a member's field, as seen from that member."""
+
+    SELF = "self"
+    """The member themself."""
+    CIRCLE = "circle"
+    """Someone who shares a circle with them."""
+    NETWORK = "network"
+    """Anyone else in the network. Also what a report, a newsletter or an index fitted for everyone counts."""
+
+
+SEEN_BY: Final[Mapping[Audience, frozenset[str]]] = {
+    Audience.SELF: frozenset(VISIBILITIES),
+    Audience.CIRCLE: frozenset(("network", "circles")),
+    Audience.NETWORK: frozenset(("network",)),
+}
+"""The visibility rule, written once: the levels each audience sees. ``queries.members`` builds its SQL twin
+(a search matches only what the viewer may see) from this same table."""
+
+
+def audience(viewer_id: int | None, member_id: int, *, shares_circle: bool) -> Audience:
+    """How the viewer stands to the member: themself, a circle mate, or anyone in the network (also when
+    there is no particular viewer)."""
+    if viewer_id is not None and viewer_id == member_id:
+        return Audience.SELF
+    return Audience.CIRCLE if shares_circle else Audience.NETWORK
+
+
+def level_of(visibility: Mapping[str, object] | None, field: str) -> str:
+    """A member's visibility of ``field``: "network" when they never chose; an unknown stored level counts as
+    "private", so a broken value never shows more."""
+    value = (visibility or {}).get(field, "network")
+    return value if isinstance(value, str) and value in VISIBILITIES else "private"
+
+
+def shown(visibility: Mapping[str, object] | None, field: str, to: Audience) -> bool:
+    """Whether a member with these visibility choices shows ``field`` to this audience."""
+    return level_of(visibility, field) in SEEN_BY[to]
+
+
+# ---------------------------------------------------------------- a room's mix, as its readers may see it
+
+HOME_COUNTRY: Final = "NL"
+
+
+@dataclass(frozen=True)
+class MixKeys:
+    """How one person counts in a room's mix (a report's tallies, the host's group mix): tenure band, age
+    band, and where from — a region at home, a country abroad — each :data:`NOT_SHARED` where the person does
+    not show that field to the reader."""
+
+    tenure: str
+    age: str
+    place: str
+    abroad: bool
+
+
+def mix_keys(
+    *,
+    joined_on: dt.date,
+    age_band: str | None,
+    region: str | None,
+    country: str,
+    visibility: Mapping[str, object] | None,
+    day: dt.date,
+    to: Audience,
+) -> MixKeys:
+    """One person's keys in a mix counted on ``day`` for this audience."""
+    tenure = tenure_band(joined_on, day) if shown(visibility, "joined_on", to) else NOT_SHARED
+    age = age_band if age_band and shown(visibility, "age_band", to) else NOT_SHARED
+    if country != HOME_COUNTRY and shown(visibility, "country", to):
+        return MixKeys(tenure, age, country, abroad=True)
+    place = region if region and shown(visibility, "region", to) else NOT_SHARED
+    return MixKeys(tenure, age, place, abroad=False)
+
+
+# ---------------------------------------------------------------- bands and countries
 
 AGE_BANDS: Final = ("<20", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
 TENURE_BANDS: Final = ("newcomer", "settling", "old hand")

@@ -10,6 +10,7 @@ from werkkring.actions import helix, initiatives, sessions
 from werkkring.actions.members import create_member, delete_member
 from werkkring.errors import InputError, PermissionDenied
 from werkkring.io.members_csv import MemberRow
+from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.models import AuditEntry, Contribution, Member
 
@@ -72,13 +73,13 @@ def test_capacity_groups_input_and_publication(database: Database) -> None:
     ids = _people(database, 9)
     ws_id = _new_session(database, ids[0], capacity=8, group_size=4)
     with database.transaction() as session:
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         for member_id in ids[:8]:
             sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
         with pytest.raises(InputError, match="full"):
             sessions.register(session, session.get(Member, ids[8]), ws)  # type: ignore[arg-type]
     with database.transaction() as session:
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         member = session.get(Member, ids[3])
         assert member is not None
         with pytest.raises(PermissionDenied):
@@ -87,10 +88,10 @@ def test_capacity_groups_input_and_publication(database: Database) -> None:
         assert sorted(len(g.seats) for g in groups) == [4, 4]
         assert ws.status == "grouped"
     with database.transaction() as session:
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         member = session.get(Member, ids[3])
         assert member is not None
-        own = sessions.group_of(session, ws, member.id)
+        own = session_queries.group_of(session, ws, member.id)
         assert own is not None
         sessions.add_contribution(session, member, ws, "Een luisterend oor")
         other = next(g for g in ws.groups if g.id != own.id)
@@ -108,13 +109,13 @@ def test_cancelling_frees_the_place_and_the_seat(database: Database) -> None:
     ids = _people(database, 3)
     ws_id = _new_session(database, ids[0], capacity=2)
     with database.transaction() as session:
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         a, b, c = (session.get(Member, i) for i in ids)
         sessions.register(session, a, ws)  # type: ignore[arg-type]
         sessions.register(session, b, ws)  # type: ignore[arg-type]
         sessions.cancel_registration(session, b, ws)  # type: ignore[arg-type]
         sessions.register(session, c, ws)  # type: ignore[arg-type]
-        assert [m.id for m in sessions.participants(session, ws)] == [ids[0], ids[2]]
+        assert [m.id for m in session_queries.participants(session, ws)] == [ids[0], ids[2]]
 
 
 def test_joining_an_initiative_needs_a_reason_and_deleting_a_member_keeps_their_input(
@@ -124,7 +125,7 @@ def test_joining_an_initiative_needs_a_reason_and_deleting_a_member_keeps_their_
     ws_id = _new_session(database, ids[0])
     with database.transaction() as session:
         host, a, b = (session.get(Member, i) for i in ids)
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         sessions.register(session, a, ws)  # type: ignore[arg-type]
         contribution = sessions.add_contribution(session, host, ws, "Een filmpje maken")  # type: ignore[arg-type]
         initiative = sessions.proposal_to_initiative(session, host, contribution, owner=a)  # type: ignore[arg-type]
@@ -184,7 +185,7 @@ def test_groups_are_a_good_mix_and_avoid_people_who_met_before(database: Databas
     seatings = []
     for ws_id in (first, second):
         with database.transaction() as session:
-            ws = sessions.get_session(session, ws_id)
+            ws = session_queries.get_session(session, ws_id)
             for member_id in ids:
                 sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
             groups = sessions.form_groups(session, session.get(Member, ids[0]), ws, seed=1)
@@ -203,7 +204,7 @@ def test_fewer_people_than_a_group_form_one_group_and_impossible_moves_say_why(d
     ids = _people(database, 4)
     ws_id = _new_session(database, ids[0], capacity=8, group_size=4)
     with database.transaction() as session:
-        ws = sessions.get_session(session, ws_id)
+        ws = session_queries.get_session(session, ws_id)
         for member_id in ids[:3]:
             sessions.register(session, session.get(Member, member_id), ws)  # type: ignore[arg-type]
         host = session.get(Member, ids[0])

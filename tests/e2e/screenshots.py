@@ -23,6 +23,7 @@ from werkkring.actions import helix as helix_actions
 from werkkring.actions import sessions as session_actions
 from werkkring.config import Settings
 from werkkring.demo import DEMO_ADMIN_EMAIL, DEMO_MEMBER_EMAIL, DEMO_PASSWORD, build_demo_network
+from werkkring.queries import sessions as session_queries
 from werkkring.store import Database, upgrade
 from werkkring.store.models import Initiative, Member, WorkSession
 from werkkring.web.app import create_app
@@ -56,7 +57,7 @@ def prepare(database: Database) -> dict[str, int]:
             .order_by(WorkSession.starts_at)
         ).all()
         host_session = past[-1]
-        for contribution in session_actions.contributions_of(session, host_session)[:2]:
+        for contribution in session_queries.contributions_of(session, host_session)[:2]:
             contribution.is_proposal = True
         # The demo has already synthesised and published every past session (themes included).
         # The demo member takes part in the last session: a locked group and some input of their own.

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.helpers import run_cli
-from werkkring.actions.members import export_rows
 from werkkring.demo import build_demo_network
 from werkkring.io.members_csv import write_members
+from werkkring.queries.members import export_rows
 from werkkring.store import Database
 from werkkring.store.models import (
     BreakoutGroup,

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import run_cli
 from werkkring.actions.circles import create_circle
-from werkkring.actions.members import export_rows, import_members
+from werkkring.actions.members import import_members
 from werkkring.io.members_csv import COLUMNS, parse_members, write_members
+from werkkring.queries.members import export_rows
 from werkkring.store import Database
 from werkkring.store.models import AuditEntry, Member, Membership
 

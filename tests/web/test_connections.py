@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.web import factories
-from werkkring.actions import connections
+from werkkring.queries import connections
 from werkkring.store import Database
 from werkkring.store.models import Member
 

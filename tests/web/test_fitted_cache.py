@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from werkkring.actions import connections
 from werkkring.engines.connections import MemberProfile
+from werkkring.queries import connections
 
 
 class _FakeSession:

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web import factories
-from werkkring.actions import directory
 from werkkring.actions.accounts import create_api_token
+from werkkring.queries import members as directory
 from werkkring.store import Database
 from werkkring.store.models import Member
 

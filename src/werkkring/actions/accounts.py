@@ -8,31 +8,23 @@ import hashlib
 import re
 import secrets
 from collections.abc import Sequence
-from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.queries.members import member_by_email
 from werkkring.store.models import (
     ROLES,
     ApiToken,
-    Circle,
-    Contribution,
-    HelixEntry,
-    Initiative,
-    InitiativeParticipant,
-    Introduction,
     LoginToken,
     Member,
     Membership,
-    Registration,
-    WorkSession,
     utcnow,
 )
 
@@ -78,13 +70,6 @@ LINK_LIFETIMES: Final = {
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def find_member_by_email(session: Session, email: str) -> Member | None:
-    email = email.strip().lower()
-    if not email:
-        return None
-    return session.scalar(select(Member).where(func.lower(Member.email) == email))
 
 
 def issue_login_token(session: Session, actor: Member | None, member: Member, purpose: str) -> str:
@@ -157,7 +142,7 @@ def invite_member(
         problems.append(
             Problem(N_("%(email)r is not an e-mail address"), field="email", params={"email": email})
         )
-    elif find_member_by_email(session, email) is not None:
+    elif member_by_email(session, email) is not None:
         problems.append(
             Problem(
                 N_("a member with email %(email)r already exists"), field="email", params={"email": email}
@@ -214,64 +199,3 @@ def member_for_api_token(session: Session, token: str) -> Member | None:
     if row is None or row.revoked_at is not None:
         return None
     return session.get(Member, row.member_id)
-
-
-def export_my_data(session: Session, member: Member) -> dict[str, Any]:
-    """Everything werkkring holds about one member, for the member themself (a GDPR data export)."""
-    profile = {
-        column.key: _jsonable(getattr(member, column.key))
-        for column in Member.__table__.columns
-        if column.key not in ("password_hash", "feed_token")
-    }
-    memberships = session.execute(
-        select(Circle.name, Membership.role, Membership.joined_at)
-        .join(Circle)
-        .where(Membership.member_id == member.id)
-    ).all()
-    registrations = session.execute(
-        select(WorkSession.id, WorkSession.title, Registration.registered_at, Registration.cancelled_at)
-        .join(WorkSession, WorkSession.id == Registration.session_id)
-        .where(Registration.member_id == member.id)
-    ).all()
-    contributions = session.scalars(select(Contribution).where(Contribution.author_id == member.id)).all()
-    initiatives = session.execute(
-        select(Initiative.id, Initiative.title, InitiativeParticipant.adds_for_me)
-        .join(Initiative, Initiative.id == InitiativeParticipant.initiative_id)
-        .where(InitiativeParticipant.member_id == member.id)
-    ).all()
-    helix = session.scalars(select(HelixEntry).where(HelixEntry.member_id == member.id)).all()
-    introductions = session.scalars(
-        select(Introduction).where(
-            (Introduction.member_a_id == member.id) | (Introduction.member_b_id == member.id)
-        )
-    ).all()
-    return {
-        "exported_at": utcnow().isoformat(),
-        "profile": profile,
-        "circles": [{"circle": n, "role": r, "joined_at": _jsonable(j)} for n, r, j in memberships],
-        "session_registrations": [
-            {"session_id": i, "title": t, "registered_at": _jsonable(a), "cancelled_at": _jsonable(c)}
-            for i, t, a, c in registrations
-        ],
-        "contributions": [
-            {"session_id": c.session_id, "text": c.text, "created_at": _jsonable(c.created_at)}
-            for c in contributions
-        ],
-        "initiatives": [{"initiative_id": i, "title": t, "adds_for_me": a} for i, t, a in initiatives],
-        "helix_entries": [
-            {"date": _jsonable(h.date), "helix": h.helix, "hours": str(h.hours), "note": h.note}
-            for h in helix
-        ],
-        "introductions": [
-            {"id": i.id, "kind": i.kind, "round": i.round_no, "status": i.status, "reason": i.reason}
-            for i in introductions
-        ],
-    }
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
-from werkkring.errors import N_, InputError, NotFoundError
+from werkkring.errors import N_, InputError
 from werkkring.store.models import CIRCLE_KINDS, ROLES, Circle, Member, Membership
 
 
@@ -42,13 +42,6 @@ def create_circle(
     session.add(circle)
     session.flush()
     record(session, actor, "circle.create", "circle", circle.id, name=circle.name)
-    return circle
-
-
-def get_circle(session: Session, circle_id: int) -> Circle:
-    circle = session.get(Circle, circle_id)
-    if circle is None:
-        raise NotFoundError(N_("no circle with id %(id)s"), {"id": circle_id})
     return circle
 
 

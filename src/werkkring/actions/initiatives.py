@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import is_admin
-from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied
+from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.store.models import (
     INITIATIVE_STATUSES,
     Contribution,
@@ -15,13 +15,6 @@ from werkkring.store.models import (
     InitiativeUpdate,
     Member,
 )
-
-
-def get_initiative(session: Session, initiative_id: int) -> Initiative:
-    initiative = session.get(Initiative, initiative_id)
-    if initiative is None:
-        raise NotFoundError(N_("no initiative with id %(id)s"), {"id": initiative_id})
-    return initiative
 
 
 def propose_initiative(

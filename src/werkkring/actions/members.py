@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import age_band
-from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
-from werkkring.io.members_csv import MemberRow, format_visibility
+from werkkring.errors import N_, InputError, PermissionDenied, Problem
+from werkkring.io.members_csv import MemberRow
 from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
 
 EDITABLE_FIELDS = (
@@ -35,13 +35,6 @@ EDITABLE_FIELDS = (
     "listener",
     "newsletter",
 )
-
-
-def get_member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFoundError(N_("no member with id %(id)s"), {"id": member_id})
-    return member
 
 
 def create_member(session: Session, actor: Member | None, row: MemberRow, *, audit: bool = True) -> Member:
@@ -132,36 +125,6 @@ def import_members(
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def export_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Every member as a row of the import format, so an export reads back in unchanged."""
-    members = session.scalars(select(Member).order_by(Member.id)).all()
-    circle_slugs: dict[int, list[str]] = {}
-    for member_id, slug in session.execute(
-        select(Membership.member_id, Circle.slug).join(Circle).order_by(Circle.slug)
-    ):
-        circle_slugs.setdefault(member_id, []).append(slug)
-    for m in members:
-        yield {
-            "name": m.name,
-            "email": m.email,
-            "region": m.region,
-            "country": m.country,
-            "birth_year": m.birth_year,
-            "joined_on": m.joined_on.isoformat(),
-            "offers": m.offers,
-            "needs": m.needs,
-            "interests": m.interests,
-            "street": m.street,
-            "postal_code": m.postal_code,
-            "city": m.city,
-            "postal_consent": m.postal_consent,
-            "circles": ";".join(circle_slugs.get(m.id, [])),
-            "role": m.role,
-            "language": m.language,
-            "visibility": format_visibility(m.visibility or {}),
-        }
 
 
 def update_profile(session: Session, actor: Member, member: Member, changes: dict[str, Any]) -> Member:

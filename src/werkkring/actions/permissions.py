@@ -55,6 +55,15 @@ def require_host(session: Session, actor: Member | None, circle_id: int | None =
         raise PermissionDenied(N_("only a host may do this"))
 
 
+def is_session_host(session: Session, actor: Member | None, work_session: WorkSession) -> bool:
+    """Whether the actor may run this session: :func:`require_session_host` as a question."""
+    try:
+        require_session_host(session, actor, work_session)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def require_session_host(session: Session, actor: Member | None, work_session: WorkSession) -> None:
     """The session's own host, a host of its circle, or an admin."""
     if actor is None:

@@ -12,18 +12,25 @@ from sqlalchemy.orm import Session
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
-from werkkring.domain import tenure_band
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.engines.synthesis import synthesize
-from werkkring.errors import N_, ConstraintError, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
+from werkkring.queries.sessions import (
+    active_registrations,
+    contributions_of,
+    get_session,
+    group_of,
+    met_before,
+    mix_records,
+    participants,
+    seat_of,
+)
 from werkkring.store.models import (
     BreakoutGroup,
-    Circle,
     Contribution,
     Initiative,
     Member,
-    Membership,
     Registration,
     Seat,
     Theme,
@@ -42,13 +49,6 @@ class ThemeInput:
     groups: Sequence[int] = ()
     quotes: Sequence[str] = ()
     undercurrent: bool = False
-
-
-def get_session(session: Session, session_id: int) -> WorkSession:
-    work_session = session.get(WorkSession, session_id)
-    if work_session is None:
-        raise NotFoundError(N_("no work session with id %(id)s"), {"id": session_id})
-    return work_session
 
 
 def create_session(
@@ -103,20 +103,6 @@ def create_session(
     session.flush()
     record(session, actor, "session.create", "work_session", work_session.id, title=work_session.title)
     return work_session
-
-
-def active_registrations(session: Session, work_session: WorkSession) -> list[Registration]:
-    return list(
-        session.scalars(
-            select(Registration)
-            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
-            .order_by(Registration.registered_at, Registration.member_id)
-        )
-    )
-
-
-def participants(session: Session, work_session: WorkSession) -> list[Member]:
-    return [r.member for r in active_registrations(session, work_session)]
 
 
 def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
@@ -214,7 +200,7 @@ def move_member(
         )
     if target.locked:
         raise InputError(N_("the groups are locked; unlock them first"))
-    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
+    seat = seat_of(session, work_session, member_id)
     if seat is None:
         raise InputError(
             N_("member %(member)s has no seat in session %(session)s"),
@@ -232,11 +218,6 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
     for group in work_session.groups:
         group.locked = locked
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
-
-
-def group_of(session: Session, work_session: WorkSession, member_id: int) -> BreakoutGroup | None:
-    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
-    return seat.group if seat is not None else None
 
 
 def add_contribution(
@@ -289,14 +270,6 @@ def add_contribution(
     session.flush()
     record(session, actor, "contribution.add", "work_session", work_session.id, contribution=contribution.id)
     return contribution
-
-
-def contributions_of(session: Session, work_session: WorkSession) -> list[Contribution]:
-    return list(
-        session.scalars(
-            select(Contribution).where(Contribution.session_id == work_session.id).order_by(Contribution.id)
-        )
-    )
 
 
 def rename_theme(
@@ -408,53 +381,6 @@ def _form(
     )
 
 
-def mix_records(
-    session: Session, members: Sequence[Member], work_session: WorkSession
-) -> list[dict[str, object]]:
-    """What makes a good mix, per member: tenure band, age, region (or country abroad), home circle, host."""
-    today = work_session.starts_at.date()
-    local = dict(
-        session.execute(
-            select(Membership.member_id, func.min(Circle.slug))
-            .join(Circle)
-            .where(Membership.member_id.in_([m.id for m in members]), Circle.kind == "local")
-            .group_by(Membership.member_id)
-        ).all()
-    )
-    return [
-        {
-            "id": str(m.id),
-            "tenure": tenure_band(m.joined_on, today),
-            "age": None if m.birth_year is None else today.year - m.birth_year,
-            "region": m.region if m.country == "NL" else m.country,
-            "circle": local.get(m.id),
-            "role": "host" if m.id == work_session.host_id or m.role == "host" else None,
-        }
-        for m in members
-    ]
-
-
-def met_before(
-    session: Session, member_ids: Sequence[int], *, exclude_session: int | None = None, limit: int = 50
-) -> list[list[str]]:
-    """The earlier breakout groups (most recent ``limit`` sessions) these members sat in, as id lists."""
-    rows = session.execute(
-        select(Seat.group_id, Seat.member_id, BreakoutGroup.session_id)
-        .join(BreakoutGroup, Seat.group_id == BreakoutGroup.id)
-        .where(Seat.member_id.in_(member_ids), Seat.session_id != (exclude_session or -1))
-        .order_by(BreakoutGroup.session_id.desc())
-    ).all()
-    recent: list[int] = []
-    groups: dict[int, list[str]] = {}
-    for group_id, member_id, session_id in rows:
-        if session_id not in recent:
-            if len(recent) == limit:
-                continue
-            recent.append(session_id)
-        groups.setdefault(group_id, []).append(str(member_id))
-    return [ids for ids in groups.values() if len(ids) > 1]
-
-
 def store_themes(
     session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
 ) -> list[Theme]:
@@ -550,9 +476,3 @@ def run_synthesis(
     work_session.status = "synthesised"
     record(session, actor, "session.synthesis", "work_session", work_session.id, themes=len(made))
     return made
-
-
-def themes_of(session: Session, work_session: WorkSession) -> list[Theme]:
-    return list(
-        session.scalars(select(Theme).where(Theme.session_id == work_session.id).order_by(Theme.position))
-    )

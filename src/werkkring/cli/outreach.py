@@ -176,7 +176,7 @@ def feeds_member(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (else stdout).")] = None,
 ) -> None:
     """A member's personal feed (.ics) and its secret address."""
-    from werkkring.actions.members import get_member
+    from werkkring.queries.members import get_member
     from werkkring.queries.outreach import member_feed_for
 
     base_url = settings(ctx).base_url

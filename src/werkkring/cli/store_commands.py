@@ -98,8 +98,8 @@ def members_export(
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
 ) -> None:
     """Export every member in the import format."""
-    from werkkring.actions.members import export_rows
     from werkkring.io.members_csv import write_members
+    from werkkring.queries.members import export_rows
 
     with database(ctx).reader() as session:
         if out is None:

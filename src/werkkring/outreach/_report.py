@@ -22,7 +22,7 @@ from typing import Final
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from werkkring.domain import AGE_BANDS, TENURE_BANDS, country_name, tenure_band
+from werkkring.domain import AGE_BANDS, NOT_SHARED, TENURE_BANDS, Audience, country_name, mix_keys
 from werkkring.i18n import N_, long_date, short_time
 from werkkring.outreach._charts import Bar, bar_chart
 from werkkring.outreach._pdf import html_to_pdf
@@ -32,8 +32,6 @@ from werkkring.store.models import Initiative, Member, Theme, WorkSession
 TEMPLATES = Path(__file__).parent / "templates"
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ORDERED = re.compile(r"^(\d+)([.)])")
-NOT_SHARED = "not shared"
-HOME_COUNTRY = "NL"
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,6 @@ class SessionReport:
         return sum(c.count for c in self.abroad)
 
 
-def _shown(member: Member, field: str) -> bool:
-    return member.visibility_of(field) == "network"
-
-
 def _public_name(member: Member | None) -> str | None:
     return member.name if member is not None and member.named_in_reports else None
 
@@ -143,15 +137,26 @@ def compose_session_report(
     w = words(language)
     day = work_session.starts_at.date()
 
-    tenure_keys = [tenure_band(m.joined_on, day) if _shown(m, "joined_on") else NOT_SHARED for m in people]
+    # What a published report may count: only what each person shows the whole network.
+    keys = [
+        mix_keys(
+            joined_on=m.joined_on,
+            age_band=m.age_band,
+            region=m.region,
+            country=m.country,
+            visibility=m.visibility,
+            day=day,
+            to=Audience.NETWORK,
+        )
+        for m in people
+    ]
     tenure = _tally(
-        tenure_keys,
+        [k.tenure for k in keys],
         ("old hand", "settling", "newcomer", NOT_SHARED),
         {k: w(TENURE_WORDS[k]) for k in (*TENURE_BANDS, NOT_SHARED)},
     )
-    age_keys = [m.age_band if m.age_band and _shown(m, "age_band") else NOT_SHARED for m in people]
     ages = _tally(
-        age_keys,
+        [k.age for k in keys],
         (*AGE_BANDS, NOT_SHARED),
         {
             # TRANSLATORS: an age band in a report, e.g. 20–29; Dutch adds "jaar".
@@ -159,17 +164,13 @@ def compose_session_report(
             NOT_SHARED: w(N_("age not shared")),
         },
     )
-    home = [m for m in people if m.country == HOME_COUNTRY or not _shown(m, "country")]
-    away = [m for m in people if m.country != HOME_COUNTRY and _shown(m, "country")]
-    region_keys = [m.region if m.region and _shown(m, "region") else NOT_SHARED for m in home]
-    regions = _tally(region_keys, (), {NOT_SHARED: w(N_("region not shared"))})
+    regions = _tally([k.place for k in keys if not k.abroad], (), {NOT_SHARED: w(N_("region not shared"))})
     # Regions first by size, "not shared" last.
     regions = tuple(sorted(regions, key=lambda c: (c.key == NOT_SHARED, -c.count, c.label)))
+    away = [k.place for k in keys if k.abroad]
     abroad = tuple(
         sorted(
-            _tally(
-                [m.country for m in away], (), {m.country: country_name(m.country, language) for m in away}
-            ),
+            _tally(away, (), {code: country_name(code, language) for code in away}),
             key=lambda c: (-c.count, c.label),
         )
     )

@@ -27,6 +27,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from werkkring.domain import PRIVATE_FIELDS as PRIVATE_FIELDS
+from werkkring.domain import VISIBILITIES as VISIBILITIES
+from werkkring.domain import level_of
+
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -36,7 +40,6 @@ NAMING_CONVENTION: Final = {
 }
 
 ROLES: Final = ("member", "host", "admin")
-VISIBILITIES: Final = ("network", "circles", "private")
 SESSION_STATUSES: Final = ("draft", "open", "grouped", "running", "synthesised", "published", "cancelled")
 INITIATIVE_STATUSES: Final = ("proposed", "active", "paused", "done")
 HELIXES: Final = ("private", "society", "labour_market")
@@ -44,18 +47,6 @@ INTRODUCTION_STATUSES: Final = ("proposed", "accepted", "met", "declined")
 INTRODUCTION_KINDS: Final = ("introduction", "listening_ear")
 LOGIN_TOKEN_PURPOSES: Final = ("signin", "reset", "invite")
 CIRCLE_KINDS: Final = ("local", "thematic")
-
-# Profile fields whose visibility a member chooses; name and circles are always visible to the network.
-PRIVATE_FIELDS: Final = (
-    "email",
-    "region",
-    "country",
-    "age_band",
-    "joined_on",
-    "offers",
-    "needs",
-    "interests",
-)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -118,8 +109,7 @@ class Member(Base):
     )
 
     def visibility_of(self, field: str) -> str:
-        value = (self.visibility or {}).get(field, "network")
-        return value if value in VISIBILITIES else "network"
+        return level_of(self.visibility, field)
 
 
 class Circle(Base):

@@ -12,20 +12,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import circles as circle_actions
-from werkkring.actions import directory
 from werkkring.actions import helix as helix_actions
 from werkkring.actions import initiatives as initiative_actions
-from werkkring.actions import members as member_actions
 from werkkring.actions import sessions as session_actions
-from werkkring.actions.permissions import require_session_host
+from werkkring.actions.permissions import is_session_host, require_session_host
 from werkkring.errors import PermissionDenied
+from werkkring.queries import circles as circle_queries
+from werkkring.queries import helix as helix_queries
+from werkkring.queries import initiatives as initiative_queries
+from werkkring.queries import members as member_queries
+from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
-from werkkring.store.models import Circle, HelixEntry, Initiative, Member, WorkSession, utcnow
+from werkkring.store.models import Initiative, Member, WorkSession
 
 bearer = HTTPBearer(auto_error=False, description="A personal API token from your profile page.")
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -56,13 +58,13 @@ MemberId = Annotated[int, Depends(token_member_id)]
 @contextmanager
 def reading(request: Request, member_id: int) -> Iterator[tuple[Session, Member]]:
     with _database(request).reader() as session:
-        yield session, member_actions.get_member(session, member_id)
+        yield session, member_queries.get_member(session, member_id)
 
 
 @contextmanager
 def writing(request: Request, member_id: int) -> Iterator[tuple[Session, Member]]:
     with _database(request).transaction() as session:
-        yield session, member_actions.get_member(session, member_id)
+        yield session, member_queries.get_member(session, member_id)
 
 
 class ProfileOut(BaseModel):
@@ -191,14 +193,14 @@ def _initiative_out(initiative: Initiative) -> InitiativeOut:
     )
 
 
-def _profile_out(profile: directory.Profile) -> ProfileOut:
+def _profile_out(profile: member_queries.Profile) -> ProfileOut:
     return ProfileOut(id=profile.id, name=profile.name, circles=profile.circles, fields=profile.fields)
 
 
 @router.get("/me", response_model=ProfileOut, summary="The member this token belongs to")
 def me(request: Request, member_id: MemberId) -> ProfileOut:
     with reading(request, member_id) as (session, actor):
-        return _profile_out(directory.profiles(session, actor, [actor])[0])
+        return _profile_out(member_queries.profiles(session, actor, [actor])[0])
 
 
 @router.get("/members", response_model=list[ProfileOut], summary="Search the directory")
@@ -213,49 +215,43 @@ def members(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ProfileOut]:
     with reading(request, member_id) as (session, actor):
-        _, found = directory.search(
+        _, found = member_queries.search(
             session, actor, q=q, circle=circle, region=region, offers=offers, limit=limit, offset=offset
         )
-        return [_profile_out(p) for p in directory.profiles(session, actor, found)]
+        return [_profile_out(p) for p in member_queries.profiles(session, actor, found)]
 
 
 @router.get("/members/{other_id}", response_model=ProfileOut)
 def member(request: Request, member_id: MemberId, other_id: int) -> ProfileOut:
     with reading(request, member_id) as (session, actor):
-        other = member_actions.get_member(session, other_id)
-        return _profile_out(directory.profiles(session, actor, [other])[0])
+        other = member_queries.get_member(session, other_id)
+        return _profile_out(member_queries.profiles(session, actor, [other])[0])
 
 
 @router.get("/circles", response_model=list[CircleOut])
 def circles(request: Request, member_id: MemberId) -> list[CircleOut]:
     with reading(request, member_id) as (session, _):
         return [
-            CircleOut.model_validate(c, from_attributes=True)
-            for c in session.scalars(select(Circle).order_by(Circle.name))
+            CircleOut.model_validate(c, from_attributes=True) for c in circle_queries.all_circles(session)
         ]
 
 
 @router.post("/circles/{circle_id}/membership", status_code=204, summary="Join a circle")
 def join_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        circle_actions.join_circle(session, actor, circle_actions.get_circle(session, circle_id))
+        circle_actions.join_circle(session, actor, circle_queries.get_circle(session, circle_id))
 
 
 @router.delete("/circles/{circle_id}/membership", status_code=204, summary="Leave a circle")
 def leave_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        circle_actions.leave_circle(session, actor, circle_actions.get_circle(session, circle_id))
+        circle_actions.leave_circle(session, actor, circle_queries.get_circle(session, circle_id))
 
 
 @router.get("/sessions", response_model=list[SessionOut], summary="Upcoming work sessions")
 def sessions(request: Request, member_id: MemberId, past: bool = False) -> list[SessionOut]:
     with reading(request, member_id) as (session, _):
-        query = select(WorkSession)
-        if past:
-            query = query.where(WorkSession.starts_at < utcnow()).order_by(WorkSession.starts_at.desc())
-        else:
-            query = query.where(WorkSession.starts_at >= utcnow()).order_by(WorkSession.starts_at)
-        return [_session_out(ws) for ws in session.scalars(query.limit(100))]
+        return [_session_out(ws) for ws in session_queries.by_start(session, past=past)]
 
 
 @router.post("/sessions", response_model=SessionOut, status_code=201, summary="Create a work session (hosts)")
@@ -267,27 +263,19 @@ def create_session(request: Request, member_id: MemberId, body: SessionIn) -> Se
 @router.get("/sessions/{session_id}", response_model=SessionOut)
 def get_session(request: Request, member_id: MemberId, session_id: int) -> SessionOut:
     with reading(request, member_id) as (session, _):
-        return _session_out(session_actions.get_session(session, session_id))
+        return _session_out(session_queries.get_session(session, session_id))
 
 
 @router.post("/sessions/{session_id}/registration", status_code=204, summary="Sign up")
 def register(request: Request, member_id: MemberId, session_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        session_actions.register(session, actor, session_actions.get_session(session, session_id))
+        session_actions.register(session, actor, session_queries.get_session(session, session_id))
 
 
 @router.delete("/sessions/{session_id}/registration", status_code=204, summary="Cancel my sign-up")
 def cancel(request: Request, member_id: MemberId, session_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        session_actions.cancel_registration(session, actor, session_actions.get_session(session, session_id))
-
-
-def _is_host(session: Session, actor: Member, ws: WorkSession) -> bool:
-    try:
-        require_session_host(session, actor, ws)
-    except PermissionDenied:
-        return False
-    return True
+        session_actions.cancel_registration(session, actor, session_queries.get_session(session, session_id))
 
 
 @router.get(
@@ -297,10 +285,10 @@ def _is_host(session: Session, actor: Member, ws: WorkSession) -> bool:
 )
 def groups(request: Request, member_id: MemberId, session_id: int) -> list[GroupOut]:
     with reading(request, member_id) as (session, actor):
-        ws = session_actions.get_session(session, session_id)
-        visible = ws.groups if _is_host(session, actor, ws) else []
+        ws = session_queries.get_session(session, session_id)
+        visible = ws.groups if is_session_host(session, actor, ws) else []
         if not visible:
-            own = session_actions.group_of(session, ws, actor.id)
+            own = session_queries.group_of(session, ws, actor.id)
             visible = [own] if own is not None else []
         return [
             GroupOut(number=g.number, locked=g.locked, members=sorted(s.member_id for s in g.seats))
@@ -311,7 +299,7 @@ def groups(request: Request, member_id: MemberId, session_id: int) -> list[Group
 @router.post("/sessions/{session_id}/groups", response_model=list[GroupOut], summary="Form the groups (host)")
 def form_groups(request: Request, member_id: MemberId, session_id: int, seed: int = 0) -> list[GroupOut]:
     with writing(request, member_id) as (session, actor):
-        ws = session_actions.get_session(session, session_id)
+        ws = session_queries.get_session(session, session_id)
         require_session_host(session, actor, ws)
         made = session_actions.form_groups(session, actor, ws, seed=seed)
         return [
@@ -327,10 +315,10 @@ def form_groups(request: Request, member_id: MemberId, session_id: int, seed: in
 )
 def contributions(request: Request, member_id: MemberId, session_id: int) -> list[ContributionOut]:
     with reading(request, member_id) as (session, actor):
-        ws = session_actions.get_session(session, session_id)
-        found = session_actions.contributions_of(session, ws)
-        if not (_is_host(session, actor, ws) or ws.status == "published"):
-            own = session_actions.group_of(session, ws, actor.id)
+        ws = session_queries.get_session(session, session_id)
+        found = session_queries.contributions_of(session, ws)
+        if not (is_session_host(session, actor, ws) or ws.status == "published"):
+            own = session_queries.group_of(session, ws, actor.id)
             found = [c for c in found if own is not None and c.group_id == own.id]
         numbers = {g.id: g.number for g in ws.groups}
         return [
@@ -350,7 +338,7 @@ def contribute(
     request: Request, member_id: MemberId, session_id: int, body: ContributionIn
 ) -> ContributionOut:
     with writing(request, member_id) as (session, actor):
-        ws = session_actions.get_session(session, session_id)
+        ws = session_queries.get_session(session, session_id)
         c = session_actions.add_contribution(
             session,
             actor,
@@ -371,25 +359,25 @@ def contribute(
 )
 def themes(request: Request, member_id: MemberId, session_id: int) -> list[ThemeOut]:
     with reading(request, member_id) as (session, actor):
-        ws = session_actions.get_session(session, session_id)
-        if ws.status != "published" and not _is_host(session, actor, ws):
+        ws = session_queries.get_session(session, session_id)
+        if ws.status != "published" and not is_session_host(session, actor, ws):
             raise PermissionDenied("the themes are visible once the host publishes them")
         return [
-            ThemeOut.model_validate(t, from_attributes=True) for t in session_actions.themes_of(session, ws)
+            ThemeOut.model_validate(t, from_attributes=True) for t in session_queries.themes_of(session, ws)
         ]
 
 
 @router.get("/initiatives", response_model=list[InitiativeOut])
 def initiatives(request: Request, member_id: MemberId) -> list[InitiativeOut]:
     with reading(request, member_id) as (session, _):
-        found = session.scalars(select(Initiative).order_by(Initiative.id.desc()).limit(200)).all()
+        found = initiative_queries.latest(session)
         return [_initiative_out(i) for i in found]
 
 
 @router.get("/initiatives/{initiative_id}", response_model=InitiativeOut)
 def initiative(request: Request, member_id: MemberId, initiative_id: int) -> InitiativeOut:
     with reading(request, member_id) as (session, _):
-        return _initiative_out(initiative_actions.get_initiative(session, initiative_id))
+        return _initiative_out(initiative_queries.get_initiative(session, initiative_id))
 
 
 @router.post(
@@ -397,17 +385,14 @@ def initiative(request: Request, member_id: MemberId, initiative_id: int) -> Ini
 )
 def join_initiative(request: Request, member_id: MemberId, initiative_id: int, body: JoinIn) -> None:
     with writing(request, member_id) as (session, actor):
-        initiative_obj = initiative_actions.get_initiative(session, initiative_id)
+        initiative_obj = initiative_queries.get_initiative(session, initiative_id)
         initiative_actions.join_initiative(session, actor, initiative_obj, body.adds_for_me, body.contributes)
 
 
 @router.get("/helix-entries", response_model=list[HelixOut], summary="My own helix entries")
 def helix_entries(request: Request, member_id: MemberId, since: dt.date | None = None) -> list[HelixOut]:
     with reading(request, member_id) as (session, actor):
-        query = select(HelixEntry).where(HelixEntry.member_id == actor.id)
-        if since is not None:
-            query = query.where(HelixEntry.date >= since)
-        rows = session.scalars(query.order_by(HelixEntry.date.desc()).limit(1000))
+        rows = helix_queries.entries(session, actor, since=since, limit=1000)
         return [HelixOut.model_validate(e, from_attributes=True) for e in rows]
 
 

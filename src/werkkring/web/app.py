@@ -12,7 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,8 +23,11 @@ from werkkring.errors import InputError, NotFoundError, PermissionDenied, Werkkr
 from werkkring.i18n import N_
 from werkkring.jobs.runner import JobBackend
 from werkkring.outreach import PANGO_HINT, PdfUnavailable
+from werkkring.queries import circles as circle_queries
+from werkkring.queries import members as member_queries
+from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
-from werkkring.store.models import Circle, Member, WorkSession
+from werkkring.store.models import Member
 from werkkring.web import api
 from werkkring.web.common import (
     SignInRequired,
@@ -102,11 +105,11 @@ def create_app(
         with database.reader() as session:
             me = current_member(request, session)
             counts = {
-                "members": session.scalar(select(func.count()).select_from(Member)) or 0,
-                "circles": session.scalar(select(func.count()).select_from(Circle)) or 0,
-                "sessions": session.scalar(select(func.count()).select_from(WorkSession)) or 0,
+                "members": member_queries.member_count(session),
+                "circles": circle_queries.circle_count(session),
+                "sessions": session_queries.session_count(session),
             }
-            circle_list = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
+            circle_list = circle_queries.all_circles(session, by_kind=True)
             return render(
                 request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
             )

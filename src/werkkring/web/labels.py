@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from werkkring import i18n
+from werkkring.domain import NOT_SHARED
 from werkkring.i18n import N_
 
 LABELS: Final[dict[str, dict[str, str]]] = {
@@ -39,7 +40,14 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "needs": N_("Looking for"),
         "interests": N_("Interests"),
     },
-    "tenure": {"newcomer": N_("newcomer"), "settling": N_("settling in"), "old hand": N_("old hand")},
+    "tenure": {
+        "newcomer": N_("newcomer"),
+        "settling": N_("settling in"),
+        "old hand": N_("old hand"),
+        NOT_SHARED: N_("not shared"),
+    },
+    # A count of what people show (the host's group mix): a value its owner does not show the reader.
+    "mix": {NOT_SHARED: N_("not shared")},
     "helix": {"private": N_("Private life"), "society": N_("Society"), "labour_market": N_("Labour market")},
     "introduction_status": {
         "proposed": N_("proposed"),

@@ -17,7 +17,7 @@ from werkkring.store import Database
 
 
 def app(settings: Settings | None = None) -> FastAPI:
-    from werkkring.actions.connections import keep_fitted
+    from werkkring.queries.connections import keep_fitted
     from werkkring.web.app import create_app
 
     settings = settings or Settings.from_env()

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring import i18n
@@ -14,7 +13,9 @@ from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
 from werkkring.jobs import queue as jobs
-from werkkring.store.models import ROLES, Circle, Member
+from werkkring.queries import circles as circle_queries
+from werkkring.queries import members as member_queries
+from werkkring.store.models import ROLES, Member
 from werkkring.web.common import (
     current_member,
     database,
@@ -79,7 +80,7 @@ def signin(request: Request, email: Text, password: Text, next: OptionalText = "
             ),
         )
     with database(request).reader() as session:
-        member = account_actions.find_member_by_email(session, email)
+        member = member_queries.member_by_email(session, email)
         ok = member is not None and account_actions.check_password(member, password)
     if not ok or member is None:
         limiter.failed(email, _client(request))
@@ -95,7 +96,7 @@ def request_link(request: Request, email: Text) -> Response:
     """Always the same answer, so nobody learns which addresses are members."""
     _limit_links(request, email)
     with database(request).transaction() as session:
-        member = account_actions.find_member_by_email(session, email)
+        member = member_queries.member_by_email(session, email)
         if member is not None:
             _mail_link(session, member, "signin")
     flash(request, translate(request, "If that address belongs to a member, a sign-in link is on its way."))
@@ -137,7 +138,7 @@ def forgot_page(request: Request) -> HTMLResponse:
 def forgot(request: Request, email: Text) -> Response:
     _limit_links(request, email)
     with database(request).transaction() as session:
-        member = account_actions.find_member_by_email(session, email)
+        member = member_queries.member_by_email(session, email)
         if member is not None:
             _mail_link(session, member, "reset")
     flash(
@@ -214,8 +215,8 @@ def admin_members(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
         require_admin(me)
-        staff = session.scalars(select(Member).where(Member.role != "member").order_by(Member.name)).all()
-        circles = session.scalars(select(Circle).order_by(Circle.name)).all()
+        staff = member_queries.staff(session)
+        circles = circle_queries.all_circles(session)
         return render(
             request,
             "admin_members.html",
@@ -254,7 +255,7 @@ def admin_invite(
 def admin_role(request: Request, member_id: int, role: Text) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        member = member_actions.get_member(session, member_id)
+        member = member_queries.get_member(session, member_id)
         member_actions.set_role(session, me, member, role)
     flash(request, translate(request, "The role has been changed."))
     return redirect(f"/members/{member_id}")

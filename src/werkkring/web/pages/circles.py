@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from werkkring.actions import circles as circle_actions
-from werkkring.store.models import Circle, Member, Membership, WorkSession, utcnow
+from werkkring.queries import circles as circle_queries
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
@@ -17,11 +16,9 @@ router = APIRouter()
 def circles_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        circles = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
-        sizes = dict(
-            session.execute(select(Membership.circle_id, func.count()).group_by(Membership.circle_id)).all()
-        )
-        mine = set(session.scalars(select(Membership.circle_id).where(Membership.member_id == me.id)))
+        circles = circle_queries.all_circles(session, by_kind=True)
+        sizes = circle_queries.sizes(session)
+        mine = circle_queries.circles_of(session, me)
         return render(
             request,
             "circles.html",
@@ -35,22 +32,11 @@ def circles_page(request: Request) -> HTMLResponse:
 def circle_page(request: Request, circle_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        circle = circle_actions.get_circle(session, circle_id)
-        hosts = session.scalars(
-            select(Member)
-            .join(Membership)
-            .where(Membership.circle_id == circle.id, Membership.role.in_(("host", "admin")))
-            .order_by(Member.name)
-        ).all()
-        size = session.scalar(select(func.count()).where(Membership.circle_id == circle.id)) or 0
-        upcoming = session.scalars(
-            select(WorkSession)
-            .where(WorkSession.circle_id == circle.id, WorkSession.starts_at >= utcnow())
-            .where(WorkSession.status != "cancelled")
-            .order_by(WorkSession.starts_at)
-            .limit(10)
-        ).all()
-        member_of = session.get(Membership, (me.id, circle.id)) is not None
+        circle = circle_queries.get_circle(session, circle_id)
+        hosts = circle_queries.hosts(session, circle)
+        size = circle_queries.size(session, circle)
+        upcoming = circle_queries.coming_sessions(session, circle)
+        member_of = circle_queries.is_member(session, me, circle)
         return render(
             request,
             "circle.html",
@@ -64,7 +50,7 @@ def circle_page(request: Request, circle_id: int) -> HTMLResponse:
 def join(request: Request, circle_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        circle_actions.join_circle(session, me, circle_actions.get_circle(session, circle_id))
+        circle_actions.join_circle(session, me, circle_queries.get_circle(session, circle_id))
     flash(request, translate(request, "You have joined the circle."))
     return redirect(f"/circles/{circle_id}")
 
@@ -73,6 +59,6 @@ def join(request: Request, circle_id: int) -> Response:
 def leave(request: Request, circle_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        circle_actions.leave_circle(session, me, circle_actions.get_circle(session, circle_id))
+        circle_actions.leave_circle(session, me, circle_queries.get_circle(session, circle_id))
     flash(request, translate(request, "You have left the circle."))
     return redirect(f"/circles/{circle_id}")

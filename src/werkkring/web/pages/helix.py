@@ -10,12 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from werkkring import i18n
 from werkkring.actions import helix as helix_actions
-from werkkring.errors import N_, InputError, NotFoundError
-from werkkring.store.models import HELIXES, HelixEntry
+from werkkring.errors import N_, InputError
+from werkkring.queries import helix as helix_queries
+from werkkring.store.models import HELIXES
 from werkkring.web.charts import StackedBars, stacked_bars
 from werkkring.web.common import database, flash, locale_of, redirect, render, require_member, translate
 from werkkring.web.labels import LABELS
@@ -90,20 +90,8 @@ def my_helix(request: Request, week: float = 40.0) -> HTMLResponse:
     months = _months(today, MONTHS)
     with database(request).reader() as session:
         me = require_member(request, session)
-        rows = [
-            (d, h, a)
-            for d, h, a in session.execute(
-                select(HelixEntry.date, HelixEntry.helix, HelixEntry.hours).where(
-                    HelixEntry.member_id == me.id, HelixEntry.date >= months[0]
-                )
-            ).all()
-        ]
-        recent = session.scalars(
-            select(HelixEntry)
-            .where(HelixEntry.member_id == me.id)
-            .order_by(HelixEntry.date.desc(), HelixEntry.id.desc())
-            .limit(20)
-        ).all()
+        rows = helix_queries.hours_since(session, me, months[0])
+        recent = helix_queries.entries(session, me)
         values = _series(rows, months, week)
         chart = _chart(request, translate(request, "My share per helix"), months, values)
         return render(
@@ -147,10 +135,7 @@ def log(
 def remove(request: Request, entry_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        entry = session.get(HelixEntry, entry_id)
-        if entry is None:
-            raise NotFoundError(N_("no helix entry %(id)s"), {"id": entry_id})
-        helix_actions.delete_entry(session, me, entry)
+        helix_actions.delete_entry(session, me, helix_queries.get_entry(session, entry_id))
     flash(request, translate(request, "The entry has been removed."))
     return redirect("/helix")
 
@@ -163,20 +148,7 @@ def network_helix(request: Request, week: float = 40.0) -> HTMLResponse:
     months = _months(today, MONTHS)
     with database(request).reader() as session:
         me = require_member(request, session)
-        month_expr = func.extract("year", HelixEntry.date) * 100 + func.extract("month", HelixEntry.date)
-        totals = session.execute(
-            select(month_expr, HelixEntry.helix, func.sum(HelixEntry.hours))
-            .where(HelixEntry.date >= months[0])
-            .group_by(month_expr, HelixEntry.helix)
-        ).all()
-        people = dict(
-            session.execute(
-                select(month_expr, func.count(func.distinct(HelixEntry.member_id)))
-                .where(HelixEntry.date >= months[0])
-                .group_by(month_expr)
-            ).all()
-        )
-        counts = {int(k): int(v) for k, v in people.items()}
+        totals, counts = helix_queries.network_months(session, months[0])
         values: list[list[float]] = []
         members: list[int] = []
         for month in months:
@@ -185,7 +157,7 @@ def network_helix(request: Request, week: float = 40.0) -> HTMLResponse:
             members.append(n)
             row = []
             for helix in HELIXES:
-                total = sum(float(s or 0) for k, h, s in totals if int(k) == key and h == helix)
+                total = totals.get((key, helix), 0.0)
                 row.append(total / n / _working_hours(month, week) if n >= MIN_MEMBERS else 0.0)
             values.append(row)
         chart = _chart(request, translate(request, "The network's average share per helix"), months, values)

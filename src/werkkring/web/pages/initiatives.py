@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from werkkring.actions import initiatives as initiative_actions
 from werkkring.actions.permissions import is_admin
-from werkkring.store.models import INITIATIVE_STATUSES, Initiative, InitiativeParticipant
+from werkkring.queries import initiatives as initiative_queries
+from werkkring.store.models import INITIATIVE_STATUSES
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
@@ -21,17 +21,10 @@ Text = Annotated[str, Form()]
 def initiatives_page(request: Request, status: str = "") -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        query = select(Initiative).order_by(Initiative.created_at.desc(), Initiative.id.desc())
-        if status in INITIATIVE_STATUSES:
-            query = query.where(Initiative.status == status)
-        initiatives = session.scalars(query.limit(200)).all()
-        sizes = dict(
-            session.execute(
-                select(InitiativeParticipant.initiative_id, func.count()).group_by(
-                    InitiativeParticipant.initiative_id
-                )
-            ).all()
+        initiatives = initiative_queries.latest(
+            session, status=status if status in INITIATIVE_STATUSES else None
         )
+        sizes = initiative_queries.participant_counts(session)
         return render(
             request,
             "initiatives.html",
@@ -62,13 +55,7 @@ def propose(
 def initiative_page(request: Request, initiative_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        initiative = initiative_actions.get_initiative(session, initiative_id)
-        participants = sorted(initiative.participants, key=lambda p: p.joined_at)
-        for participant in participants:
-            _ = participant.member.name
-        updates = list(initiative.updates)
-        for update in updates:
-            _ = update.author
+        initiative, participants, updates = initiative_queries.detail(session, initiative_id)
         mine = next((p for p in participants if p.member_id == me.id), None)
         owner = initiative.owner
         return render(
@@ -94,7 +81,7 @@ def join(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        initiative = initiative_actions.get_initiative(session, initiative_id)
+        initiative = initiative_queries.get_initiative(session, initiative_id)
         initiative_actions.join_initiative(session, me, initiative, adds_for_me, contributes)
     flash(request, translate(request, "You have joined the initiative."))
     return redirect(f"/initiatives/{initiative_id}")
@@ -105,7 +92,7 @@ def leave(request: Request, initiative_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         initiative_actions.leave_initiative(
-            session, me, initiative_actions.get_initiative(session, initiative_id)
+            session, me, initiative_queries.get_initiative(session, initiative_id)
         )
     flash(request, translate(request, "You have left the initiative."))
     return redirect(f"/initiatives/{initiative_id}")
@@ -117,7 +104,7 @@ def post_update(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        initiative = initiative_actions.get_initiative(session, initiative_id)
+        initiative = initiative_queries.get_initiative(session, initiative_id)
         initiative_actions.post_update(
             session, me, initiative, text, int(progress) if progress.strip().isdigit() else None
         )
@@ -129,7 +116,7 @@ def post_update(
 def set_status(request: Request, initiative_id: int, status: Text) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        initiative = initiative_actions.get_initiative(session, initiative_id)
+        initiative = initiative_queries.get_initiative(session, initiative_id)
         initiative_actions.set_status(session, me, initiative, status)
     flash(request, translate(request, "The status has been changed."))
     return redirect(f"/initiatives/{initiative_id}")

@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from werkkring.actions import accounts as account_actions
-from werkkring.actions import directory
 from werkkring.actions import members as member_actions
-from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, ApiToken, Circle
+from werkkring.domain import PRIVATE_FIELDS, VISIBILITIES
+from werkkring.queries import circles as circle_queries
+from werkkring.queries import members as member_queries
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
@@ -28,7 +28,7 @@ def directory_page(
     page = max(1, page)
     with database(request).reader() as session:
         me = require_member(request, session)
-        total, found = directory.search(
+        total, found = member_queries.search(
             session,
             me,
             q=q,
@@ -38,9 +38,9 @@ def directory_page(
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
-        cards = directory.profiles(session, me, found)
+        cards = member_queries.profiles(session, me, found)
         searching = bool(q.strip() or offers.strip() or region.strip())
-        circles = session.scalars(select(Circle).order_by(Circle.name)).all()
+        circles = circle_queries.all_circles(session)
         return render(
             request,
             "members.html",
@@ -54,8 +54,8 @@ def directory_page(
                 "page": page,
                 "total": total,
                 "pages": max(1, -(-total // PAGE_SIZE)),
-                "count_cap": directory.COUNT_CAP,
-                "capped": searching and total >= directory.COUNT_CAP,
+                "count_cap": member_queries.COUNT_CAP,
+                "capped": searching and total >= member_queries.COUNT_CAP,
             },
             me=me,
             session=session,
@@ -66,8 +66,8 @@ def directory_page(
 def profile_page(request: Request, member_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        member = member_actions.get_member(session, member_id)
-        profile = directory.profiles(session, me, [member])[0]
+        member = member_queries.get_member(session, member_id)
+        profile = member_queries.profiles(session, me, [member])[0]
         return render(
             request,
             "profile.html",
@@ -145,7 +145,7 @@ async def edit(request: Request) -> Response:
 def my_data(request: Request) -> Response:
     with database(request).reader() as session:
         me = require_member(request, session)
-        data = account_actions.export_my_data(session, me)
+        data = member_queries.my_data(session, me)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -181,9 +181,7 @@ def delete(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
 def tokens_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        tokens = session.scalars(
-            select(ApiToken).where(ApiToken.member_id == me.id).order_by(ApiToken.created_at.desc())
-        ).all()
+        tokens = member_queries.api_tokens(session, me)
         fresh = request.session.pop("fresh_token", None)
         return render(request, "tokens.html", {"tokens": tokens, "fresh": fresh}, me=me, session=session)
 

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from werkkring import outreach
 from werkkring.actions import outreach as outreach_actions
 from werkkring.actions.permissions import require_admin, require_session_host
-from werkkring.actions.sessions import get_session
 from werkkring.errors import N_, InputError, NotFoundError
 from werkkring.queries import outreach as outreach_queries
+from werkkring.queries.sessions import get_session
 from werkkring.store.models import Member
 from werkkring.web.common import (
     current_member,

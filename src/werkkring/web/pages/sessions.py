@@ -4,84 +4,33 @@ the host's live view, synthesis, theme labels, publication, and a proposal turne
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from werkkring.actions import members as member_actions
 from werkkring.actions import sessions as session_actions
-from werkkring.actions.permissions import is_admin, require_host, require_session_host
-from werkkring.domain import tenure_band
-from werkkring.errors import N_, InputError, PermissionDenied, Problem
-from werkkring.store.models import (
-    BreakoutGroup,
-    Circle,
-    Contribution,
-    Initiative,
-    Member,
-    Membership,
-    Registration,
-    Seat,
-    Theme,
-    WorkSession,
-    utcnow,
-)
+from werkkring.actions.permissions import is_session_host, require_host, require_session_host
+from werkkring.errors import N_, InputError, Problem
+from werkkring.queries import circles as circle_queries
+from werkkring.queries import members as member_queries
+from werkkring.queries import sessions as session_queries
+from werkkring.store.models import Contribution, Member, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
 Text = Annotated[str, Form()]
 
 
-def can_host(session: Session, me: Member, work_session: WorkSession) -> bool:
-    try:
-        require_session_host(session, me, work_session)
-    except PermissionDenied:
-        return False
-    return True
-
-
-def group_mix(group: BreakoutGroup, today: dt.date) -> dict[str, list[tuple[str, int]]]:
-    """How a group is made up: tenure band, age band and region, each as (value, count) by count."""
-    members = [seat.member for seat in group.seats]
-    tenure = Counter(tenure_band(m.joined_on, today) for m in members)
-    ages = Counter(m.age_band or "?" for m in members)
-    regions = Counter((m.region or m.country or "?") for m in members)
-    return {
-        "tenure": sorted(tenure.items(), key=lambda kv: (-kv[1], kv[0])),
-        "age": sorted(ages.items(), key=lambda kv: kv[0]),
-        "region": sorted(regions.items(), key=lambda kv: (-kv[1], kv[0])),
-    }
-
-
 @router.get("/sessions", response_class=HTMLResponse)
 def sessions_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        now = utcnow()
-        upcoming = session.scalars(
-            select(WorkSession)
-            .where(WorkSession.starts_at >= now - dt.timedelta(hours=12), WorkSession.status != "cancelled")
-            .order_by(WorkSession.starts_at)
-            .limit(50)
-        ).all()
-        past = session.scalars(
-            select(WorkSession)
-            .where(WorkSession.starts_at < now - dt.timedelta(hours=12))
-            .order_by(WorkSession.starts_at.desc())
-            .limit(20)
-        ).all()
-        counts = _registration_counts(session, [s.id for s in (*upcoming, *past)])
-        mine = set(
-            session.scalars(
-                select(Registration.session_id).where(
-                    Registration.member_id == me.id, Registration.cancelled_at.is_(None)
-                )
-            )
-        )
+        upcoming = session_queries.upcoming(session)
+        past = session_queries.past(session)
+        counts = session_queries.registration_counts(session, [s.id for s in (*upcoming, *past)])
+        mine = session_queries.signed_up_for(session, me)
         return render(
             request,
             "sessions.html",
@@ -91,34 +40,17 @@ def sessions_page(request: Request) -> HTMLResponse:
         )
 
 
-def _registration_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(
-        session.execute(
-            select(Registration.session_id, func.count())
-            .where(Registration.session_id.in_(ids), Registration.cancelled_at.is_(None))
-            .group_by(Registration.session_id)
-        ).all()
-    )
-
-
-def _host_circles(session: Session, me: Member) -> list[Circle]:
-    query = select(Circle).order_by(Circle.name)
-    if not is_admin(me) and me.role != "host":
-        query = query.join(Membership).where(
-            Membership.member_id == me.id, Membership.role.in_(("host", "admin"))
-        )
-    return list(session.scalars(query))
-
-
 @router.get("/sessions/new", response_class=HTMLResponse)
 def new_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
         require_host(session, me)
         return render(
-            request, "session_new.html", {"circles": _host_circles(session, me)}, me=me, session=session
+            request,
+            "session_new.html",
+            {"circles": circle_queries.hosted_by(session, me)},
+            me=me,
+            session=session,
         )
 
 
@@ -171,26 +103,19 @@ def create(
 def _session_context(session: Session, me: Member, work_session: WorkSession) -> dict[str, Any]:
     """What the session page shows; a participant's view reads only their own group and the count."""
     today = dt.date.today()
-    hosting = can_host(session, me, work_session)
-    registration = session.get(Registration, (work_session.id, me.id))
-    registered = registration is not None and registration.cancelled_at is None
-    my_group = session_actions.group_of(session, work_session, me.id)
+    hosting = is_session_host(session, me, work_session)
+    registered = session_queries.is_registered(session, work_session, me)
+    my_group = session_queries.group_of(session, work_session, me.id)
     published = work_session.status == "published"
     needs_all = hosting or published
     contributions = (
-        session_actions.contributions_of(session, work_session)
+        session_queries.contributions_of(session, work_session)
         if needs_all
-        else list(
-            session.scalars(
-                select(Contribution)
-                .where(Contribution.session_id == work_session.id, Contribution.group_id == my_group.id)
-                .order_by(Contribution.id)
-            )
-        )
+        else session_queries.contributions_of(session, work_session, group=my_group)
         if my_group is not None
         else []
     )
-    themes = session_actions.themes_of(session, work_session) if needs_all else []
+    themes = session_queries.themes_of(session, work_session) if needs_all else []
     by_group: dict[int | None, list[Contribution]] = {}
     for contribution in contributions:
         by_group.setdefault(contribution.group_id, []).append(contribution)
@@ -198,7 +123,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "ws": work_session,
         "hosting": hosting,
         "registered": registered,
-        "taken": _registration_counts(session, [work_session.id]).get(work_session.id, 0),
+        "taken": session_queries.registration_counts(session, [work_session.id]).get(work_session.id, 0),
         "my_group": my_group,
         "my_input": by_group.get(my_group.id, []) if my_group is not None else [],
         "themes": themes,
@@ -208,38 +133,16 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
     }
     if hosting:
-        initiatives = dict(
-            session.execute(
-                select(Initiative.contribution_id, Initiative.id).where(
-                    Initiative.session_id == work_session.id, Initiative.contribution_id.is_not(None)
-                )
-            ).all()
-        )
-        people = list(
-            session.scalars(
-                select(Member)
-                .join(Registration, Registration.member_id == Member.id)
-                .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
-                .order_by(Member.name)
-            )
-        )
-        groups = list(
-            session.scalars(
-                select(BreakoutGroup)
-                .where(BreakoutGroup.session_id == work_session.id)
-                .options(selectinload(BreakoutGroup.seats).selectinload(Seat.member))
-                .order_by(BreakoutGroup.number)
-            )
-        )
+        groups = session_queries.groups_with_seats(session, work_session)
         context.update(
             {
-                "people": people,
-                "groups": [(g, group_mix(g, today)) for g in groups],
+                "people": session_queries.participants_by_name(session, work_session),
+                "groups": [(g, session_queries.group_mix(session, me, g, today)) for g in groups],
                 "by_group": by_group,
                 "proposals": [c for c in contributions if c.is_proposal],
                 "locked": any(g.locked for g in groups),
                 "contribution_count": len(contributions),
-                "initiatives": initiatives,
+                "initiatives": session_queries.initiatives_from(session, work_session),
             }
         )
     return context
@@ -249,7 +152,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
 def session_page(request: Request, session_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         return render(
             request, "session.html", _session_context(session, me, work_session), me=me, session=session
         )
@@ -260,7 +163,7 @@ def live(request: Request, session_id: int) -> HTMLResponse:
     """The host's input panel alone, fetched every few seconds by static/live.js."""
     with database(request).reader() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         require_session_host(session, me, work_session)
         return render(
             request, "_live.html", _session_context(session, me, work_session), me=me, session=session
@@ -271,7 +174,7 @@ def live(request: Request, session_id: int) -> HTMLResponse:
 def register(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        session_actions.register(session, me, session_actions.get_session(session, session_id))
+        session_actions.register(session, me, session_queries.get_session(session, session_id))
     flash(request, translate(request, "You are signed up. See you there!"))
     return redirect(f"/sessions/{session_id}")
 
@@ -280,7 +183,7 @@ def register(request: Request, session_id: int) -> Response:
 def cancel(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        session_actions.cancel_registration(session, me, session_actions.get_session(session, session_id))
+        session_actions.cancel_registration(session, me, session_queries.get_session(session, session_id))
     flash(request, translate(request, "Your sign-up is cancelled."))
     return redirect(f"/sessions/{session_id}")
 
@@ -289,7 +192,7 @@ def cancel(request: Request, session_id: int) -> Response:
 def form_groups(request: Request, session_id: int, seed: Annotated[int, Form()] = 0) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         require_session_host(session, me, work_session)
         groups = session_actions.form_groups(session, me, work_session, seed=seed)
     flash(request, translate(request, "The breakout groups are formed.") + f" ({len(groups)})")
@@ -302,7 +205,7 @@ def move(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         session_actions.move_member(session, me, work_session, member_id, number)
     flash(request, translate(request, "Moved."))
     return redirect(f"/sessions/{session_id}#groups")
@@ -312,7 +215,7 @@ def move(
 def lock(request: Request, session_id: int, locked: Annotated[str, Form()] = "yes") -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         session_actions.lock_groups(session, me, work_session, locked == "yes")
     if locked == "yes":
         flash(request, translate(request, "The groups are locked; participants can see their group."))
@@ -332,7 +235,7 @@ def contribute(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         session_actions.add_contribution(
             session,
             me,
@@ -350,7 +253,7 @@ def contribute(
 def synthesise(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         themes = session_actions.run_synthesis(session, me, work_session)
     flash(request, translate(request, "The synthesis is ready.") + f" ({len(themes)})")
     return redirect(f"/sessions/{session_id}#themes")
@@ -366,12 +269,7 @@ def edit_theme(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        theme = session.get(Theme, theme_id)
-        if theme is None or theme.session_id != session_id:
-            raise InputError(
-                N_("session %(session)s has no theme %(theme)s"),
-                params={"session": session_id, "theme": theme_id},
-            )
+        theme = session_queries.theme_in(session, session_id, theme_id)
         session_actions.rename_theme(session, me, theme, label, summary)
     flash(request, translate(request, "The theme has been saved."))
     return redirect(f"/sessions/{session_id}#themes")
@@ -381,7 +279,7 @@ def edit_theme(
 def publish(request: Request, session_id: int, summary: Annotated[str, Form()] = "") -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        work_session = session_actions.get_session(session, session_id)
+        work_session = session_queries.get_session(session, session_id)
         session_actions.publish(session, me, work_session, summary)
     flash(request, translate(request, "The outcome is published."))
     return redirect(f"/sessions/{session_id}")
@@ -397,13 +295,8 @@ def to_initiative(
 ) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        contribution = session.get(Contribution, contribution_id)
-        if contribution is None or contribution.session_id != session_id:
-            raise InputError(
-                N_("session %(session)s has no contribution %(contribution)s"),
-                params={"session": session_id, "contribution": contribution_id},
-            )
-        owner = member_actions.get_member(session, owner_id)
+        contribution = session_queries.contribution_in(session, session_id, contribution_id)
+        owner = member_queries.get_member(session, owner_id)
         initiative = session_actions.proposal_to_initiative(
             session, me, contribution, owner, title.strip() or None
         )

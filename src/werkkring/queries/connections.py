@@ -1,9 +1,10 @@
-"""Connections: suggested introductions for a member and "who can help me with X", both from the
-connections engine (werkkring.engines.connections).
+"""Reading connections: suggested introductions for a member and "who can help me with X", both from the
+connections engine (werkkring.engines.connections), and a member's past introductions.
 
 Privacy: the engine sees another member's offers and needs only when that member shows them to the whole
-network (and never a member who opted out of introductions), so a suggestion or a snippet cannot reveal a
-field its owner keeps to their circles or to themself."""
+network (:data:`werkkring.domain.Audience.NETWORK`, the one visibility rule), and never a member who opted
+out of introductions, so a suggestion or a snippet cannot reveal a field its owner keeps to their circles or
+to themself."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from werkkring.domain import Audience, audience, shown
 from werkkring.engines.connections import Exclusions, Match, Matcher, MemberProfile, SearchIndex
 from werkkring.errors import N_, InputError
 from werkkring.store import Database
@@ -68,19 +70,14 @@ def _profiles(session: Session, viewer: Member | None) -> list[MemberProfile]:
     ).all()
     profiles: list[MemberProfile] = []
     for member_id, needs, offers, interests, visibility, opt_in in rows:
-        own = viewer is not None and member_id == viewer.id
-        shown = visibility or {}
-
-        def public(field: str, shown: dict[str, Any] = shown, own: bool = own) -> bool:
-            return own or shown.get(field, "network") == "network"
-
+        to = audience(viewer.id if viewer is not None else None, member_id, shares_circle=False)
         profiles.append(
             MemberProfile(
                 id=str(member_id),
-                needs=_lines(needs) if public("needs") else (),
-                offers=_lines(offers) if public("offers") else (),
-                tags=_lines(interests) if public("interests") else (),
-                opt_in=bool(opt_in) or own,
+                needs=_lines(needs) if shown(visibility, "needs", to) else (),
+                offers=_lines(offers) if shown(visibility, "offers", to) else (),
+                tags=_lines(interests) if shown(visibility, "interests", to) else (),
+                opt_in=bool(opt_in) or to is Audience.SELF,
             )
         )
     return profiles
@@ -190,3 +187,24 @@ def search(session: Session, actor: Member, query: str, top: int = 10) -> list[H
     index = _fitted(session, _indexes, SearchIndex)
     hits = index.search(query, top=top + 1)
     return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if h.id != str(actor.id)][:top]
+
+
+def introductions_of(
+    session: Session, member: Member, *, limit: int = 10
+) -> list[tuple[Introduction, Member | None]]:
+    """The member's latest introductions, each with the other person (None when they left)."""
+    found = session.scalars(
+        select(Introduction)
+        .where((Introduction.member_a_id == member.id) | (Introduction.member_b_id == member.id))
+        .order_by(Introduction.created_at.desc())
+        .limit(limit)
+    ).all()
+
+    def other(introduction: Introduction) -> int:
+        a, b = introduction.member_a_id, introduction.member_b_id
+        return b if a == member.id else a
+
+    people = {
+        m.id: m for m in session.scalars(select(Member).where(Member.id.in_([other(i) for i in found])))
+    }
+    return [(i, people.get(other(i))) for i in found]
