@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -68,7 +69,8 @@ class Row:
 
 
 def wrk(url: str, seconds: float, cookie: str | None) -> dict[str, float]:
-    command = ["wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s", "-s", str(HERE / "stats.lua"), url]
+    script = str(HERE / "stats.lua")
+    command = ["wrk", "-t2", "-c50", f"-d{int(seconds)}s", "--timeout", "10s", "-s", script, url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -92,6 +94,40 @@ def start(
         time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"server did not start: {log.read_text()[-2000:]}")
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        with contextlib.suppress(OSError):
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return pids
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(process: subprocess.Popen[bytes], limit: float = 180.0) -> float:
+    """Wait until the server's processes are idle: each fits the connections network when it starts (tens of
+    seconds of CPU at 10,000 members), which must not be measured as page time. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        pids = _tree(process.pid)
+        before = _cpu_seconds(pids)
+        time.sleep(2.0)
+        if _cpu_seconds(pids) - before < 0.1:
+            break
+    return time.monotonic() - started
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -267,7 +303,8 @@ def run_backend(
             base = f"http://127.0.0.1:{port}"
             try:
                 cookie = cookie_of(base, summit_emails[0])
-                time.sleep(2)  # the background fit of the connections network at start
+                waited = wait_idle(process)
+                print(f"{backend} x{count}: server idle after {waited:.0f} s", flush=True)
                 for page, path in PAGES.items():
                     result = wrk(base + str(path), seconds, cookie)
                     errors = int(sum(result[k] for k in ("connect", "read", "write", "status", "timeout")))
