@@ -66,6 +66,7 @@ class Row:
     p99: float
     errors: int
     requests: int
+    load: float = 0.0
 
 
 def wrk(url: str, seconds: float, cookie: str | None) -> dict[str, float]:
@@ -319,6 +320,7 @@ def run_backend(
                             result["p99"],
                             errors,
                             int(result["requests"]),
+                            os.getloadavg()[0],
                         )
                     )
                     print(rows[-1], f"load {os.getloadavg()[0]:.1f}", flush=True)
@@ -338,7 +340,9 @@ def run_backend(
                             Contribution.session_id == session_id
                         )
                     )
-                lost = BURST_CLIENTS * BURST_POSTS - int(found["dropped"]) - int(stored or 0)
+                answered = int(found["posts"]) - int(found["failed"])
+                # Lost: answered "added" but not stored; a post whose answer never came may be stored.
+                lost = max(0, answered - int(stored or 0))
                 doubled = int(stored or 0) - int(distinct or 0)
                 bursts.append(
                     f"| {backend} | {count} | {found['posts']:.0f} | {found['p50']:.0f} | "
@@ -386,6 +390,7 @@ def run_backend(
                             result["p99"],
                             errors,
                             int(result["requests"]),
+                            os.getloadavg()[0],
                         )
                     )
                     print(rows[-1], flush=True)
@@ -433,15 +438,16 @@ def main() -> None:
         f"Date: {dt.date.today().isoformat()}; {args.members:,} members; wrk, 2 threads, 50 connections "
         f"(keep-alive), {args.seconds:.0f} s per row; signed in; `werkkring serve --workers N --no-jobs`.",
         "",
-        "| database | web processes | page | req/s | share of bare | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| database | web processes | page | req/s | share of bare | p50 ms | p95 ms | p99 ms | errors "
+        "| load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         share = r.rps / bare[(r.backend, r.workers)] if (r.backend, r.workers) in bare else 0
         lines.append(
             f"| {r.backend} | {r.workers} | {r.page} | {r.rps:,.0f} | {share:.0%} | {r.p50:.1f} | "
             f"{r.p95:.1f} | "
-            f"{r.p99:.1f} | {r.errors} of {r.requests:,} |"
+            f"{r.p99:.1f} | {r.errors} of {r.requests:,} | {r.load:.1f} |"
         )
     lines += [
         "",
