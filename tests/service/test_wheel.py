@@ -47,7 +47,7 @@ def test_pip_install_of_the_built_wheel_works(tmp_path: Path) -> None:
     for expected in (
         "werkkring/web/templates/base.html",
         "werkkring/web/static/style.css",
-        "werkkring/web/locale/nl/LC_MESSAGES/messages.mo",
+        "werkkring/locale/nl/LC_MESSAGES/messages.mo",
         "werkkring/store/migrations/env.py",
         "werkkring/outreach/templates/newsletter.html",
     ):

@@ -1,14 +1,23 @@
-"""Members' own choices about what reaches the outside world: being named in published reports, the
-newsletter, and the secret address of their personal calendar feed."""
+"""Outreach's changes of state: sending the newsletter, and members' own choices about what reaches the
+outside world (being named in published reports, the newsletter, the secret address of their calendar
+feed)."""
 
 from __future__ import annotations
 
 import secrets
+import smtplib
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
-from werkkring.errors import N_, PermissionDenied
+from werkkring.actions.permissions import Actor, require_admin
+from werkkring.config import Settings
+from werkkring.errors import N_, InputError, PermissionDenied
+from werkkring.mail import Mail
+from werkkring.mail import send as send_mail
+from werkkring.outreach import Digest, SendResult, newsletter_mail, signing_key
+from werkkring.queries.outreach import newsletter_recipients
 from werkkring.store.models import Member
 
 
@@ -39,6 +48,34 @@ def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     return member.feed_token
 
 
-def record_newsletter_sent(session: Session, since: str, recipients: int, failed: int = 0) -> None:
-    """The audit trail of a newsletter run: from which date, to how many members, how many refused."""
-    record(session, None, "newsletter.send", "newsletter", None, since=since, sent=recipients, failed=failed)
+def send_newsletter(
+    session: Session,
+    digest: Digest,
+    settings: Settings,
+    *,
+    actor: Actor,
+    send: Callable[[Mail, Settings], object] = send_mail,
+) -> SendResult:
+    """One personal message to every member with the newsletter on (an admin sends it, or the system from
+    the command line); refuses an empty digest. The audit entry says from which date, to how many members
+    and how many the mail server refused."""
+    if isinstance(actor, Member):
+        require_admin(actor)
+    if digest.is_empty:
+        raise InputError(f"nothing to tell since {digest.since.isoformat()}; no newsletter sent")
+    signing_key(settings)
+    sent: list[int] = []
+    failed: list[tuple[int, str]] = []
+    for member in newsletter_recipients(session):
+        try:
+            send(newsletter_mail(member, digest, settings), settings)
+        except (OSError, smtplib.SMTPException) as error:
+            # One refused address must not stop the other 1,999; the caller reports who was missed.
+            failed.append((member.id, f"{type(error).__name__}: {error}"))
+            continue
+        sent.append(member.id)
+    since = digest.since.isoformat()
+    record(
+        session, actor, "newsletter.send", "newsletter", None, since=since, sent=len(sent), failed=len(failed)
+    )
+    return SendResult(sent=len(sent), recipients=tuple(sent), failed=tuple(failed))

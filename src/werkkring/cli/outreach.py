@@ -11,6 +11,7 @@ import typer
 
 from werkkring.cli._common import database, settings, write_file
 from werkkring.errors import InputError
+from werkkring.limits import ID
 
 FORMATS = ("md", "html", "pdf")
 
@@ -29,14 +30,17 @@ def _date(value: str) -> dt.date:
 @report_app.command("session")
 def report_session(
     ctx: typer.Context,
-    session_id: Annotated[int, typer.Argument(metavar="ID", help="The work session's id.")],
+    session_id: Annotated[
+        int, typer.Argument(metavar="ID", min=ID.minimum, max=ID.maximum, help="The work session's id.")
+    ],
     format: Annotated[
         str, typer.Option("--format", "-f", help="md, html or pdf (default: from --out, else md).")
     ] = "",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (pdf needs it).")] = None,
 ) -> None:
     """The report of one work session, in the session's language, ready to publish."""
-    from werkkring.outreach import build_session_report, render_html, render_markdown, render_pdf
+    from werkkring.outreach import render_html, render_markdown, render_pdf
+    from werkkring.queries.outreach import session_report
 
     chosen = format or (out.suffix.lstrip(".").lower() if out is not None else "md")
     chosen = "md" if chosen == "markdown" else chosen
@@ -45,7 +49,7 @@ def report_session(
     if chosen == "pdf" and out is None:
         raise InputError("a PDF needs --out FILE.pdf")
     with database(ctx).reader() as session:
-        report = build_session_report(session, session_id)
+        report = session_report(session, session_id)
     if chosen == "pdf":
         data = render_pdf(report)
     else:
@@ -70,7 +74,10 @@ def newsletter(
     language: Annotated[str, typer.Option("--language", help="Preview language: nl or en.")] = "nl",
 ) -> None:
     """The newsletter digest. Preview by default; --send mails every member with the newsletter on."""
-    from werkkring.outreach import build_digest, recipients, render_newsletter, send_newsletter
+    from werkkring.actions.outreach import send_newsletter
+    from werkkring.actions.permissions import SYSTEM
+    from werkkring.outreach import render_newsletter
+    from werkkring.queries.outreach import digest, newsletter_recipients
 
     if language not in ("nl", "en"):
         raise InputError(f"--language must be nl or en, not {language!r}")
@@ -79,8 +86,7 @@ def newsletter(
     db = database(ctx)
     if send:
         with db.transaction() as session:
-            digest = build_digest(session, day)
-            result = send_newsletter(session, digest, config)
+            result = send_newsletter(session, digest(session, day), config, actor=SYSTEM)
         where = config.smtp_host or str(config.outbox_dir)
         typer.echo(f"newsletter sent to {result.sent} members via {where}")
         for member_id, problem in result.failed:
@@ -89,10 +95,10 @@ def newsletter(
             raise typer.Exit(1)
         return
     with db.reader() as session:
-        digest = build_digest(session, day)
-        count = len(recipients(session))
+        news = digest(session, day)
+        count = len(newsletter_recipients(session))
     letter = render_newsletter(
-        digest,
+        news,
         language,
         base_url=config.base_url,
         unsubscribe=f"{config.base_url}/newsletter/unsubscribe/PREVIEW",
@@ -105,7 +111,7 @@ def newsletter(
         typer.echo(f"preview written to {out}/newsletter.html and newsletter.txt", err=True)
     else:
         typer.echo(letter.text)
-    empty = " (nothing to tell: --send would refuse)" if digest.is_empty else ""
+    empty = " (nothing to tell: --send would refuse)" if news.is_empty else ""
     typer.echo(f"preview only; --send would mail {count} members{empty}", err=True)
 
 
@@ -118,7 +124,8 @@ def mailing_labels(
     ] = False,
 ) -> None:
     """A4 label sheets (3 x 8) for everyone who agreed to post and has a complete address."""
-    from werkkring.outreach import PER_SHEET, labels_pdf, postal_list
+    from werkkring.outreach import PER_SHEET, labels_pdf
+    from werkkring.queries.outreach import postal_list
 
     with database(ctx).reader() as session:
         postal = postal_list(session)
@@ -133,7 +140,8 @@ def mailing_list(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="The CSV to write (else stdout).")] = None,
 ) -> None:
     """The same addresses as CSV (name, street, postal code, city, country)."""
-    from werkkring.outreach import postal_list, to_csv
+    from werkkring.outreach import to_csv
+    from werkkring.queries.outreach import postal_list
 
     with database(ctx).reader() as session:
         postal = postal_list(session)
@@ -152,7 +160,7 @@ def feeds_circle(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (else stdout).")] = None,
 ) -> None:
     """The circle's calendar feed (.ics)."""
-    from werkkring.outreach import circle_feed
+    from werkkring.queries.outreach import circle_feed
 
     with database(ctx).reader() as session:
         data = circle_feed(session, slug, base_url=settings(ctx).base_url)
@@ -162,12 +170,14 @@ def feeds_circle(
 @feeds_app.command("member")
 def feeds_member(
     ctx: typer.Context,
-    member_id: Annotated[int, typer.Argument(metavar="ID", help="The member's id.")],
+    member_id: Annotated[
+        int, typer.Argument(metavar="ID", min=ID.minimum, max=ID.maximum, help="The member's id.")
+    ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (else stdout).")] = None,
 ) -> None:
     """A member's personal feed (.ics) and its secret address."""
     from werkkring.actions.members import get_member
-    from werkkring.outreach import member_feed_for
+    from werkkring.queries.outreach import member_feed_for
 
     base_url = settings(ctx).base_url
     with database(ctx).reader() as session:

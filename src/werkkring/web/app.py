@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from werkkring import __version__, live
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.i18n import N_
 from werkkring.jobs.runner import JobBackend
 from werkkring.outreach import PANGO_HINT, PdfUnavailable
 from werkkring.store import Database
@@ -39,10 +40,18 @@ from werkkring.web.common import (
     translate,
     translate_error,
 )
-from werkkring.web.i18n import N_
 from werkkring.web.middleware import RequestContext, request_id_of
-from werkkring.web.outreach_routes import router as outreach_router
-from werkkring.web.pages import accounts, circles, connections, helix, initiatives, jobs, members, sessions
+from werkkring.web.pages import (
+    accounts,
+    circles,
+    connections,
+    helix,
+    initiatives,
+    jobs,
+    members,
+    outreach,
+    sessions,
+)
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
 from werkkring.web.security import secret_key, verify_csrf
 
@@ -86,7 +95,8 @@ def create_app(
         https_only=settings.base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(outreach_router)
+    # Feeds and unsubscribe links carry their own secret and are followed from calendars and mail clients.
+    app.include_router(outreach.links, include_in_schema=False)
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, error_page=_server_error_page)
@@ -120,7 +130,7 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix, jobs]
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach, jobs]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)

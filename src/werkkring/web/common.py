@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from werkkring import i18n
 from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
@@ -22,7 +23,6 @@ from werkkring.errors import Problem, WerkkringError
 from werkkring.outreach import pdf_available
 from werkkring.store import Database
 from werkkring.store.models import Member
-from werkkring.web import i18n
 from werkkring.web.labels import label
 from werkkring.web.security import CSRF_FIELD, csrf_token
 
@@ -166,8 +166,10 @@ def render(
     me: Member | None = None,
     session: Session | None = None,
     status_code: int = 200,
+    locale: str | None = None,
 ) -> HTMLResponse:
-    locale = locale_of(request, me)
+    """Render a page in ``locale``, else the reader's (their choice this visit, else their profile's)."""
+    locale = i18n.normalise(locale) if locale else locale_of(request, me)
     token = i18n.current_locale.set(locale)
     try:
         host: object = False

@@ -1,9 +1,15 @@
-"""Dutch by default, English by choice: gettext catalogs (web/locale/<lang>/LC_MESSAGES/messages.po, compiled
-to .mo) and Babel for dates and numbers. The locale of the page being rendered lives in a context variable."""
+"""The one translation stack for everything a person reads: gettext catalogs
+(``werkkring/locale/<lang>/LC_MESSAGES/messages.po``, compiled to .mo) and Babel for dates and numbers.
+
+Dutch by default, English by choice. Pages are rendered in the reader's locale, which lives in a context
+variable (:data:`current_locale`); what is written for someone else or for the outside world — a session
+report in the session's language, a newsletter in each member's — asks :func:`translator` for a fixed
+language instead."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import cache
@@ -44,6 +50,24 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def _(message: str) -> str:
     return gettext(message)
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """gettext for one fixed language, whatever page is being rendered."""
+    return translations(normalise(language)).gettext
+
+
+# Reports and newsletters are published documents with their own date style: "29 november 2026" and
+# "29 November 2026", a 24-hour clock in both languages.
+_DOCUMENT_LOCALES: Final = {"nl": "nl_NL", "en": "en_GB"}
+
+
+def long_date(day: dt.date, language: str) -> str:
+    return dates.format_date(day, format="long", locale=_DOCUMENT_LOCALES[normalise(language)])
+
+
+def short_time(moment: dt.datetime, language: str) -> str:
+    return dates.format_time(moment, format="HH:mm", locale=_DOCUMENT_LOCALES[normalise(language)])
 
 
 def format_date(value: dt.date | None, form: str = "medium") -> str:
