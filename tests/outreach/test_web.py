@@ -20,15 +20,15 @@ from werkkring.web.app import create_app
 
 
 def _app(database: Database, tmp_path: Path) -> FastAPI:
-    app = create_app(database)
-    app.state.settings = Settings.from_env(
+    # The settings go in at the start: the app's job runner (mail, newsletter) keeps the ones it got.
+    settings = Settings.from_env(
         {
             "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
             "WERKKRING_BASE_URL": "https://w.example.nl",
             "WERKKRING_JOBS_URL": "immediate",
         }
     )
-    return app
+    return create_app(database, settings)
 
 
 def _as(app: FastAPI, database: Database, member_id: int) -> Browser:
@@ -38,7 +38,7 @@ def _as(app: FastAPI, database: Database, member_id: int) -> Browser:
         assert member is not None
         member.password_hash = hash_password(PASSWORD)
         email = member.email
-    browser = Browser(TestClient(app))
+    browser = Browser(TestClient(app, base_url="https://testserver"))  # the cookie is Secure on https
     browser.sign_in(email)
     return browser
 
@@ -125,6 +125,7 @@ def test_admins_preview_and_send_the_newsletter_from_the_web(demo: Database, tmp
     assert refused.status_code == 403 and not outbox.exists()
     sent = client.client.post("/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token})
     assert sent.status_code == 200, sent.text
+    assert "/admin/jobs/" in str(sent.url) and "Klaar" in sent.text  # the job's page, the job done
     with demo.reader() as session:
         wanted = len(session.scalars(select(Member).where(Member.newsletter.is_(True))).all())
     assert len(list(outbox.glob("*.eml"))) == wanted > 0

@@ -5,20 +5,17 @@ feed)."""
 from __future__ import annotations
 
 import secrets
-import smtplib
-from collections.abc import Callable
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, require_admin
 from werkkring.config import Settings
 from werkkring.errors import N_, InputError, PermissionDenied
-from werkkring.mail import Mail
-from werkkring.mail import send as send_mail
-from werkkring.outreach import Digest, SendResult, newsletter_mail, signing_key
-from werkkring.queries.outreach import newsletter_recipients
-from werkkring.store.models import Member
+from werkkring.jobs.queue import JobAlreadyActive, enqueue
+from werkkring.outreach import Digest, signing_key
+from werkkring.store.models import Job, Member
 
 
 def set_named_in_reports(session: Session, actor: Member, member: Member, agreed: bool) -> None:
@@ -48,34 +45,35 @@ def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     return member.feed_token
 
 
-def send_newsletter(
-    session: Session,
-    digest: Digest,
-    settings: Settings,
-    *,
-    actor: Actor,
-    send: Callable[[Mail, Settings], object] = send_mail,
-) -> SendResult:
-    """One personal message to every member with the newsletter on (an admin sends it, or the system from
-    the command line); refuses an empty digest. The audit entry says from which date, to how many members
-    and how many the mail server refused."""
+NEWSLETTER_KIND = "newsletter"
+NEWSLETTER_KEY = "newsletter"  # one newsletter on its way at a time, whatever its date
+
+
+def start_newsletter(session: Session, digest: Digest, settings: Settings, *, actor: Actor) -> str:
+    """Have the newsletter sent: a background job, handed to the job runner once this transaction commits,
+    that mails every member with the newsletter on, one by one, recording each before their mail goes out
+    (werkkring.jobs.newsletter). Refuses an empty digest, and a second newsletter while one is on its way.
+    Returns the job's id."""
     if isinstance(actor, Member):
         require_admin(actor)
     if digest.is_empty:
-        raise InputError(f"nothing to tell since {digest.since.isoformat()}; no newsletter sent")
+        raise InputError(
+            N_("nothing to tell since %(since)s; no newsletter sent"),
+            params={"since": digest.since.isoformat()},
+        )
     signing_key(settings)
-    sent: list[int] = []
-    failed: list[tuple[int, str]] = []
-    for member in newsletter_recipients(session):
-        try:
-            send(newsletter_mail(member, digest, settings), settings)
-        except (OSError, smtplib.SMTPException) as error:
-            # One refused address must not stop the other 1,999; the caller reports who was missed.
-            failed.append((member.id, f"{type(error).__name__}: {error}"))
-            continue
-        sent.append(member.id)
-    since = digest.since.isoformat()
-    record(
-        session, actor, "newsletter.send", "newsletter", None, since=since, sent=len(sent), failed=len(failed)
+    if session.scalar(select(Job.id).where(Job.active_key == NEWSLETTER_KEY)) is not None:
+        raise JobAlreadyActive(N_("a newsletter is being sent right now; wait until it has finished"))
+    job_id = enqueue(
+        session,
+        NEWSLETTER_KIND,
+        {
+            "since": digest.since.isoformat(),
+            "made_at": digest.made_at.isoformat(),
+            "actor_id": actor.id if isinstance(actor, Member) else None,
+        },
+        key=NEWSLETTER_KEY,
+        requested_by=actor.id if isinstance(actor, Member) else None,
     )
-    return SendResult(sent=len(sent), recipients=tuple(sent), failed=tuple(failed))
+    record(session, actor, "newsletter.start", "newsletter", None, since=digest.since.isoformat(), job=job_id)
+    return job_id

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from werkkring.cli._common import database, settings, write_file
+from werkkring.config import Settings
 from werkkring.errors import InputError
 from werkkring.limits import ID
+from werkkring.store import Database
 
 FORMATS = ("md", "html", "pdf")
 
@@ -63,6 +66,45 @@ def report_session(
     typer.echo(f"report of session {session_id} written to {out}", err=True)
 
 
+def _send_newsletter(db: Database, config: Settings, day: dt.date) -> None:
+    """Send (or go on sending) the newsletter here and now: the same job the admin page starts, run in this
+    process. A run that was stopped (Ctrl-C, kill -9) goes on with the members it had not reached when the
+    command is given again; nobody gets it twice."""
+    from werkkring.actions.outreach import NEWSLETTER_KEY, start_newsletter
+    from werkkring.actions.permissions import SYSTEM
+    from werkkring.jobs import kinds  # noqa: F401  (the job kinds)
+    from werkkring.jobs.queue import Runner, refusing_duplicates
+    from werkkring.queries.outreach import digest, newsletter_result
+    from werkkring.store.models import Job
+
+    runner = Runner(db, config)
+    runner.recover()  # a run whose process is gone (killed) may go on now
+    with db.reader() as session:
+        active = session.scalar(select(Job).where(Job.active_key == NEWSLETTER_KEY))
+    if active is not None:
+        job_id = active.id
+        typer.echo(f"going on with the newsletter started {active.created_at:%Y-%m-%d %H:%M} UTC", err=True)
+    else:
+        with refusing_duplicates(db) as session:
+            job_id = start_newsletter(session, digest(session, day), config, actor=SYSTEM)
+    status = runner.run(job_id)
+    if status is None:
+        raise InputError(
+            "the newsletter is being sent by another process (werkkring worker or serve); see /admin/jobs"
+        )
+    with db.reader() as session:
+        result = newsletter_result(session, job_id)
+        job = session.get(Job, job_id)
+    where = config.smtp_host or str(config.outbox_dir)
+    typer.echo(f"newsletter sent to {result.sent} members via {where}")
+    for member_id, problem in result.failed:
+        typer.echo(f"not sent to member {member_id}: {problem}", err=True)
+    if status == "retrying" and job is not None:
+        typer.echo(f"some could not be sent yet ({job.error}); give the command again later", err=True)
+    if result.failed or status != "done":
+        raise typer.Exit(1)
+
+
 def newsletter(
     ctx: typer.Context,
     since: Annotated[str, typer.Option("--since", help="Recent sessions from this date (YYYY-MM-DD).")],
@@ -74,8 +116,6 @@ def newsletter(
     language: Annotated[str, typer.Option("--language", help="Preview language: nl or en.")] = "nl",
 ) -> None:
     """The newsletter digest. Preview by default; --send mails every member with the newsletter on."""
-    from werkkring.actions.outreach import send_newsletter
-    from werkkring.actions.permissions import SYSTEM
     from werkkring.outreach import render_newsletter
     from werkkring.queries.outreach import digest, newsletter_recipients
 
@@ -85,14 +125,7 @@ def newsletter(
     day = _date(since)
     db = database(ctx)
     if send:
-        with db.transaction() as session:
-            result = send_newsletter(session, digest(session, day), config, actor=SYSTEM)
-        where = config.smtp_host or str(config.outbox_dir)
-        typer.echo(f"newsletter sent to {result.sent} members via {where}")
-        for member_id, problem in result.failed:
-            typer.echo(f"not sent to member {member_id}: {problem}", err=True)
-        if result.failed:
-            raise typer.Exit(1)
+        _send_newsletter(db, config, day)
         return
     with db.reader() as session:
         news = digest(session, day)

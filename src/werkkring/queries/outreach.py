@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from werkkring import outreach
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
-from werkkring.outreach import Digest, DigestInitiative, DigestSession, PostalList, SessionReport
+from werkkring.outreach import Digest, DigestInitiative, DigestSession, PostalList, SendResult, SessionReport
 from werkkring.store.models import (
     Circle,
     Contribution,
     Initiative,
     InitiativeParticipant,
+    JobItem,
     Member,
     Registration,
     Theme,
@@ -252,3 +253,18 @@ def member_feed_for(
         .order_by(WorkSession.starts_at, WorkSession.id)
     ).all()
     return outreach.member_calendar(member.language, sessions, base_url=base_url)
+
+
+def newsletter_result(session: Session, job_id: str) -> SendResult:
+    """How far a newsletter job got: who has it, and who was refused or is in doubt (a runner stopped while
+    their mail went out), with why."""
+    rows = session.execute(
+        select(JobItem.item, JobItem.status, JobItem.error)
+        .where(JobItem.job_id == job_id)
+        .order_by(JobItem.at)
+    ).all()
+    sent = tuple(int(item) for item, status, _ in rows if status == "done")
+    failed = tuple(
+        (int(item), error or status) for item, status, error in rows if status in ("failed", "in_doubt")
+    )
+    return SendResult(sent=len(sent), recipients=sent, failed=failed)

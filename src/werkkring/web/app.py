@@ -3,7 +3,10 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -100,16 +104,13 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, error_page=_server_error_page)
 
+    front = FrontPage(database)
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         with database.reader() as session:
             me = current_member(request, session)
-            counts = {
-                "members": member_queries.member_count(session),
-                "circles": circle_queries.circle_count(session),
-                "sessions": session_queries.session_count(session),
-            }
-            circle_list = circle_queries.all_circles(session, by_kind=True)
+            counts, circle_list = front.facts(session)
             return render(
                 request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
             )
@@ -138,6 +139,42 @@ def create_app(
     app.include_router(api.router)
     _install_error_pages(app)
     return app
+
+
+@dataclass(frozen=True)
+class CircleCard:
+    id: int
+    name: str
+    description: str
+
+
+class FrontPage:
+    """The start page's counts and circles, read at most once every few seconds per process: every visitor
+    sees the same, and counting 10,000 members on each visit cost a fifth of the page's time."""
+
+    SECONDS: ClassVar[float] = 10.0
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._facts: tuple[dict[str, int], list[CircleCard]] | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def facts(self, session: Session) -> tuple[dict[str, int], list[CircleCard]]:
+        now = time.monotonic()
+        if self._facts is not None and now - self._read_at < self.SECONDS:
+            return self._facts
+        counts = {
+            "members": member_queries.member_count(session),
+            "circles": circle_queries.circle_count(session),
+            "sessions": session_queries.session_count(session),
+        }
+        circles = [
+            CircleCard(c.id, c.name, c.description) for c in circle_queries.all_circles(session, by_kind=True)
+        ]
+        with self._lock:
+            self._facts, self._read_at = (counts, circles), now
+        return counts, circles
 
 
 class SecurityHeaders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -44,6 +45,8 @@ def _build_environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change with a new release, not while it runs: no stat() of the file per page.
+        auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
@@ -142,6 +145,19 @@ def safe_next(url: str | None, default: str = "/") -> str:
     return default
 
 
+class _LazyFlag:
+    """A yes/no the template asks for only on the pages that show it (is_host: one query, on one page)."""
+
+    def __init__(self, ask: Callable[[], bool]) -> None:
+        self._ask = ask
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            self._value = self._ask()
+        return self._value
+
+
 def render(
     request: Request,
     name: str,
@@ -156,9 +172,9 @@ def render(
     locale = i18n.normalise(locale) if locale else locale_of(request, me)
     token = i18n.current_locale.set(locale)
     try:
-        host = False
+        host: object = False
         if me is not None and session is not None:
-            host = is_host(session, me)
+            host = _LazyFlag(lambda: is_host(session, me))
         csrf = csrf_token(request)
         values: dict[str, Any] = {
             "request": request,

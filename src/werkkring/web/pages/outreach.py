@@ -14,6 +14,7 @@ from werkkring import outreach
 from werkkring.actions import outreach as outreach_actions
 from werkkring.actions.permissions import require_admin, require_session_host
 from werkkring.errors import N_, InputError, NotFoundError
+from werkkring.jobs import queue
 from werkkring.queries import outreach as outreach_queries
 from werkkring.queries.sessions import get_session
 from werkkring.store.models import Member
@@ -203,17 +204,28 @@ def newsletter_page(request: Request, since: str | None = None) -> HTMLResponse:
 
 @router.post("/admin/newsletter")
 def newsletter_send(request: Request, since: Annotated[str, Form()] = "") -> Response:
+    """Starts the newsletter as a background job and shows its progress; nobody waits for the mail server,
+    and a second Send while one is on its way is refused."""
     day = _since(since)
-    with database(request).transaction() as session:
-        me = require_member(request, session)
-        digest = outreach_queries.digest(session, day)
-        result = outreach_actions.send_newsletter(session, digest, settings(request), actor=me)
+    try:
+        with queue.refusing_duplicates(database(request)) as session:
+            me = require_member(request, session)
+            digest = outreach_queries.digest(session, day)
+            count = len(outreach_queries.newsletter_recipients(session))
+            job_id = outreach_actions.start_newsletter(session, digest, settings(request), actor=me)
+    except queue.JobAlreadyActive:
+        flash(
+            request,
+            translate(request, "A newsletter is being sent right now; wait until it has finished."),
+            "error",
+        )
+        return redirect(f"/admin/newsletter?since={day.isoformat()}")
     flash(
         request,
-        translate(request, "The newsletter has been sent to %(count)s members.") % {"count": result.sent},
+        translate(
+            request,
+            "The newsletter is on its way to %(count)s members; this page shows how far it is.",
+        )
+        % {"count": count},
     )
-    if result.failed:
-        ids = ", ".join(str(member_id) for member_id, _ in result.failed)
-        message = translate(request, "It could not be sent to %(count)s members: %(ids)s.")
-        flash(request, message % {"count": len(result.failed), "ids": ids}, "error")
-    return redirect(f"/admin/newsletter?since={day.isoformat()}")
+    return redirect(f"/admin/jobs/{job_id}")
