@@ -7,13 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from werkkring.engines.connections._matching import (
-    Backend,
-    Encoder,
     _member_max,
     _Network,
     _Side,
-    _Similarity,
     _Texts,
+    check_options,
+    fit_similarity,
+    owner_matrix,
 )
 from werkkring.engines.connections._profiles import (
     Exclusions,
@@ -22,6 +22,8 @@ from werkkring.engines.connections._profiles import (
     excluded_pairs,
     validate_profiles,
 )
+from werkkring.engines.connections._similarity import Backend, Encoder, HybridSettings, Similarity
+from werkkring.engines.embedding import Embedder
 from werkkring.errors import InputError
 
 
@@ -39,17 +41,22 @@ class Matcher:
         profiles: Sequence[MemberProfile],
         *,
         backend: Backend = "lexical",
-        encoder: Encoder | None = None,
+        encoder: Embedder | Encoder | None = None,
+        settings: HybridSettings = HybridSettings(),
         seed: int = 0,
     ) -> None:
         validate_profiles(profiles)
         self.profiles = list(profiles)
         self._index = {p.id: i for i, p in enumerate(self.profiles)}
         self._texts = _Texts.of(self.profiles)
-        self._similarity: _Similarity | None = None
+        self._similarity: Similarity | None = None
         if self._texts.offer_rows.size:
-            self._similarity = _Similarity(self._texts.texts, backend, encoder, seed)
-            self._offer_profiles = self._similarity.profiles(self._texts, len(self.profiles))
+            self._similarity = fit_similarity(self._texts, backend, encoder, seed, settings)
+            self._needs = self._similarity.rows(self._texts.need_rows)
+            self._offers = self._similarity.rows(self._texts.offer_rows)
+            self._offer_profiles = self._offers.summed(
+                owner_matrix(self._texts.offer_owner, len(self.profiles))
+            )
             self._network = _Network(self.profiles, self._texts, self._similarity.language)
 
     def suggest(
@@ -65,10 +72,7 @@ class Matcher:
     ) -> MemberMatches:
         """The ``top`` members whose offers best meet ``member_id``'s needs (scored as in
         :func:`match_members`); ``needs``/``offers`` replace the member's fitted ones when given."""
-        if top < 1:
-            raise InputError(f"top must be at least 1, got {top}")
-        if reciprocal < 0:
-            raise InputError(f"reciprocal must be zero or more, got {reciprocal}")
+        check_options(top, reciprocal)
         i = self._index.get(member_id)
         if i is None:
             raise InputError(f"member {member_id!r} is not in the fitted network")
@@ -83,19 +87,17 @@ class Matcher:
             return MemberMatches(member_id, ())
         n = len(self.profiles)
         needs_in = (
-            similarity.rows(texts.need_rows[mine_n])
-            if need_texts == fitted_needs
-            else similarity.encode(need_texts)
+            self._needs.take(mine_n) if need_texts == fitted_needs else similarity.encode(need_texts, "need")
         )
-        forward = similarity.query_block(needs_in, texts.offer_rows)
-        to_profiles = similarity.query_profile_block(needs_in, self._offer_profiles)
+        forward = similarity.compare(needs_in, self._offers)
+        to_profiles = similarity.compare(needs_in, self._offer_profiles)
         need_best, need_offer = _member_max(forward, texts.offer_owner, n, axis=1)
         if profile:
             need_best = need_best + profile * to_profiles
         if offer_texts == fitted_offers:
-            backward = similarity.block(texts.need_rows, texts.offer_rows[mine_o])
+            backward = similarity.compare(self._needs, self._offers.take(mine_o))
         elif offer_texts:
-            backward = similarity.query_block(similarity.encode(offer_texts), texts.need_rows).T
+            backward = similarity.compare(self._needs, similarity.encode(offer_texts, "offer"))
         else:
             backward = np.zeros((texts.need_rows.size, 0), dtype=np.float32)
         offer_best, offer_need = _member_max(backward, texts.need_owner, n, axis=0)
