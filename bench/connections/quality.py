@@ -91,7 +91,7 @@ def backend(name: str) -> Callable[[Network], Ranking]:
 def hybrid_grid(network: Network, settings: list[HybridSettings]) -> list[tuple[float, float]]:
     """The hybrid with each of ``settings``, on one fit (embeddings, lexical space and calibration)."""
     texts = _Texts.of(network.profiles)
-    similarity = fit_similarity(texts, "hybrid", cached_embedder(), 0)
+    similarity = fit_similarity(texts, "hybrid", cached_embedder(), 0, settings[0])
     out = []
     for s in settings:
         results = match_fitted(network.profiles, texts, similarity.with_settings(s), K, None, 0.25, 1.0)

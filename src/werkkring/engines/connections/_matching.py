@@ -92,9 +92,7 @@ def fit_similarity(
 ) -> Similarity:
     if backend != "lexical" and embedder is None:
         if backend == "embedding":
-            raise InputError(
-                "the 'embedding' backend needs an encoder (a function from texts to vectors)"
-            )
+            raise InputError("the 'embedding' backend needs an encoder (a function from texts to vectors)")
         embedder = default_embedder()
     return Similarity(texts.texts, texts.roles, backend, embedder, settings=settings, seed=seed)
 
@@ -113,15 +111,37 @@ class _Side:
 
 
 class _Network:
-    """What ranking needs to know about the network: who may be suggested, texts, word lists."""
+    """What ranking needs to know about the network: who may be suggested, texts, word lists.
 
-    def __init__(self, profiles: Sequence[MemberProfile], texts: _Texts, language: Language) -> None:
+    ``need_texts`` and ``offer_texts`` are every need and offer by the position the scoring reports for it
+    (``_Side.need_offer`` points into ``offer_texts``, ``_Side.offer_need`` into ``need_texts``); members in
+    ``gone`` (removed since the fit) are never suggested."""
+
+    def __init__(
+        self,
+        profiles: Sequence[MemberProfile],
+        need_texts: Sequence[str],
+        offer_texts: Sequence[str],
+        language: Language,
+        gone: Sequence[int] = (),
+    ) -> None:
         self.n = len(profiles)
         self.profiles = profiles
-        self.texts = texts
+        self.need_texts = need_texts
+        self.offer_texts = offer_texts
         self.language = language
         self.cannot_be_suggested = np.array([not p.opt_in for p in profiles], dtype=bool)
+        self.cannot_be_suggested[list(gone)] = True
         self._words: dict[str, list[str]] = {}
+
+    @staticmethod
+    def of(profiles: Sequence[MemberProfile], texts: _Texts, language: Language) -> _Network:
+        return _Network(
+            profiles,
+            [texts.texts[r] for r in texts.need_rows],
+            [texts.texts[r] for r in texts.offer_rows],
+            language,
+        )
 
     def lemmas(self, text: str) -> list[str]:
         if text not in self._words:
@@ -132,7 +152,7 @@ class _Network:
         self, i: int, side: _Side, top: int, reciprocal: float, blocked: Sequence[int]
     ) -> tuple[Match, ...]:
         """Member ``i``'s suggestions, best first, each with its reason."""
-        n, texts = self.n, self.texts
+        n = self.n
         if not side.need_texts:
             return ()
         columns = np.arange(n)
@@ -154,12 +174,12 @@ class _Network:
         for j in _top_indices(score, top):
             need_text = side.need_texts[int(best_need[j])]
             offer_k = int(side.need_offer[best_need[j], j])
-            offer_text = texts.texts[texts.offer_rows[offer_k]]
+            offer_text = self.offer_texts[offer_k]
             shared = _shared(self.lemmas(need_text), self.lemmas(offer_text))
             mutual = bool(back_gain[j] >= RECIPROCAL_MENTION and back_need[j] >= 0)
             back = None
             if mutual:
-                back = (side.offer_texts[int(back_offer[j])], texts.texts[texts.need_rows[back_need[j]]])
+                back = (side.offer_texts[int(back_offer[j])], self.need_texts[int(back_need[j])])
             matches.append(
                 Match(
                     id=self.profiles[j].id,
@@ -269,7 +289,7 @@ def match_fitted(
         if a in index and b in index:
             blocked.setdefault(index[a], []).append(index[b])
             blocked.setdefault(index[b], []).append(index[a])
-    network = _Network(profiles, texts, similarity.language)
+    network = _Network.of(profiles, texts, similarity.language)
     members_with_needs = np.unique(texts.need_owner)
     results: dict[int, MemberMatches] = {}
     for start in range(0, members_with_needs.size, block):
@@ -357,9 +377,7 @@ def pair_values(
     one_way = np.full((n, n), -np.inf, dtype=np.float32)
     for start in range(0, texts.need_rows.size, 1024):
         rows = np.arange(start, min(start + 1024, texts.need_rows.size))
-        best, _ = _member_max(
-            similarity.compare(needs.take(rows), offers), texts.offer_owner, n, 1
-        )
+        best, _ = _member_max(similarity.compare(needs.take(rows), offers), texts.offer_owner, n, 1)
         for r, owner in zip(rows, texts.need_owner[rows], strict=True):
             np.maximum(one_way[owner], best[r - start], out=one_way[owner])
     one_way = np.clip(np.where(np.isfinite(one_way), one_way, 0), 0, None)

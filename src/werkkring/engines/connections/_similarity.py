@@ -189,7 +189,7 @@ class Similarity:
             languages(texts),
         )
         self.calibration: Calibration | None = None
-        if backend == "hybrid":
+        if backend != "lexical":
             self.calibration = self._calibrate(role_array, seed)
 
     def _embed(self, texts: list[str], is_need: NDArray[np.bool_]) -> FloatMatrix:
@@ -216,7 +216,8 @@ class Similarity:
         k = self.settings.calibration_texts
         a = self.corpus.take(np.sort(rng.choice(needs, min(k, needs.size), replace=False)))
         b = self.corpus.take(np.sort(rng.choice(offers, min(k, offers.size), replace=False)))
-        lexical, semantic = self._lexical(a, b), self._semantic(a, b)
+        semantic = self._semantic(a, b)
+        lexical = self._lexical(a, b) if self.space is not None else semantic
         return Calibration(
             float(lexical.mean()),
             max(float(lexical.std()), 1e-3),
@@ -251,6 +252,8 @@ class Similarity:
         """Texts outside the fitted corpus (a search query, a member's own texts, a profile changed since the
         fit), placed in the fitted space (lexical: without neighbourhood smoothing)."""
         texts = list(texts)
+        if not texts:
+            return self.corpus.take([])
         sparse = dense = semantic = None
         if self.space is not None:
             sparse, dense = self.space.transform(texts)
@@ -280,9 +283,7 @@ class Similarity:
         return copy
 
 
-def _pair_weights(
-    a: NDArray[np.int8], b: NDArray[np.int8], settings: HybridSettings
-) -> FloatMatrix | float:
+def _pair_weights(a: NDArray[np.int8], b: NDArray[np.int8], settings: HybridSettings) -> FloatMatrix | float:
     """The semantic weight per pair: the cross-language weight where one text is Dutch, the other English."""
     if settings.cross_language_weight == settings.semantic_weight or not (
         ((a == 1).any() and (b == 2).any()) or ((a == 2).any() and (b == 1).any())
