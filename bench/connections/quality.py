@@ -128,16 +128,14 @@ def main() -> None:
     grid = [
         replace(base, semantic_weight=s, cross_language_weight=c) for s in SAME_WEIGHTS for c in CROSS_WEIGHTS
     ]
-    networks: list[tuple[str, bool, int]] = [
-        (n, False, d) for n in args.sets.split(",") if n for d in range(args.draws)
-    ]
-    networks += [(c, True, d) for c in args.cross.split(",") if c for d in range(args.draws)]
-    # results[network name][method] = list over draws of (p5, mrr); grid[name][draw] = list over settings
+    names = [(n, False) for n in args.sets.split(",") if n] + [(c, True) for c in args.cross.split(",") if c]
+    # results[network name][method] = list over draws of (p5, mrr); grids[(name, 0)] = list over the grid
     results: dict[str, dict[str, list[tuple[float, float]]]] = {}
     grids: dict[tuple[str, int], list[tuple[float, float]]] = {}
     cross_of: dict[str, bool] = {}
     started_all = time.perf_counter()
-    for name, cross, draw in networks:
+
+    def run(name: str, cross: bool, draw: int, settings: list[HybridSettings]) -> list[tuple[float, float]]:
         if cross:
             need_set, offer_set = name.split(":")
             network = build_cross_network(need_set, offer_set, args.members, seed=draw)
@@ -154,44 +152,52 @@ def main() -> None:
                 flush=True,
             )
         started = time.perf_counter()
-        grids[(network.name, draw)] = hybrid_grid(network, grid)
-        best = max(grids[(network.name, draw)])
+        if not cross:  # no Dutch-English pairs: the cross-language weight changes nothing, run each once
+            once = {x.semantic_weight: x for x in settings}
+            scored = dict(zip(once, hybrid_grid(network, list(once.values())), strict=True))
+            out = [scored[x.semantic_weight] for x in settings]
+        else:
+            out = hybrid_grid(network, settings)
         print(
-            f"{network.name} draw {draw} hybrid grid: best P@5 {best[0]:.3f} "
+            f"{network.name} draw {draw} hybrid ({len(settings)} settings): best P@5 {max(out)[0]:.3f} "
             f"({time.perf_counter() - started:.1f} s)",
             flush=True,
         )
+        grids[(network.name, draw)] = out
+        return out
 
-    def grid_mean(cross: bool, draws: range, index: int) -> float:
-        values = [
-            grids[(n, d)][index][0] for n in results if cross_of[n] == cross for d in draws if (n, d) in grids
-        ]
+    for name, cross in names:  # draw 0: the whole grid, to choose the weights on
+        run(name, cross, 0, grid)
+
+    def grid_mean(cross: bool, index: int) -> float:
+        values = [grids[(n, 0)][index][0] for n in results if cross_of[n] == cross]
         return float(np.mean(values)) if values else 0.0
 
-    # Choose on draw 0: the same-language weight on same-language networks (at the default cross weight),
-    # then the cross-language weight on the cross-language networks at that same-language weight.
+    # Choose on draw 0: the same-language weight on same-language networks, then the cross-language weight
+    # on the cross-language networks at that same-language weight.
     default_cross = (
         CROSS_WEIGHTS.index(base.cross_language_weight) if base.cross_language_weight in CROSS_WEIGHTS else 0
     )
     same_scores = {
-        s: grid_mean(False, range(1), si * len(CROSS_WEIGHTS) + default_cross)
-        for si, s in enumerate(SAME_WEIGHTS)
+        s: grid_mean(False, si * len(CROSS_WEIGHTS) + default_cross) for si, s in enumerate(SAME_WEIGHTS)
     }
     chosen_same = (
         max(same_scores, key=lambda s: same_scores[s]) if any(same_scores.values()) else base.semantic_weight
     )
     si = SAME_WEIGHTS.index(chosen_same)
-    cross_scores = {
-        c: grid_mean(True, range(1), si * len(CROSS_WEIGHTS) + ci) for ci, c in enumerate(CROSS_WEIGHTS)
-    }
+    cross_scores = {c: grid_mean(True, si * len(CROSS_WEIGHTS) + ci) for ci, c in enumerate(CROSS_WEIGHTS)}
     chosen_cross = (
         max(cross_scores, key=lambda c: cross_scores[c])
         if any(cross_scores.values())
         else base.cross_language_weight
     )
     chosen = si * len(CROSS_WEIGHTS) + CROSS_WEIGHTS.index(chosen_cross)
-    for (name, _draw), values in grids.items():
-        results[name].setdefault("hybrid", []).append(values[chosen])
+    for name in results:
+        results[name]["hybrid"] = [grids[(name, 0)][chosen]]
+    for draw in range(1, args.draws):  # the other draws: only the chosen weights
+        for name, cross in names:
+            network_name = list(results)[[n for n, _ in names].index(name)]
+            results[network_name]["hybrid"] += run(name, cross, draw, [grid[chosen]])
     methods = [*BASELINES, "hybrid"]
 
     lines = [
@@ -250,7 +256,7 @@ def main() -> None:
     ]
     for si2, s in enumerate(SAME_WEIGHTS):
         at = [si2 * len(CROSS_WEIGHTS) + ci for ci in range(len(CROSS_WEIGHTS))]
-        cells = [f"{grid_mean(False, range(1), i):.3f} / {grid_mean(True, range(1), i):.3f}" for i in at]
+        cells = [f"{grid_mean(False, i):.3f} / {grid_mean(True, i):.3f}" for i in at]
         lines.append(f"| {s} | " + " | ".join(cells) + " |")
     lines += ["", f"Took {time.perf_counter() - started_all:.0f} s; load average {os.getloadavg()[0]:.1f}."]
     text = "\n".join(lines)

@@ -192,6 +192,7 @@ class SearchIndex:
                     score=round(score, 4),
                     snippet=snippet(part.texts[t], query_words, similarity.language),
                     field=part.field[t],
+                    text=part.texts[t],
                 )
             )
         return hits
