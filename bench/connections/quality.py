@@ -42,8 +42,9 @@ from werkkring.engines.connections import HybridSettings, match_members
 from werkkring.engines.connections._matching import _Texts, fit_similarity, match_fitted
 
 K = 10
-SAME_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
-CROSS_WEIGHTS = (0.7, 0.8, 0.9, 1.0)
+SMOOTHS = (0.0, 0.5)
+SAME_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
+CROSS_WEIGHTS = (0.8, 0.9, 1.0)
 Ranking = list[list[int]]
 
 
@@ -82,7 +83,14 @@ def _ids(network: Network, results: list) -> Ranking:  # type: ignore[type-arg]
 def backend(name: str) -> Callable[[Network], Ranking]:
     def rank(network: Network) -> Ranking:
         encoder = cached_embedder() if name != "lexical" else None
-        results = match_members(network.profiles, top=K, backend=name, encoder=encoder)  # type: ignore[arg-type]
+        plain = HybridSettings(semantic_smooth=0.0)  # semantic alone: the model's own cosine, nothing added
+        results = match_members(
+            network.profiles,
+            top=K,
+            backend=name,  # type: ignore[arg-type]
+            encoder=encoder,
+            settings=plain,
+        )
         return _ids(network, results)
 
     return rank
@@ -126,7 +134,10 @@ def main() -> None:
     args = parser.parse_args()
     base = HybridSettings(offer_kind=args.offer_kind)
     grid = [
-        replace(base, semantic_weight=s, cross_language_weight=c) for s in SAME_WEIGHTS for c in CROSS_WEIGHTS
+        replace(base, semantic_smooth=m, semantic_weight=s, cross_language_weight=c)
+        for m in SMOOTHS
+        for s in SAME_WEIGHTS
+        for c in CROSS_WEIGHTS
     ]
     names = [(n, False) for n in args.sets.split(",") if n] + [(c, True) for c in args.cross.split(",") if c]
     # results[network name][method] = list over draws of (p5, mrr); grids[(name, 0)] = list over the grid
@@ -153,9 +164,9 @@ def main() -> None:
             )
         started = time.perf_counter()
         if not cross:  # no Dutch-English pairs: the cross-language weight changes nothing, run each once
-            once = {x.semantic_weight: x for x in settings}
+            once = {(x.semantic_smooth, x.semantic_weight): x for x in settings}
             scored = dict(zip(once, hybrid_grid(network, list(once.values())), strict=True))
-            out = [scored[x.semantic_weight] for x in settings]
+            out = [scored[(x.semantic_smooth, x.semantic_weight)] for x in settings]
         else:
             out = hybrid_grid(network, settings)
         print(
@@ -173,25 +184,19 @@ def main() -> None:
         values = [grids[(n, 0)][index][0] for n in results if cross_of[n] == cross]
         return float(np.mean(values)) if values else 0.0
 
-    # Choose on draw 0: the same-language weight on same-language networks, then the cross-language weight
-    # on the cross-language networks at that same-language weight.
-    default_cross = (
-        CROSS_WEIGHTS.index(base.cross_language_weight) if base.cross_language_weight in CROSS_WEIGHTS else 0
-    )
-    same_scores = {
-        s: grid_mean(False, si * len(CROSS_WEIGHTS) + default_cross) for si, s in enumerate(SAME_WEIGHTS)
-    }
-    chosen_same = (
-        max(same_scores, key=lambda s: same_scores[s]) if any(same_scores.values()) else base.semantic_weight
-    )
-    si = SAME_WEIGHTS.index(chosen_same)
-    cross_scores = {c: grid_mean(True, si * len(CROSS_WEIGHTS) + ci) for ci, c in enumerate(CROSS_WEIGHTS)}
-    chosen_cross = (
-        max(cross_scores, key=lambda c: cross_scores[c])
-        if any(cross_scores.values())
-        else base.cross_language_weight
-    )
-    chosen = si * len(CROSS_WEIGHTS) + CROSS_WEIGHTS.index(chosen_cross)
+    # Choose on draw 0: smoothing and same-language weight on the same-language networks, then the
+    # cross-language weight on the cross-language networks with those.
+    at_default = [i for i, g in enumerate(grid) if g.cross_language_weight == base.cross_language_weight]
+    best_same = max(at_default, key=lambda i: grid_mean(False, i))
+    same = grid[best_same]
+    candidates = [
+        i
+        for i, g in enumerate(grid)
+        if (g.semantic_smooth, g.semantic_weight) == (same.semantic_smooth, same.semantic_weight)
+    ]
+    chosen = max(candidates, key=lambda i: grid_mean(True, i))
+    chosen_same, chosen_cross = grid[chosen].semantic_weight, grid[chosen].cross_language_weight
+    chosen_smooth = grid[chosen].semantic_smooth
     for name in results:
         results[name]["hybrid"] = [grids[(name, 0)][chosen]]
     for draw in range(1, args.draws):  # the other draws: only the chosen weights
@@ -203,8 +208,9 @@ def main() -> None:
     lines = [
         f"Networks of up to {args.members} members, {args.draws} draws each; "
         "cells: mean ± standard deviation over the draws.",
-        f"Hybrid weights chosen on draw 0: semantic weight {chosen_same} for texts in the same language, "
-        f"{chosen_cross} across languages (offers embedded as '{args.offer_kind}').",
+        f"Hybrid settings chosen on draw 0: semantic weight {chosen_same} for texts in the same language, "
+        f"{chosen_cross} across languages, semantic smoothing {chosen_smooth} "
+        f"(offers embedded as '{args.offer_kind}').",
         "",
         "| network | members | " + " | ".join(f"{m} P@5" for m in methods) + " | hybrid MRR@10 |",
         "|---|---:|" + "---:|" * (len(methods) + 1),
@@ -251,13 +257,14 @@ def main() -> None:
         "Hybrid grid, mean P@5 on draw 0 (rows: same-language weight, columns: cross-language weight); "
         "same-language networks / cross-language networks:",
         "",
-        "| semantic weight | " + " | ".join(f"cross {c}" for c in CROSS_WEIGHTS) + " |",
+        "| smoothing, semantic weight | " + " | ".join(f"cross {c}" for c in CROSS_WEIGHTS) + " |",
         "|---:|" + "---:|" * len(CROSS_WEIGHTS),
     ]
-    for si2, s in enumerate(SAME_WEIGHTS):
-        at = [si2 * len(CROSS_WEIGHTS) + ci for ci in range(len(CROSS_WEIGHTS))]
-        cells = [f"{grid_mean(False, i):.3f} / {grid_mean(True, i):.3f}" for i in at]
-        lines.append(f"| {s} | " + " | ".join(cells) + " |")
+    for m in SMOOTHS:
+        for w in SAME_WEIGHTS:
+            at = [i for i, g in enumerate(grid) if (g.semantic_smooth, g.semantic_weight) == (m, w)]
+            cells = [f"{grid_mean(False, i):.3f} / {grid_mean(True, i):.3f}" for i in at]
+            lines.append(f"| {m}, {w} | " + " | ".join(cells) + " |")
     lines += ["", f"Took {time.perf_counter() - started_all:.0f} s; load average {os.getloadavg()[0]:.1f}."]
     text = "\n".join(lines)
     print(text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -96,7 +96,7 @@ class SearchIndex:
                 roles,
                 backend,
                 encoder,
-                settings=settings,
+                settings=replace(settings, semantic_smooth=0.0),  # like the lexical space: not for search
                 space_settings=SpaceSettings(smooth_weight=0.0),
                 seed=seed,
             )

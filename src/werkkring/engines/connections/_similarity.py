@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from sklearn.preprocessing import normalize
 
-from werkkring.engines.connections._space import SpaceSettings, TextSpace
+from werkkring.engines.connections._space import SpaceSettings, TextSpace, _smooth, smooth_towards
 from werkkring.engines.embedding import Embedder, FloatMatrix, Kind, unit_rows
 from werkkring.engines.text import Language, detect_language, language_of
 from werkkring.errors import InputError
@@ -43,7 +43,7 @@ _LANGUAGE_CODE = {None: 0, "nl": 1, "en": 2}
 class HybridSettings:
     """The knobs of the hybrid similarity; the defaults were chosen on draws of the shared sets."""
 
-    semantic_weight: float = 0.5
+    semantic_weight: float = 0.7
     """Share of the semantic similarity for two texts in the same language (or of unknown language)."""
     cross_language_weight: float = 0.9
     """Share of the semantic similarity for a Dutch and an English text."""
@@ -51,6 +51,9 @@ class HybridSettings:
     offer_kind: Kind = "query"
     calibration_texts: int = 300
     """Needs and offers sampled (each) to calibrate the two scales: 300 x 300 pairs."""
+    semantic_smooth: float = 0.5
+    """Neighbourhood smoothing of the embeddings, as the lexical space smooths its LSA vectors: each text
+    moves this far towards the similarity-weighted mean of its ten nearest texts in the network."""
 
     def kind(self, role: Role) -> Kind:
         return self.need_kind if role == "need" else self.offer_kind
@@ -180,8 +183,12 @@ class Similarity:
             self.language = detect_language(list(texts[:: max(1, len(texts) // 500)]))
         role_array = np.asarray([r == "need" for r in roles], dtype=bool)
         semantic = None
+        self._raw_semantic: FloatMatrix | None = None
         if self.embedder is not None:
-            semantic = self._embed(list(texts), role_array)
+            self._raw_semantic = self._embed(list(texts), role_array)
+            semantic = self._smoothed(self._raw_semantic, settings, seed)
+        self._roles = role_array
+        self._seed = seed
         self.corpus = Vectors(
             None if self.space is None else self.space.sparse,
             None if self.space is None else self.space.dense,
@@ -191,6 +198,12 @@ class Similarity:
         self.calibration: Calibration | None = None
         if backend != "lexical":
             self.calibration = self._calibrate(role_array, seed)
+
+    @staticmethod
+    def _smoothed(vectors: FloatMatrix, settings: HybridSettings, seed: int) -> FloatMatrix:
+        if settings.semantic_smooth <= 0:
+            return vectors
+        return _smooth(vectors, 10, settings.semantic_smooth, seed)
 
     def _embed(self, texts: list[str], is_need: NDArray[np.bool_]) -> FloatMatrix:
         assert self.embedder is not None
@@ -259,6 +272,8 @@ class Similarity:
             sparse, dense = self.space.transform(texts)
         if self.embedder is not None:
             semantic = self._embed(texts, np.full(len(texts), role == "need"))
+            if self.settings.semantic_smooth > 0 and self.corpus.semantic is not None:
+                semantic = smooth_towards(semantic, self.corpus.semantic, 10, self.settings.semantic_smooth)
         return Vectors(sparse, dense, semantic, languages(texts))
 
     def compare(self, a: Vectors, b: Vectors) -> FloatMatrix:
@@ -280,6 +295,11 @@ class Similarity:
         copy.__dict__.update(self.__dict__)
         kinds = {"need_kind": self.settings.need_kind, "offer_kind": self.settings.offer_kind}
         copy.settings = replace(settings, **kinds)  # type: ignore[arg-type]
+        if settings.semantic_smooth != self.settings.semantic_smooth and self._raw_semantic is not None:
+            semantic = self._smoothed(self._raw_semantic, copy.settings, self._seed)
+            copy.corpus = replace(self.corpus, semantic=semantic)
+            if self.calibration is not None:
+                copy.calibration = copy._calibrate(self._roles, self._seed)
         return copy
 
 

@@ -191,3 +191,23 @@ def _smooth(vectors: FloatMatrix, neighbours: int, weight: float, seed: int = 0)
         out[start:stop] = vectors[start:stop] + weight * mean
     smoothed: FloatMatrix = normalize(out).astype(np.float32)
     return smoothed
+
+
+def smooth_towards(
+    queries: FloatMatrix, corpus: FloatMatrix, neighbours: int, weight: float, block: int = 1024
+) -> FloatMatrix:
+    """``_smooth`` for texts outside the corpus: each moves towards its nearest corpus texts, so a text placed
+    after the fit (an edited profile) is on the same footing as the smoothed corpus."""
+    k = min(neighbours, corpus.shape[0])
+    if k < 1 or weight <= 0 or queries.shape[0] == 0:
+        return queries
+    out = np.empty_like(queries)
+    for start in range(0, queries.shape[0], block):
+        q = queries[start : start + block]
+        sims = q @ corpus.T
+        idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        w = np.clip(np.take_along_axis(sims, idx, axis=1), 0, None)
+        mean = (w[:, :, None] * corpus[idx]).sum(axis=1) / (w.sum(axis=1, keepdims=True) + 1e-9)
+        out[start : start + block] = q + weight * mean
+    smoothed: FloatMatrix = normalize(out).astype(np.float32)
+    return smoothed
