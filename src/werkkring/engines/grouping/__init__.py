@@ -1,16 +1,21 @@
 """Breakout groups that are a good mix: anticlustering with floor/ceiling quotas, constraints and history.
 
-``form_groups`` splits one room; ``form_rounds`` makes several rounds in which no pair meets twice where
-possible; ``evaluate`` computes the report metrics of any assignment (for baselines and checks).
+``form_groups`` splits one room; ``place_arrivals`` seats late arrivals in locked groups; ``form_rounds``
+makes several rounds in which no pair meets twice where possible; ``evaluate`` computes the report metrics
+of any assignment (for baselines and checks).
 """
 
 from werkkring.engines.grouping._api import form_groups
+from werkkring.engines.grouping._arrivals import place_arrivals
 from werkkring.engines.grouping._metrics import evaluate
 from werkkring.engines.grouping._model import (
     GroupingMetrics,
     GroupingResult,
     Participants,
+    Placement,
     RoundsResult,
+    SeatingError,
+    Unseated,
 )
 from werkkring.engines.grouping._rounds import form_rounds
 
@@ -18,8 +23,12 @@ __all__ = [
     "GroupingMetrics",
     "GroupingResult",
     "Participants",
+    "Placement",
     "RoundsResult",
+    "SeatingError",
+    "Unseated",
     "evaluate",
     "form_groups",
     "form_rounds",
+    "place_arrivals",
 ]
