@@ -18,9 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 from werkkring.engines.grouping._compile import (
     BoolArray,
@@ -746,6 +743,8 @@ def _start(p: _Problem) -> IntArray | None:
     w_host = w_size * (2.0 * float(size_cost.max(initial=0.0)) + 1.0)
     cost = w_host * host[:, cols] + w_size * size_cost[None, :] + w_quota * quota[:, cols] + mix[:, cols]
     cost = np.where(p.allowed[singles][:, cols], cost, np.inf)
+    from scipy.optimize import linear_sum_assignment  # imported here: it takes a second to load
+
     try:
         rows, picked = linear_sum_assignment(cost)
     except ValueError:  # no assignment of finite cost
@@ -780,6 +779,9 @@ def _hall(p: _Problem) -> list[int]:
         cols.append(1 + U + k)
         caps.append(int(min(p.free[g], need)))
     nodes = U + k + 2
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
     graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(nodes, nodes))
     flow = maximum_flow(graph, 0, nodes - 1)
     if flow.flow_value >= need:
