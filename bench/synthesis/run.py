@@ -96,9 +96,9 @@ def bertopic_run(texts: list[str], k: int) -> list[int]:
     from bertopic import BERTopic
     from umap import UMAP
 
-    from werkkring.engines.synthesis._embedding import embed
+    from werkkring.engines.embedding import local_embedder
 
-    vectors = embed(texts, None)
+    vectors = local_embedder(None).encode(texts)
     model = BERTopic(
         umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=0),
         hdbscan_model=KMeans(k, n_init=10, random_state=0),
@@ -112,7 +112,7 @@ def embedding_available() -> bool:
     try:
         import sentence_transformers  # noqa: F401
 
-        from werkkring.engines.synthesis._embedding import default_model_path
+        from werkkring.engines.embedding import default_model_path
     except Exception:
         return False
     return default_model_path() is not None

@@ -1,4 +1,6 @@
-"""Settings from the environment. Zero configuration gives a SQLite file in the working directory."""
+"""Settings from the environment, read once where a program starts (the CLI's root command, the web app's
+factory) and passed to whatever needs them. Zero configuration gives a SQLite file in the working
+directory."""
 
 from __future__ import annotations
 
@@ -35,7 +37,3 @@ class Settings:
             mail_from=env.get("WERKKRING_MAIL_FROM", "werkkring@localhost"),
             base_url=env.get("WERKKRING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         )
-
-
-def database_url() -> str:
-    return Settings.from_env().database_url

@@ -1,9 +1,12 @@
-"""Small pure rules of the domain shared by every layer: age bands, tenure bands, countries."""
+"""Small pure rules of the domain shared by every layer: age and tenure bands, countries, the wall clock."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Final
+
+TIMEZONE: Final = "Europe/Amsterdam"
+"""Stored times are wall-clock times here (a session at 19:30 is 19:30 local time, summer or winter)."""
 
 AGE_BANDS: Final = ("<20", "20-29", "30-39", "40-49", "50-59", "60-69", "70+")
 TENURE_BANDS: Final = ("newcomer", "settling", "old hand")

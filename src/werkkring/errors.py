@@ -4,7 +4,8 @@ A message is an English template with named parameters (``"session %(session)s i
 ``{"session": 12}``), marked with :func:`N_` so the catalog extraction finds it. ``str(error)`` and
 :attr:`Problem.message` give the English text with the parameters filled in (the CLI and the JSON API show
 that); the web pages translate the template into the reader's language first and fill in the parameters after
-(:meth:`Problem.render`).
+(:meth:`Problem.render`). A parameter that is itself a word of the interface (a field's display name, see
+:mod:`werkkring.limits`) is a :class:`Term` and is translated along with the template.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A word of the interface used as a message parameter (``Term(N_("Title"))``): translated with the
+    template, where other parameters (values the person typed, numbers) are shown as they are."""
+
+    __slots__ = ()
+
+
 def fill(template: str, params: Mapping[str, Any] | None, translate: Translate | None = None) -> str:
     """The template in the reader's language, the named parameters filled in (``%(name)s`` or ``%(name)r``).
 
@@ -29,6 +37,8 @@ def fill(template: str, params: Mapping[str, Any] | None, translate: Translate |
     text = translate(template) if translate is not None else template
     if not params:
         return text
+    if translate is not None:
+        params = {k: translate(v) if isinstance(v, Term) else v for k, v in params.items()}
     try:
         return text % params
     except (KeyError, ValueError, TypeError):  # a broken translation must not hide the error itself
@@ -37,15 +47,18 @@ def fill(template: str, params: Mapping[str, Any] | None, translate: Translate |
 
 @dataclasses.dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: what, and where (source file, 1-based line, field or column).
+    """One thing wrong with an input: what, and where (source file, 1-based line, field, 1-based column).
 
-    ``template`` is the English message, possibly with ``%(name)s`` placeholders filled from ``params``."""
+    ``template`` is the English message, possibly with ``%(name)s`` placeholders filled from ``params``.
+    ``field`` names the field or the file's named column; ``column`` is the character position in the line
+    where there is one (a byte that is not UTF-8, a JSON syntax error)."""
 
     template: str
     source: str | None = None
     line: int | None = None
     field: str | None = None
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+    column: int | None = None
 
     @property
     def message(self) -> str:
@@ -64,6 +77,8 @@ class Problem:
             where.append(f"line {self.line}")
         if self.field:
             where.append(f"column {self.field!r}")
+        if self.column is not None:
+            where.append(f"character {self.column}" if self.field else f"column {self.column}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 

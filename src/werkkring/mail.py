@@ -41,9 +41,8 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     return message
 
 
-def send(mail: Mail, settings: Settings | None = None) -> Path | None:
+def send(mail: Mail, settings: Settings) -> Path | None:
     """Send one message; returns the outbox file when no SMTP host is configured."""
-    settings = settings or Settings.from_env()
     message = build_message(mail, settings.mail_from)
     if settings.smtp_host is None:
         settings.outbox_dir.mkdir(parents=True, exist_ok=True)

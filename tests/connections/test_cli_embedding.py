@@ -15,13 +15,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from werkkring.cli import _register_all, app
-from werkkring.engines.synthesis import _embedding
+from werkkring.cli import app
+from werkkring.engines.embedding import _sentence_transformers as _embedding
 from werkkring.errors import InputError
 
 from .conftest import NETWORK
 
-_register_all()
 runner = CliRunner()
 HAS_ST = importlib.util.find_spec("sentence_transformers") is not None
 PACKAGED = _embedding.default_model_path()
@@ -48,7 +47,7 @@ class _FakeModel:
 
     loaded: ClassVar[list[str]] = []
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, **_: object) -> None:
         _FakeModel.loaded.append(name)
 
     def encode(self, texts: list[str], **_: object) -> Any:

@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from werkkring.cli import _register_all, app
+from werkkring.cli import app
 from werkkring.engines.connections import MemberProfile
 from werkkring.errors import InputError
 from werkkring.io.members_jsonl import parse_members, read_intros, read_known
 
 from .conftest import NETWORK
 
-_register_all()
 runner = CliRunner()
 
 

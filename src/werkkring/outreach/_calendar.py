@@ -17,10 +17,10 @@ from icalendar import Calendar, Event, vDuration
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from werkkring.domain import TIMEZONE as TIMEZONE
 from werkkring.errors import NotFoundError
 from werkkring.store.models import Circle, Member, Registration, WorkSession
 
-TIMEZONE = "Europe/Amsterdam"
 ZONE = ZoneInfo(TIMEZONE)
 # How far back a feed reaches; older sessions drop out so feeds stay small.
 HISTORY = dt.timedelta(days=365)

@@ -10,8 +10,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from werkkring.config import database_url
-
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -21,9 +19,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (default: the configured one). SQLite files run in WAL mode with foreign keys."""
-    url = url or database_url()
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url``. SQLite files run in WAL mode with foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
@@ -41,7 +38,9 @@ class Database:
     so a failed action leaves nothing half-written."""
 
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
-        self.engine = engine or make_engine(url)
+        if engine is None and url is None:
+            raise TypeError("Database needs a url or an engine")
+        self.engine = engine or make_engine(url or "")
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

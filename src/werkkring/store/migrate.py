@@ -24,7 +24,10 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head", engine: Engine | None = None) -> None:
     """Bring the database at ``url`` (or behind ``engine``) up to ``revision``; safe to run again."""
-    engine = engine or make_engine(url)
+    if engine is None:
+        if url is None:
+            raise TypeError("upgrade needs a url or an engine")
+        engine = make_engine(url)
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

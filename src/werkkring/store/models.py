@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -106,6 +107,11 @@ class Member(Base):
     named_in_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set on every change of the row (ORM and Core updates alike): the connections index reads the members
+    # changed since it last looked, so an edited profile is matched and searchable within seconds.
+    updated_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="member", cascade="all, delete-orphan"
@@ -384,3 +390,18 @@ class ApiToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class TextEmbedding(Base):
+    """A text's embedding under one model, so each text is embedded once across processes and runs.
+
+    Derived data (it can always be computed again from the text), keyed by the model's cache space and the
+    SHA-256 of the text; the text itself is not stored, so hidden or deleted profile texts leave nothing
+    readable behind. ``vector`` is float32 little-endian bytes."""
+
+    __tablename__ = "text_embeddings"
+
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from werkkring import __version__
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.store import Database
@@ -40,11 +41,13 @@ SESSION_COOKIE = "werkkring_session"
 
 
 def create_app(database: Database | None = None, settings: Settings | None = None) -> FastAPI:
-    database = database or Database()
+    """The web app's start-up: ``werkkring serve`` passes the settings its root command read; an ASGI server
+    calling this factory directly gets them from the environment, once, here."""
     settings = settings or Settings.from_env()
+    database = database or Database(settings.database_url)
     app = FastAPI(
         title="werkkring",
-        version="0.1.0",
+        version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",

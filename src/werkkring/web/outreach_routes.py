@@ -40,8 +40,8 @@ def _database(request: Request) -> Database:
 
 
 def _settings(request: Request) -> Settings:
-    settings = getattr(request.app.state, "settings", None)
-    return settings if isinstance(settings, Settings) else Settings.from_env()
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def _reader(request: Request) -> Iterator[Session]:

@@ -7,16 +7,38 @@ Pure: no files, no database, no printing (the embedding backend reads the model 
 """
 
 from werkkring.engines.synthesis._markdown import to_markdown
-from werkkring.engines.synthesis._synthesize import MAX_THEMES, synthesize
-from werkkring.engines.synthesis._types import Backend, Contribution, Overview, Synthesis, Theme
+from werkkring.engines.synthesis._synthesize import MAX_QUESTION, MAX_THEMES, split_theme, synthesize
+from werkkring.engines.synthesis._types import (
+    AsideReason,
+    Backend,
+    Board,
+    Contribution,
+    GroupSummary,
+    HostTheme,
+    Overview,
+    SetAside,
+    Source,
+    Synthesis,
+    Theme,
+    Vote,
+)
 
 __all__ = [
+    "MAX_QUESTION",
     "MAX_THEMES",
+    "AsideReason",
     "Backend",
+    "Board",
     "Contribution",
+    "GroupSummary",
+    "HostTheme",
     "Overview",
+    "SetAside",
+    "Source",
     "Synthesis",
     "Theme",
+    "Vote",
+    "split_theme",
     "synthesize",
     "to_markdown",
 ]

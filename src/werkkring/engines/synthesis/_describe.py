@@ -19,6 +19,8 @@ FloatMatrix = npt.NDArray[np.float32]
 NEAR_DUPLICATE = 0.9
 _PAIRWISE_UP_TO = 3_000
 _SUMMARY_MAX_WORDS = 30
+# What a quote from a group already quoted costs (about a quarter of the usual spread in centrality).
+_SAME_GROUP = 0.15
 # Dutch separable-verb particles ("voeg ... toe", "zet ... af"): content words for clustering, but no label.
 # Pronouns and numerals that are not stop words for clustering but say nothing as a label.
 _NOT_A_LABEL = frozenset({"toe", "af", "mee", "elkaar", "één", "iemand", "iets"})
@@ -73,10 +75,16 @@ def pick_summary_and_quotes(
     components: Sequence[int],
     quotes: int = 3,
     diversity: float = 0.4,
+    *,
+    bonus: Sequence[float] | None = None,
+    groups: Sequence[str | None] | None = None,
 ) -> tuple[int, list[int]]:
     """The most central reasonably short contribution as the summary line, then up to ``quotes`` others,
-    central but unlike each other (maximal marginal relevance), one per near-duplicate component."""
+    central but unlike each other (maximal marginal relevance), one per near-duplicate component, and from
+    a group not quoted yet where the theme has one. ``bonus`` (per member) lifts key or voted ones."""
     central = centrality(vectors, members)
+    if bonus is not None:
+        central = (central + np.asarray(bonus, dtype=np.float32)).astype(np.float32)
     representative: dict[int, int] = {}
     for position in np.argsort(-central, kind="stable"):
         representative.setdefault(components[int(position)], int(position))
@@ -90,6 +98,9 @@ def pick_summary_and_quotes(
         picked = [summary, *chosen]
         similarity = block[rest] @ block[picked].T
         score = (1 - diversity) * central[rest] - diversity * similarity.max(axis=1)
+        if groups is not None:
+            used = {groups[p] for p in picked}
+            score = score - _SAME_GROUP * np.array([groups[p] in used for p in rest], dtype=np.float32)
         best = rest[int(np.argmax(score))]
         chosen.append(best)
         rest.remove(best)
