@@ -78,3 +78,16 @@ def test_history_apart_and_together(tmp_path: Path) -> None:
     bad = _write(tmp_path, "u.csv", "set,who\nduo,a\n")
     with pytest.raises(InputError, match=r"u.csv, line 1: has no 'id' column"):
         read_together(bad, ids)
+
+
+def test_rounds_are_read_in_numeric_order_and_seating_leaves_empty_groups_out(tmp_path: Path) -> None:
+    from werkkring.io.participants import read_ids, read_rounds, read_seating
+
+    path = _write(tmp_path, "r.csv", "id;round;group\na;10;1\nb;2;2\na;2;1\nc;1;3\n")
+    assert read_rounds(path) == [{"c": 2}, {"b": 1, "a": 0}, {"a": 0}]
+    seating = _write(tmp_path, "s.csv", "id,group\na,2\nb,\nc,1\n")
+    assert read_seating(seating, ["a", "b", "c"]) == {"a": 1, "c": 0}
+    arrivals = _write(tmp_path, "a.csv", "id\nc\na\n")
+    assert read_ids(arrivals, ["a", "b", "c"]) == ["c", "a"]
+    with pytest.raises(InputError, match=r"line 3, column 'id': id 'a' appears twice \(first on line 2\)"):
+        read_ids(_write(tmp_path, "b.csv", "id\na\na\n"), ["a"])

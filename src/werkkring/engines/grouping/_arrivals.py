@@ -1008,6 +1008,21 @@ def _failure_reason(p: _Problem) -> tuple[Problem, int]:
     )
 
 
+def _merged(problems: list[Problem]) -> list[Problem]:
+    """One problem for every reason that differs only in who it is about (``who`` joined)."""
+    out: dict[tuple[str, tuple[tuple[str, str], ...]], Problem] = {}
+    for problem in problems:
+        key = (problem.template, tuple(sorted((k, repr(v)) for k, v in problem.params.items() if k != "who")))
+        if key in out and "who" in problem.params:
+            first = out[key]
+            out[key] = _why(
+                first.template, {**first.params, "who": f"{first.params['who']}, {problem.params['who']}"}
+            )
+        else:
+            out.setdefault(key, problem)
+    return list(out.values())
+
+
 def place_arrivals(
     participants: Participants,
     seated: Mapping[str, int],
@@ -1087,7 +1102,7 @@ def place_arrivals(
         if assign is not None:
             break
         if not partial:
-            raise SeatingError([problem for _, problem in reasons])
+            raise SeatingError(_merged([problem for _, problem in reasons]))
         dropped = {p.ids[i] for us, _ in reasons for u in us for i in units[u].members}
         for us, problem in reasons:
             for u in us:
