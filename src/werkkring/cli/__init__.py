@@ -1,10 +1,10 @@
 """The `werkkring` command line: a thin layer over the actions, queries and engines.
 
 Every command is a typed function at the top level of its subject's module (``store_commands``,
-``outreach``, ``groups``, ``synthesis``, ``connections``); this module puts them into one tree, in the order
-``werkkring --help`` lists them. The root command reads the settings once (:class:`werkkring.config.Settings`)
-and hands them to every command through the click context. Errors werkkring raises on purpose become a
-message on standard error and exit status 2.
+``outreach``, ``groups``, ``synthesis``, ``connections``, ``service``); this module puts them into one
+tree, in the order ``werkkring --help`` lists them. The root command reads the settings once
+(:class:`werkkring.config.Settings`) and hands them to every command through the click context. Errors
+werkkring raises on purpose become a message on standard error and exit status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from werkkring.cli import connections, groups, outreach, store_commands, synthesis
+from werkkring.cli import connections, groups, outreach, service, store_commands, synthesis
 from werkkring.config import Settings
 from werkkring.errors import WerkkringError
 
@@ -38,7 +38,8 @@ app.add_typer(store_commands.db_app, name="db")
 app.command()(store_commands.demo)
 app.add_typer(store_commands.members_app, name="members")
 app.command()(store_commands.backup)
-app.command()(store_commands.serve)
+app.command()(service.serve)
+app.command()(service.worker)
 app.add_typer(outreach.report_app, name="report")
 app.add_typer(outreach.mailing_app, name="mailing")
 app.add_typer(outreach.feeds_app, name="feeds")
