@@ -366,3 +366,13 @@ def test_the_report_metrics_are_those_of_the_room_afterwards() -> None:
     final = {**TWO_TABLES, **result.placed}
     assert result.metrics == evaluate(SMALL, [final[pid] for pid in SMALL.ids])
     assert result.sizes == (5, 4) or result.sizes == (4, 5)
+
+
+def test_the_reasons_read_in_dutch_on_a_dutch_page() -> None:
+    from werkkring.web.i18n import translations
+
+    with pytest.raises(SeatingError) as caught:
+        place_arrivals(SMALL, TWO_TABLES, ["x", "y"], capacity=3)
+    dutch = caught.value.render(translations("nl").gettext)
+    assert dutch == "Er is geen vrije plaats voor x, y: elke groep is vol."
+    assert str(caught.value) == "there is no free seat for x, y: every group is full"

@@ -248,3 +248,15 @@ def test_next_round_from_a_rounds_file(
     err = capsys.readouterr().err
     assert "line 3, column 'id': id 'm0' is in round 1 twice (first on line 2)" in err
     assert "line 4, column 'round': has an empty round" in err
+
+
+def test_rounds_with_hosts_staying(room: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rounds.csv"
+    args = ["groups", "rounds", str(room), "--size", "5", "--rounds", "3", "--hosts-stay", "--out", str(out)]
+    assert _run(args) == 0
+    tables: dict[str, set[str]] = {}
+    for row in csv.DictReader(out.open(encoding="utf-8")):
+        tables.setdefault(row["id"], set()).add(row["group"])
+    hosts = [f"m{i}" for i in range(0, 40, 9)]
+    assert all(len(tables[h]) == 1 for h in hosts)
+    assert len({next(iter(tables[h])) for h in hosts}) == len(hosts)  # one host per table

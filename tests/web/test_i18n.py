@@ -16,6 +16,7 @@ from werkkring.web import i18n
 WEB = Path(i18n.__file__).parent
 ACTIONS = WEB.parent / "actions"  # their error messages are shown on the pages, translated
 LIMITS = WEB.parent / "limits.py"  # the input limits' messages and field names, shown on the pages too
+GROUPING = WEB.parent / "engines" / "grouping"  # why a late arrival has no seat, shown to the host
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
 # Words that are the same in every language (names, formats).
 ALLOWED_LITERALS = {"werkkring", "API", "HTML", "Markdown", "PDF", "Helix"}
@@ -25,7 +26,7 @@ def _code_messages() -> set[str]:
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for folder in (WEB, ACTIONS):
+    for folder in (WEB, ACTIONS, GROUPING):
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map, options_map=options, keywords=KEYWORDS
         ):

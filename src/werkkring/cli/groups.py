@@ -105,6 +105,10 @@ def groups_rounds(
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Number of rounds.")],
     size: Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")] = None,
     groups: Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")] = None,
+    hosts_stay: Annotated[
+        bool,
+        typer.Option("--hosts-stay/--hosts-move", help="Table hosts keep one table in every round."),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
@@ -125,7 +129,15 @@ def groups_rounds(
     if size is None and groups is None:
         raise typer.BadParameter("give --size or --groups", param_hint="--size")
     people = read_participants(participants, numeric=numeric, categorical=categorical)
-    result = form_rounds(people, rounds=rounds, size=size, groups=groups, seed=seed, time_limit=time_limit)
+    result = form_rounds(
+        people,
+        rounds=rounds,
+        size=size,
+        groups=groups,
+        hosts_stay=hosts_stay,
+        seed=seed,
+        time_limit=time_limit,
+    )
     _write(out, lambda handle: write_rounds(handle, people.ids, result.rounds))
     data = {
         "n": len(people),

@@ -509,6 +509,9 @@ def _solve_exact(p: _Problem) -> IntArray | None:
     zero = np.zeros(1)
     for g in range(k - 1, -1, -1):
         subs = np.flatnonzero(ok[g])
+        if subs.size == 1:  # a full group takes nobody: nothing changes
+            choices.append(np.zeros(1 << U, dtype=np.int64))
+            continue
         base = p.levels(p.size[g : g + 1], p.hosts[g : g + 1], p.cnt[g : g + 1], p.ss[g : g + 1], zero)
         lev = p.levels(
             p.size[g] + t["persons"][subs],
