@@ -94,6 +94,12 @@ def random_legal(
     return final
 
 
+def fmt(x: object) -> str:
+    """A count as a whole number, a mean of counts with one decimal."""
+    value = float(x)  # type: ignore[arg-type]
+    return f"{value:.0f}" if value.is_integer() else f"{value:.1f}"
+
+
 def timed(call: Callable[[], object]) -> tuple[object, float]:
     start = time.perf_counter()
     out = call()
@@ -160,8 +166,8 @@ def arrivals_table(
     for name, r in rows:
         secs = "" if r["seconds"] is None else f"{r['seconds']:.2f}"
         say(
-            f"| {name} | {r['bss']:.4f} | {r['num']:.5f} | {r['dev']:.1f} | {r['outside']:.1f} | "
-            f"{r['one_host']:.1f} | {r['most_hosts']:.1f} | {r['sizes']} | {secs} | {r.get('click', '')} |"
+            f"| {name} | {r['bss']:.4f} | {r['num']:.5f} | {fmt(r['dev'])} | {fmt(r['outside'])} | "
+            f"{fmt(r['one_host'])} | {fmt(r['most_hosts'])} | {r['sizes']} | {secs} | {r.get('click', '')} |"
         )
     say("")
 
