@@ -497,7 +497,7 @@ def _solve_exact(p: _Problem) -> IntArray | None:
     f_g(P) is the best (host, size, quota, mix) of seating the units outside P in groups g, g+1, ...; each
     group's share of the units is any subset it can take, so the result is optimal for the whole objective
     (every level is a sum over groups)."""
-    U, k = len(p.units), p.k
+    U = len(p.units)
     full = (1 << U) - 1
     ok, t = _feasible_shares(p)
     all_placed, all_share = _disjoint_pairs(U)
@@ -507,11 +507,9 @@ def _solve_exact(p: _Problem) -> IntArray | None:
     f_mix = np.zeros(1 << U)
     choices: list[IntArray] = []
     zero = np.zeros(1)
-    for g in range(k - 1, -1, -1):
+    active = np.flatnonzero(ok[:, 1:].any(axis=1))  # groups that can take someone; the others change nothing
+    for g in active[::-1].tolist():
         subs = np.flatnonzero(ok[g])
-        if subs.size == 1:  # a full group takes nobody: nothing changes
-            choices.append(np.zeros(1 << U, dtype=np.int64))
-            continue
         base = p.levels(p.size[g : g + 1], p.hosts[g : g + 1], p.cnt[g : g + 1], p.ss[g : g + 1], zero)
         lev = p.levels(
             p.size[g] + t["persons"][subs],
@@ -551,8 +549,8 @@ def _solve_exact(p: _Problem) -> IntArray | None:
     choices.reverse()
     assign = np.full(U, -1, dtype=np.int64)
     placed = 0
-    for g in range(k):
-        sub = int(choices[g][placed])
+    for g, choice in zip(active.tolist(), choices, strict=True):
+        sub = int(choice[placed])
         for u in range(U):
             if sub >> u & 1:
                 assign[u] = g
@@ -766,26 +764,15 @@ def _hall(p: _Problem) -> list[int]:
     if U == 0:
         return []
     # Nodes: source 0, units 1..U, groups U+1..U+k, sink U+k+1.
-    rows: list[int] = []
-    cols: list[int] = []
-    caps: list[int] = []
-    for u in range(U):
-        rows.append(0)
-        cols.append(1 + u)
-        caps.append(int(p.m[u]))
-        for g in np.flatnonzero(p.allowed[u]).tolist():
-            rows.append(1 + u)
-            cols.append(1 + U + g)
-            caps.append(need + 1)
-    for g in range(k):
-        rows.append(1 + U + g)
-        cols.append(1 + U + k)
-        caps.append(int(min(p.free[g], need)))
+    us, gs = np.nonzero(p.allowed)
+    rows = np.concatenate([np.zeros(U, dtype=np.int64), 1 + us, 1 + U + np.arange(k)])
+    cols = np.concatenate([1 + np.arange(U), 1 + U + gs, np.full(k, 1 + U + k)])
+    caps = np.concatenate([p.m, np.full(us.size, need + 1), np.minimum(p.free, need)])
     nodes = U + k + 2
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_flow
 
-    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(nodes, nodes))
+    graph = csr_matrix((caps.astype(np.int32), (rows, cols)), shape=(nodes, nodes))
     flow = maximum_flow(graph, 0, nodes - 1)
     if flow.flow_value >= need:
         return []
@@ -906,7 +893,9 @@ def _hall_reason(p: _Problem, units: list[int]) -> Problem:
 
 
 def _window(p: _Problem, assign: IntArray, w: IntArray) -> _Problem:
-    """The placement problem of the units in ``w`` with every other unit seated where ``assign`` put it."""
+    """The placement problem of the units in ``w`` with every other unit seated where ``assign`` put it; the
+    window's units may go to the groups they sit in now and to each one's ``ALTERNATIVES`` best other groups
+    (each alone, by the objective's levels), which keeps the exact step small when there are many groups."""
     others = np.setdiff1d(np.arange(len(p.units)), w)
     oh = np.zeros((others.size, p.k))
     oh[np.arange(others.size), assign[others]] = 1.0
@@ -917,11 +906,28 @@ def _window(p: _Problem, assign: IntArray, w: IntArray) -> _Problem:
     np.add.at(S, assign[others], p.xu[others])
     As = p.As[w] + np.rint(p.Aa[np.ix_(w, others)] @ oh).astype(np.int64)
     free = np.maximum(p.cap - size, 0)
+    allowed = p.allowed[w] & (As == 0) & (free[None, :] >= p.m[w][:, None])
+    if p.k > len(w) * (ALTERNATIVES + 1):
+        ss = (S**2).sum(axis=1)
+        cur = p.levels(size, hosts, cnt, ss, np.zeros(p.k))
+        new = p.levels(
+            size[None, :] + p.m[w][:, None],
+            hosts[None, :] + p.hu[w][:, None],
+            cnt[None, :, :] + p.zu[w][:, None, :],
+            ss[None, :] + 2.0 * (p.xu[w] @ S.T) + (p.xu[w] ** 2).sum(axis=1)[:, None],
+            p.Hs[w],
+        )
+        near = np.zeros_like(allowed)
+        near[np.arange(len(w)), assign[w]] = True
+        for row in range(len(w)):
+            keys = [~allowed[row]] + [new[t][row] - cur[t] for t in range(4)]
+            near[row, np.lexsort(tuple(reversed(keys)))[:ALTERNATIVES]] = True
+        allowed &= near
     return dataclasses.replace(
         p,
         units=[p.units[int(u)] for u in w],
         free=free,
-        allowed=p.allowed[w] & (As == 0) & (free[None, :] >= p.m[w][:, None]),
+        allowed=allowed,
         size=size,
         hosts=hosts,
         cnt=cnt,
@@ -940,6 +946,8 @@ def _window(p: _Problem, assign: IntArray, w: IntArray) -> _Problem:
 
 WINDOW = 8
 """Units re-placed together, exactly, in each step of the large-neighbourhood polish."""
+ALTERNATIVES = 4
+"""Groups besides its own that a unit of a window may move to in the exact step."""
 
 
 def _polish(p: _Problem, assign: IntArray, passes: int) -> IntArray:
