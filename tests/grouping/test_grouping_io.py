@@ -91,3 +91,32 @@ def test_rounds_are_read_in_numeric_order_and_seating_leaves_empty_groups_out(tm
     assert read_ids(arrivals, ["a", "b", "c"]) == ["c", "a"]
     with pytest.raises(InputError, match=r"line 3, column 'id': id 'a' appears twice \(first on line 2\)"):
         read_ids(_write(tmp_path, "b.csv", "id\na\na\n"), ["a"])
+
+
+def test_seating_arrivals_and_rounds_files_never_fail_with_anything_but_problems(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.io.test_readers_fuzz import any_bytes, check_problems, delimited
+    from werkkring.io.participants import read_ids, read_rounds, read_seating
+
+    path = tmp_path / "input.csv"
+
+    @settings(max_examples=120, deadline=None)
+    @given(st.one_of(any_bytes, delimited(["id", "group", "round"])))
+    def fuzz(content: bytes) -> None:
+        path.write_bytes(content)
+        for read in (
+            lambda: read_seating(path, ["a", "b", "é"]),
+            lambda: read_ids(path, ["a", "b", "é"]),
+            lambda: read_rounds(path),
+        ):
+            try:
+                result = read()
+            except InputError as error:
+                check_problems(error, path)
+                continue
+            groups = result.values() if isinstance(result, dict) else []
+            assert all(isinstance(g, int) and g >= 0 for g in groups)
+
+    fuzz()

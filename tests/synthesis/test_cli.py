@@ -93,7 +93,7 @@ def test_one_or_two_contributions_still_give_a_result(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        (None, [], "no such file"),
+        (None, [], "file not found"),
         (b"", [], "empty"),
         (b"   \n", [], "empty"),
         (b"text\tgroup\nveilig\tA\n", ["--text-column", "answer"], "no column 'answer'"),
@@ -146,4 +146,4 @@ def test_reader_reports_line_numbers_and_keeps_order(tmp_path: Path) -> None:
     data = read_contributions(path, group_column="group")
     assert [c.text for c in data.contributions] == ["two\nlines", "last"]
     assert [c.group for c in data.contributions] == ["A", None]
-    assert data.lines == (3, 5)
+    assert data.lines == (2, 5)  # the line each contribution starts on

@@ -74,16 +74,18 @@ def members_import(
 ) -> None:
     """Import members all-or-nothing: any bad row lists every problem and stores nothing."""
     from werkkring.actions.members import import_members
-    from werkkring.io.members_csv import parse_members, read_member_file
+    from werkkring.io.members_csv import read_members_csv
 
-    rows = parse_members(read_member_file(file), source=str(file))
+    parsed = read_members_csv(file)
     db = database(ctx)
 
     def progress(done: int, total: int) -> None:
         typer.echo(f"written {done}/{total}", err=True)
 
     with db.transaction() as session:
-        count = import_members(session, None, rows, source=str(file), progress=progress)
+        count = import_members(
+            session, None, parsed.rows, source=str(file), progress=progress, problems=parsed.problems
+        )
     typer.echo(f"imported {count} members from {file}")
 
 
