@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from werkkring.errors import InputError
+from werkkring.limits import SEED
 
 
 class OutputFormat(StrEnum):
@@ -89,7 +90,12 @@ def themes_command(
         Path | None,
         typer.Option(help="Local sentence-transformers model folder for --backend embedding."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same themes.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            min=SEED.minimum, max=SEED.maximum, help="Random seed; the same seed gives the same themes."
+        ),
+    ] = 0,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="json (for programs) or markdown (for a blog post).")
     ] = OutputFormat.json,
