@@ -71,6 +71,8 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path: Path, args: list[str]
         (["report", "session", "99999999999", "--format", "md", "--out", "r.md"], "Invalid value for 'ID'"),
         (["feeds", "member", "0"], "Invalid value for 'ID'"),
         (["match", "m.jsonl", "--groups", "bin.csv"], "bin.csv, line 2, column 1: byte 0xFF is not UTF-8"),
+        (["match", "search", "x" * 501, "--members", "m.jsonl"], "Search can be at most 500 characters long"),
+        (["match", "search", "a\x07b", "--members", "m.jsonl"], "Search contains the invisible control"),
     ],
 )
 def test_numbers_and_files_past_their_limits_are_refused_before_anything_runs(

@@ -115,7 +115,10 @@ class Limit(Protocol[T]):
 
 def shown(value: object) -> str:
     """A value as a message repeats it: at most :data:`SHOWN_MAX` characters, broken characters escaped."""
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer of more than 4,300 digits has no repr
+        text = f"a number of {value.bit_length() * 3 // 10}+ digits" if isinstance(value, int) else "?"
     if len(text) > SHOWN_MAX:
         text = text[: SHOWN_MAX - 1] + "…"
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

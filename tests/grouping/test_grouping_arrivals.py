@@ -369,7 +369,7 @@ def test_the_report_metrics_are_those_of_the_room_afterwards() -> None:
 
 
 def test_the_reasons_read_in_dutch_on_a_dutch_page() -> None:
-    from werkkring.web.i18n import translations
+    from werkkring.i18n import translations
 
     with pytest.raises(SeatingError) as caught:
         place_arrivals(SMALL, TWO_TABLES, ["x", "y"], capacity=3)

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from werkkring.errors import InputError
-from werkkring.limits import DB_INT_MAX, SEED
+from werkkring.limits import DB_INT_MAX, SEARCH, SEED
 
 if TYPE_CHECKING:
     import numpy as np
@@ -151,7 +151,10 @@ def search_command(
     from werkkring.engines.connections import search
     from werkkring.io.members_jsonl import read_members
 
-    hits = search(read_members(members), query, top=top)
+    checked = SEARCH.clean(query, field="QUERY")
+    if checked.value is None:
+        raise InputError(checked.problems)
+    hits = search(read_members(members), checked.value, top=top)
     if not hits:
         typer.echo("nobody found", err=True)
     for rank, hit in enumerate(hits, start=1):
