@@ -22,6 +22,10 @@ class Settings:
     smtp_password: str | None
     mail_from: str
     base_url: str
+    llm_url: str | None = None
+    llm_model: str = ""
+    llm_key: str | None = None
+    llm_timeout: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -36,4 +40,20 @@ class Settings:
             smtp_password=env.get("WERKKRING_SMTP_PASSWORD") or None,
             mail_from=env.get("WERKKRING_MAIL_FROM", "werkkring@localhost"),
             base_url=env.get("WERKKRING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            llm_url=env.get("WERKKRING_LLM_URL") or None,
+            llm_model=env.get("WERKKRING_LLM_MODEL", ""),
+            llm_key=env.get("WERKKRING_LLM_KEY") or None,
+            llm_timeout=_seconds(env.get("WERKKRING_LLM_TIMEOUT", "60"), "WERKKRING_LLM_TIMEOUT"),
         )
+
+
+def _seconds(value: str, name: str) -> float:
+    from werkkring.errors import InputError
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise InputError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds <= 600:
+        raise InputError(f"{name} must be between 0 and 600 seconds, not {value}")
+    return seconds
