@@ -29,12 +29,18 @@ _BREAK = re.compile(r"[,.;:!?()\[\]/\"“”„]|\s[-–—]\s")
 _MAX_WORDS = 6
 _MAX_LABEL_WORDS = 7
 # A word more must bring at least this share of the theme's strongest word's weight.
-_LENGTH_COST = 0.35
+_LENGTH_COST = 0.15
 _JOIN_FROM = 0.7
 _RERANK = 12
 _WORDS_IN_RERANK = 0.5
 # Words that say nothing as a theme's label but are no stop words for clustering: Dutch separable-verb
 # particles, pronouns, numerals and words of frequency or quantity.
+# Words that open a new clause: a label does not run across them ("opdrachten of met mezelf"). "En" and
+# "and" may stand inside a label ("bomen en schaduw").
+_CLAUSE = frozenset(
+    """of maar want omdat dat die dan wat welke wie waar als zodat terwijl or but because that which who
+    where when if so while than""".split()
+)
 _NOT_A_LABEL = frozenset(
     """toe af mee elkaar iemand iets één twee drie vier vijf zes zeven acht negen tien half per keer weer
     soms two three four five six seven eight nine ten half per times again sometimes once twice""".split()
@@ -92,9 +98,11 @@ def _spans(text: str, language: Language, weights: dict[str, float], cost: float
         if not content[start]:
             continue
         for end in range(start, min(len(matches), start + _MAX_WORDS)):
-            if end > start and _BREAK.search(text[matches[end - 1].end() : matches[end].start()]):
+            if end > start and (
+                _BREAK.search(text[matches[end - 1].end() : matches[end].start()]) or tokens[end] in _CLAUSE
+            ):
                 break
-            if not content[end]:
+            if not content[end] or _attributive(tokens, lemmas, content, end, language):
                 continue
             held = frozenset(lemmas[i] for i in range(start, end + 1) if content[i])
             gain = sum(weights.get(lemma, 0.0) for lemma in held)
@@ -104,6 +112,21 @@ def _spans(text: str, language: Language, weights: dict[str, float], cost: float
             surface = text[matches[start].start() : matches[end].end()]
             spans.append(_Span(surface, held, gain - cost * (words - 1), words))
     return spans
+
+
+def _attributive(
+    tokens: list[str], lemmas: list[str], content: list[bool], index: int, language: Language
+) -> bool:
+    """A Dutch inflected adjective before a content word ("nieuwe" in "nieuwe mogelijkheden"): a phrase
+    does not end there, it takes the noun along."""
+    return (
+        language != "en"
+        and index + 1 < len(tokens)
+        and content[index + 1]
+        and tokens[index].endswith("e")
+        and lemmas[index] != tokens[index]
+        and tokens[index].startswith(lemmas[index])
+    )
 
 
 def phrase_label(
