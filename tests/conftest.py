@@ -18,6 +18,10 @@ from werkkring.actions.connections import forget_fitted
 from werkkring.store import Database, make_engine, upgrade
 from werkkring.store.models import Base
 
+# Jobs run right after their commit in the process that asked for them unless a test runs a real worker; no
+# test leaves a queue file in the working directory.
+os.environ.setdefault("WERKKRING_JOBS_URL", "immediate")
+
 PG_ADMIN_URL = os.environ.get("WERKKRING_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

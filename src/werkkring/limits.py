@@ -107,6 +107,8 @@ class Limit(Protocol[T]):
         self, value: object, *, field: str, source: str | None = None, line: int | None = None
     ) -> Checked[T]: ...
 
+    def problems(self, value: object, *, field: str) -> list[Problem]: ...
+
 
 def shown(value: object) -> str:
     """A value as a message repeats it: at most :data:`SHOWN_MAX` characters, broken characters escaped."""

@@ -58,6 +58,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path)
     settings = Settings.from_env(
         {
             "WERKKRING_OUTBOX": str(folder / "outbox"),
+            "WERKKRING_JOBS_URL": "immediate",
             "WERKKRING_SECRET_KEY": "e2e-secret",
             "WERKKRING_BASE_URL": f"http://127.0.0.1:{port}",
         }

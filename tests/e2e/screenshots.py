@@ -105,7 +105,13 @@ def main(folder: Path, only: set[str] | None = None) -> None:
         database = Database(url)
         ids = prepare(database)
         port = _free_port()
-        settings = Settings.from_env({"WERKKRING_OUTBOX": f"{tmp}/outbox", "WERKKRING_SECRET_KEY": "shots"})
+        settings = Settings.from_env(
+            {
+                "WERKKRING_OUTBOX": f"{tmp}/outbox",
+                "WERKKRING_SECRET_KEY": "shots",
+                "WERKKRING_JOBS_URL": "immediate",
+            }
+        )
         server = uvicorn.Server(
             uvicorn.Config(create_app(database, settings), host="127.0.0.1", port=port, log_level="warning")
         )

@@ -31,6 +31,7 @@ def _settings(tmp_path: Path, **extra: str) -> Settings:
     return Settings.from_env(
         {
             "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
+            "WERKKRING_JOBS_URL": "immediate",
             "WERKKRING_BASE_URL": "https://werkkring.example.nl",
             "WERKKRING_SECRET_KEY": "test-secret",
             **extra,

@@ -21,7 +21,11 @@ from werkkring.web.outreach_auth import current_member
 def _app(database: Database, tmp_path: Path) -> FastAPI:
     app = create_app(database)
     app.state.settings = Settings.from_env(
-        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_BASE_URL": "https://w.example.nl"}
+        {
+            "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
+            "WERKKRING_BASE_URL": "https://w.example.nl",
+            "WERKKRING_JOBS_URL": "immediate",
+        }
     )
     return app
 

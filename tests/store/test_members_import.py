@@ -71,10 +71,17 @@ def test_every_problem_is_reported_with_line_and_column_and_nothing_is_stored(
     assert result.returncode == 2
     err = result.stderr
     assert f"{path}, line 3, column 'name': name is missing" in err
-    assert "line 4, column 'email': malformed email address 'kapot-at-example.org'" in err
+    assert (
+        "line 4, column 'email': E-mail address: 'kapot-at-example.org' is not an e-mail address such as "
+        "name@example.org" in err
+    )
     assert "line 6, column 'email': duplicate email 'dubbel@example.org': also on line 5" in err
-    assert "line 9, column 'birth_year'" in err
-    # Rows that pass on their own are then checked against the database, still before writing anything.
+    assert "line 9, column 'birth_year': Birth year must be a whole number, not 'negentig'" in err
+    # The database's problems come in the same pass as the file's, in line order, before anything is written.
+    assert "line 7, column 'email': a member with email 'al@example.org' already exists" in err
+    assert "line 8, column 'circles': unknown circle 'atlantis'" in err
+    lines = [int(line.split(", line ")[1].split(",")[0]) for line in err.splitlines()]
+    assert lines == sorted(lines) and len(lines) == 6
     assert _count(database) == before
 
 

@@ -54,7 +54,12 @@ class Browser:
 
 def make_settings(tmp_path: Path, **extra: str) -> Settings:
     return Settings.from_env(
-        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_SECRET_KEY": "test-secret", **extra}
+        {
+            "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
+            "WERKKRING_SECRET_KEY": "test-secret",
+            "WERKKRING_JOBS_URL": "immediate",
+            **extra,
+        }
     )
 
 

@@ -130,7 +130,9 @@ def test_only_an_admin_invites(database: Database, app_for: Any) -> None:
 def test_without_a_configured_key_the_secret_lives_next_to_the_sqlite_file(
     sqlite_database: Database, tmp_path: Path
 ) -> None:
-    settings = Settings.from_env({"WERKKRING_OUTBOX": str(tmp_path / "outbox")})
+    settings = Settings.from_env(
+        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_JOBS_URL": "immediate"}
+    )
     create_app(sqlite_database, settings)
     name = sqlite_database.engine.url.database
     assert name is not None

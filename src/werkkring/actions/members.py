@@ -85,21 +85,24 @@ def import_members(
     *,
     batch_size: int = 1000,
     progress: Callable[[int, int], None] | None = None,
+    problems: Sequence[Problem] = (),
 ) -> int:
     """Check every row against the database (duplicate emails, unknown circles), then add them all.
 
-    Raises InputError listing every problem before anything is written; the caller's transaction makes the
-    whole import one unit, so a crash part-way leaves the database as it was."""
-    problems: list[Problem] = []
-    emails = [row.email for row in rows]
+    ``problems`` are those the file reader already found (:class:`werkkring.io.members_csv.MemberFile`):
+    they are reported together with the database's, sorted by line, so one pass shows everything. Raises
+    InputError listing every problem before anything is written; the caller's transaction makes the whole
+    import one unit, so a crash part-way leaves the database as it was."""
+    found: list[Problem] = list(problems)
+    emails = [row.email for row in rows if row.email]
     existing: set[str] = set()
     for chunk in _chunks(emails, 500):
         existing.update(session.scalars(select(Member.email).where(func.lower(Member.email).in_(chunk))))
     slugs = {slug for row in rows for slug in row.circles}
     known = set(session.scalars(select(Circle.slug).where(Circle.slug.in_(slugs)))) if slugs else set()
     for row in rows:
-        if row.email in existing:
-            problems.append(
+        if row.email and row.email in existing:
+            found.append(
                 Problem(
                     N_("a member with email %(email)r already exists"),
                     source,
@@ -110,11 +113,11 @@ def import_members(
             )
         for slug in row.circles:
             if slug not in known:
-                problems.append(
+                found.append(
                     Problem(N_("unknown circle %(slug)r"), source, row.line, "circles", params={"slug": slug})
                 )
-    if problems:
-        raise InputError(problems)
+    if found:
+        raise InputError(sorted(found, key=lambda p: p.line or 0))
 
     for done, row in enumerate(rows, start=1):
         create_member(session, actor, row, audit=False)

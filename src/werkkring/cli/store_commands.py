@@ -1,4 +1,4 @@
-"""init, db upgrade, demo, members import/export, backup and serve."""
+"""init, db upgrade, demo, members import/export and backup (serve and worker: cli/service.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from werkkring.cli._common import database, partial_file, settings
+from werkkring.cli._common import database, partial_file
 from werkkring.errors import InputError
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -74,16 +74,18 @@ def members_import(
 ) -> None:
     """Import members all-or-nothing: any bad row lists every problem and stores nothing."""
     from werkkring.actions.members import import_members
-    from werkkring.io.members_csv import parse_members, read_member_file
+    from werkkring.io.members_csv import read_members_csv
 
-    rows = parse_members(read_member_file(file), source=str(file))
+    parsed = read_members_csv(file)
     db = database(ctx)
 
     def progress(done: int, total: int) -> None:
         typer.echo(f"written {done}/{total}", err=True)
 
     with db.transaction() as session:
-        count = import_members(session, None, rows, source=str(file), progress=progress)
+        count = import_members(
+            session, None, parsed.rows, source=str(file), progress=progress, problems=parsed.problems
+        )
     typer.echo(f"imported {count} members from {file}")
 
 
@@ -113,23 +115,3 @@ def backup(
 
     backup_database(database(ctx), file)
     typer.echo(f"backup written to {file}")
-
-
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Serve the web app."""
-    import threading
-
-    import uvicorn
-
-    from werkkring.actions.connections import keep_fitted
-    from werkkring.web.app import create_app
-
-    db = database(ctx)
-    # The connections pages ask a fitted network; fit it before the first member asks, and keep it fresh.
-    threading.Thread(target=keep_fitted, args=(db,), name="fit-network", daemon=True).start()
-    typer.echo(f"werkkring on http://{host}:{port}", err=True)
-    uvicorn.run(create_app(db, settings(ctx)), host=host, port=port, log_level="info")

@@ -43,11 +43,11 @@ def build_demo_network(
     password = hash_password(DEMO_PASSWORD)
     for person in people[:3]:
         person.password_hash = password
-    hosts = _hosts(session, people, local)
-    for host in hosts:
+    hosted = _hosts(session, people, local)
+    for host, _circle in hosted:
         host.password_hash = password
-    past = _past_sessions(session, rng, people, hosts, local, today, seed)
-    upcoming = _upcoming_sessions(session, rng, people, hosts, local, today)
+    past = _past_sessions(session, rng, people, hosted, today, seed)
+    upcoming = _upcoming_sessions(session, rng, people, hosted, today)
     initiatives = _initiatives(session, rng, people, past)
     entries = _helix(session, rng, people, today)
     introductions = _introductions(session, rng, people)
@@ -175,11 +175,20 @@ def _postal_code(rng: random.Random, country: str) -> str:
     return str(rng.randint(1000, 9999))
 
 
-def _hosts(session: Session, people: list[Member], local: list[Circle]) -> list[Member]:
-    """The demo host hosts the first circle; every other circle gets its longest-standing member as host."""
-    hosts = [people[1]]
+def _hosts(session: Session, people: list[Member], local: list[Circle]) -> list[tuple[Member, Circle]]:
+    """The demo host hosts the first circle; every other circle gets its longest-standing member as host.
+
+    The demo host may already live in the first circle's region (and so be a member of it): then their
+    membership becomes the host's, instead of a second membership of the same circle. A small network
+    leaves some circles without a member and so without a host; each host goes with the circle they host,
+    so every session is made by someone allowed to."""
+    hosted = [(people[1], local[0])]
     people[1].role = "host"
-    session.add(Membership(member_id=people[1].id, circle_id=local[0].id, role="host"))
+    own = session.get(Membership, (people[1].id, local[0].id))
+    if own is None:
+        session.add(Membership(member_id=people[1].id, circle_id=local[0].id, role="host"))
+    else:
+        own.role = "host"
     session.flush()
     for circle in local[1:]:
         candidates = session.scalars(
@@ -193,23 +202,21 @@ def _hosts(session: Session, people: list[Member], local: list[Circle]) -> list[
             membership = session.get(Membership, (host.id, circle.id))
             assert membership is not None
             membership.role = "host"
-            hosts.append(host)
-    return hosts
+            hosted.append((host, circle))
+    return hosted
 
 
 def _past_sessions(
     session: Session,
     rng: random.Random,
     people: list[Member],
-    hosts: list[Member],
-    local: list[Circle],
+    hosted: list[tuple[Member, Circle]],
     today: dt.date,
     seed: int,
 ) -> list[int]:
     made = []
     for index, (title, question, language, themes) in enumerate(vocab.PAST_SESSIONS):
-        circle = local[index % len(local)]
-        host = hosts[index % len(hosts)]
+        host, circle = hosted[index % len(hosted)]
         day = today - dt.timedelta(days=35 * (len(vocab.PAST_SESSIONS) - index) + 7)
         starts = dt.datetime.combine(day, dt.time(19, 30))
         work_session = session_actions.create_session(
@@ -249,14 +256,12 @@ def _upcoming_sessions(
     session: Session,
     rng: random.Random,
     people: list[Member],
-    hosts: list[Member],
-    local: list[Circle],
+    hosted: list[tuple[Member, Circle]],
     today: dt.date,
 ) -> list[int]:
     made = []
     for index, (title, question, language) in enumerate(vocab.UPCOMING_SESSIONS):
-        circle = local[(index * 2) % len(local)]
-        host = hosts[(index * 2) % len(hosts)]
+        host, circle = hosted[(index * 2) % len(hosted)]
         starts = dt.datetime.combine(today + dt.timedelta(days=14 + 21 * index), dt.time(19, 30))
         online = language == "en"
         work_session = session_actions.create_session(

@@ -1,17 +1,23 @@
-"""The member CSV format for `werkkring members import` and `export` (the export reads back in unchanged)."""
+"""The member CSV format for `werkkring members import` and `export` (the export reads back in unchanged).
+
+Comma or semicolon separated (as a Dutch spreadsheet saves CSV), UTF-8 with or without a byte order mark,
+read strictly (:mod:`werkkring.io._files`); every value meets :data:`werkkring.limits.MEMBER`."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-import re
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from werkkring.errors import InputError, Problem
+from werkkring.io._files import guess_delimiter, read_table, read_text
+from werkkring.io.cells import read_cell, safe_cell
+from werkkring.limits import CIRCLE, MEMBER, shown
 from werkkring.store.models import PRIVATE_FIELDS, ROLES, VISIBILITIES
 
 COLUMNS: Final = (
@@ -34,7 +40,6 @@ COLUMNS: Final = (
     "visibility",
 )
 REQUIRED: Final = ("name", "email")
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}$")
 _TRUE = {"1", "true", "yes", "ja", "y", "j", "x"}
 _FALSE = {"0", "false", "no", "nee", "n", ""}
 
@@ -63,114 +68,145 @@ class MemberRow:
     visibility: dict[str, str] = field(default_factory=dict)
 
 
-def _records(text: str, source: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    for record in reader:
-        # reader.line_num is the physical line where the record ended; fine for one-line records.
-        yield reader.line_num, {k: (v or "") for k, v in record.items() if k is not None}
+@dataclass(frozen=True)
+class MemberFile:
+    """A member file read in one pass: every data row (as far as it could be read) and every problem.
+
+    Rows with problems are kept so that the import can still check them against the database and report
+    everything at once; :func:`werkkring.actions.members.import_members` stores nothing while any problem
+    is left."""
+
+    source: str
+    rows: tuple[MemberRow, ...]
+    problems: tuple[Problem, ...]
 
 
 def read_member_file(path: Path) -> str:
-    if not path.exists():
-        raise InputError(f"file not found: {path}")
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"not UTF-8 text (byte {error.start}); save the file as UTF-8", source=str(path)
-        ) from None
+    """The file as text (UTF-8, with or without a byte order mark); see :func:`werkkring.io._files.decode`."""
+    return read_text(path)
+
+
+def read_members_csv(path: Path, today: dt.date | None = None) -> MemberFile:
+    """Read and check a member file; never raises for what is in the file, only when it cannot be read."""
+    return read_member_text(read_text(path), source=str(path), today=today)
 
 
 def parse_members(text: str, source: str = "<input>", today: dt.date | None = None) -> list[MemberRow]:
     """Every row, validated on its own and against the others in the file; raises InputError with every
     problem found (line and column) when any row is bad."""
-    problems: list[Problem] = []
-    header = next(csv.reader(io.StringIO(text)), None)
-    if not header:
-        raise InputError("the file is empty; expected a header line with at least name,email", source=source)
-    header = [h.strip() for h in header]
-    for name in REQUIRED:
-        if name not in header:
-            problems.append(Problem(f"missing required column {name!r}", source, 1))
-    for name in header:
-        if name not in COLUMNS:
-            problems.append(Problem(f"unknown column {name!r}; known: {', '.join(COLUMNS)}", source, 1))
-    if problems:
-        raise InputError(problems)
+    parsed = read_member_text(text, source, today)
+    if parsed.problems:
+        raise InputError(list(parsed.problems))
+    return list(parsed.rows)
 
-    this_year = (today or dt.date.today()).year
+
+def read_member_text(text: str, source: str = "<input>", today: dt.date | None = None) -> MemberFile:
+    """The rows of a member file and every problem in it: the header, the shape of each row, each value
+    against :data:`werkkring.limits.MEMBER`, and duplicate emails within the file."""
+    table = read_table(text, source, delimiter=guess_delimiter(text))
+    problems = list(table.problems)
+    if not table.header:
+        return MemberFile(source, (), tuple(problems))
+    index = table.index()
+    for name in REQUIRED:
+        if name not in index:
+            problems.append(Problem(f"missing required column {name!r}", source, table.header_line))
+    for name in table.header:
+        if name and name.casefold() not in COLUMNS:
+            problems.append(
+                Problem(
+                    f"unknown column {shown(name)!r}; known: {', '.join(COLUMNS)}", source, table.header_line
+                )
+            )
+    position: dict[str, int] = {name: index[name] for name in COLUMNS if name in index}
+
     rows: list[MemberRow] = []
     first_line_of_email: dict[str, int] = {}
-    for line, record in _records(text, source):
-        if not any(value.strip() for value in record.values()):
-            continue
-        row_problems: list[Problem] = []
-
-        def bad(column: str, message: str, line: int = line, sink: list[Problem] = row_problems) -> None:
-            sink.append(Problem(message, source, line, column))
-
-        value = {k.strip(): v.strip() for k, v in record.items()}
-        name = value.get("name", "")
-        email = value.get("email", "").lower()
-        if not name:
-            bad("name", "name is missing")
-        if not email:
-            bad("email", "email is missing")
-        elif not _EMAIL.match(email):
-            bad("email", f"malformed email address {value['email']!r}")
-        elif email in first_line_of_email:
-            bad("email", f"duplicate email {email!r}: also on line {first_line_of_email[email]}")
-        else:
-            first_line_of_email[email] = line
-
-        row = MemberRow(line=line, name=name, email=email)
-        country = value.get("country", "") or "NL"
-        if not re.fullmatch(r"[A-Za-z]{2}", country):
-            bad("country", f"country must be a two-letter code such as NL, BE or CH, not {country!r}")
-        row.country = country.upper()
-        row.region = value.get("region") or None
-        if value.get("birth_year"):
-            try:
-                year = int(value["birth_year"])
-            except ValueError:
-                bad("birth_year", f"birth year must be a whole number, not {value['birth_year']!r}")
+    for record in table.rows:
+        value = {name: read_cell(record.values[i]) for name, i in position.items()}
+        row, row_problems = _member_row(record.line, value, source, today)
+        if row.email:
+            if row.email in first_line_of_email:
+                row_problems.append(
+                    Problem(
+                        f"duplicate email {row.email!r}: also on line {first_line_of_email[row.email]}",
+                        source,
+                        record.line,
+                        "email",
+                    )
+                )
             else:
-                if not 1900 <= year <= this_year:
-                    bad("birth_year", f"birth year {year} is not between 1900 and {this_year}")
-                row.birth_year = year
-        if value.get("joined_on"):
-            try:
-                row.joined_on = dt.date.fromisoformat(value["joined_on"])
-            except ValueError:
-                bad("joined_on", f"date must be YYYY-MM-DD, not {value['joined_on']!r}")
-        consent = value.get("postal_consent", "").lower()
-        if consent in _TRUE:
-            row.postal_consent = True
-        elif consent not in _FALSE:
-            bad("postal_consent", f"expected yes or no, not {value['postal_consent']!r}")
-        role = value.get("role", "") or "member"
-        if role not in ROLES:
-            bad("role", f"role must be one of {', '.join(ROLES)}, not {role!r}")
-        row.role = role
-        language = value.get("language", "") or "nl"
-        if language not in ("nl", "en"):
-            bad("language", f"language must be nl or en, not {language!r}")
-        row.language = language
-        row.visibility = _parse_visibility(value.get("visibility", ""), bad)
-        row.offers, row.needs, row.interests = (
-            value.get("offers", ""),
-            value.get("needs", ""),
-            value.get("interests", ""),
-        )
-        row.street = value.get("street") or None
-        row.postal_code = value.get("postal_code") or None
-        row.city = value.get("city") or None
-        row.circles = [c.strip() for c in value.get("circles", "").split(";") if c.strip()]
+                first_line_of_email[row.email] = record.line
         problems.extend(row_problems)
         rows.append(row)
-    if problems:
-        raise InputError(problems)
-    return rows
+    problems.sort(key=lambda p: p.line or 0)
+    return MemberFile(source, tuple(rows), tuple(problems))
+
+
+def _member_row(
+    line: int, value: dict[str, str], source: str, today: dt.date | None
+) -> tuple[MemberRow, list[Problem]]:
+    """One row checked field by field against the member limits; failed fields are left at their defaults."""
+    problems: list[Problem] = []
+
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem(message, source, line, column))
+
+    def clean(name: str, **extra: object) -> object:
+        raw = value.get(name, "")
+        if not raw:
+            return None
+        limit = MEMBER[name]
+        result = limit.clean(raw, field=name, source=source, line=line, **extra)
+        problems.extend(result.problems)
+        return result.value
+
+    row = MemberRow(line=line, name="", email="")
+    name = clean("name")
+    # A missing column is reported once for the header, not again on every row.
+    if "name" in value and not value["name"]:
+        bad("name", "name is missing")
+    row.name = name if isinstance(name, str) else ""
+    email = clean("email")
+    if "email" in value and not value["email"]:
+        bad("email", "email is missing")
+    row.email = email if isinstance(email, str) else ""
+    country = clean("country")
+    row.country = country if isinstance(country, str) else "NL"
+    for field_name in ("region", "street", "postal_code", "city"):
+        text = clean(field_name)
+        setattr(row, field_name, text if isinstance(text, str) and text else None)
+    for field_name in ("offers", "needs", "interests"):
+        text = clean(field_name)
+        setattr(row, field_name, text if isinstance(text, str) else "")
+    year = clean("birth_year", today=today)
+    row.birth_year = year if isinstance(year, int) else None
+    joined = clean("joined_on", today=today)
+    row.joined_on = joined if isinstance(joined, dt.date) else None
+
+    consent = value.get("postal_consent", "").lower()
+    if consent in _TRUE:
+        row.postal_consent = True
+    elif consent not in _FALSE:
+        bad("postal_consent", f"expected yes or no, not {shown(value['postal_consent'])!r}")
+    role = value.get("role", "") or "member"
+    if role not in ROLES:
+        bad("role", f"role must be one of {', '.join(ROLES)}, not {shown(role)!r}")
+    else:
+        row.role = role
+    language = value.get("language", "") or "nl"
+    if language not in ("nl", "en"):
+        bad("language", f"language must be nl or en, not {shown(language)!r}")
+    else:
+        row.language = language
+    row.visibility = _parse_visibility(value.get("visibility", ""), bad)
+    slug_limit = CIRCLE["slug"]
+    for slug in filter(None, (c.strip() for c in value.get("circles", "").split(";"))):
+        checked = slug_limit.clean(slug, field="circles", source=source, line=line)
+        problems.extend(checked.problems)
+        if checked.value:
+            row.circles.append(checked.value)
+    return row, problems
 
 
 def _parse_visibility(text: str, bad: Callable[[str, str], None]) -> dict[str, str]:
@@ -182,7 +218,7 @@ def _parse_visibility(text: str, bad: Callable[[str, str], None]) -> dict[str, s
         if key not in PRIVATE_FIELDS or level not in VISIBILITIES:
             bad(
                 "visibility",
-                f"{part!r} is not field=level with a field from {', '.join(PRIVATE_FIELDS)} "
+                f"{shown(part)!r} is not field=level with a field from {', '.join(PRIVATE_FIELDS)} "
                 f"and a level from {', '.join(VISIBILITIES)}",
             )
             continue
@@ -195,11 +231,15 @@ def format_visibility(visibility: dict[str, str]) -> str:
 
 
 def write_members(rows: Iterable[dict[str, object]], out: io.TextIOBase | io.StringIO) -> int:
+    """The rows in the import format; cells a spreadsheet would run as formulas are neutralised
+    (:func:`werkkring.io.cells.safe_cell`) and read back unchanged by the import."""
+    rows = iter(rows)
+    first = next(rows, None)  # read before the header is written, so a failing query leaves no half file
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     count = 0
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+    for row in itertools.chain([first] if first is not None else [], rows):
+        writer.writerow({k: safe_cell(_cell(v)) for k, v in row.items()})
         count += 1
     return count
 

@@ -3,101 +3,51 @@
 PARTICIPANTS: a header with ``id`` (required), ``role`` (optional) and attributes: numeric when every
 non-empty value is a number, a tag set when values hold ``;``, else categorical.
 HISTORY: ``session,group,id``. APART: ``id_a,id_b``. TOGETHER: ``set,id``.
-Comma, semicolon or tab separated; UTF-8 (with or without BOM).
+Comma, semicolon or tab separated; UTF-8 (with or without BOM); read strictly (:mod:`werkkring.io._files`).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from werkkring.engines.grouping import Participants
 from werkkring.errors import InputError, Problem
+from werkkring.io._files import Row, Table, guess_delimiter, read_text
+from werkkring.io._files import read_table as _read_table
+from werkkring.limits import FILES, Limit, shown
 
 
-@dataclass(frozen=True)
-class Table:
-    source: str
-    header: list[str]
-    rows: list[tuple[int, list[str]]]
-    """(line number, cells), blank lines skipped."""
-    delimiter: str
-
-
-def read_table(path: Path | str) -> Table:
-    """Read a delimited file with a header; every row must have as many cells as the header."""
+def read_table(path: Path | str, required: Sequence[str] = ()) -> Table:
+    """A delimited file with a header, read strictly (:func:`werkkring.io._files.read_table`): comma,
+    semicolon or tab from the first line (tab for .tsv). Raises InputError when the header is missing or
+    lacks a ``required`` column; other problems of shape stay in ``table.problems`` for the reader to
+    report together with its own, and the rows they concern are left out of ``table.rows``."""
     path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"is not UTF-8 text ({error.reason})", source=source) from None
-    except OSError as error:
-        raise InputError(f"cannot be read ({error.strerror})", source=source) from None
-    first = text.split("\n", 1)[0]
-    if path.suffix.lower() == ".tsv" or "\t" in first:
-        delimiter = "\t"
-    elif "," in first or ";" not in first:
-        delimiter = ","
-    else:
-        delimiter = ";"
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    problems: list[Problem] = []
-    try:
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = [c.strip() for c in cells]
-                continue
-            line = reader.line_num
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(f"has {len(cells)} cells, the header has {len(header)}", source=source, line=line)
-                )
-                continue
-            rows.append((line, [c.strip() for c in cells]))
-    except csv.Error as error:
-        raise InputError(
-            [Problem(f"is not valid CSV: {error}", source=source, line=reader.line_num)]
-        ) from None
-    if header is None:
-        raise InputError([Problem("is empty: a header line is needed", source=source, line=1)])
-    seen: set[str] = set()
-    for name in header:
-        key = name.lower()
-        if not name:
-            problems.append(Problem("the header has an empty column name", source=source, line=1))
-        elif key in seen:
-            problems.append(Problem("appears twice in the header", source=source, line=1, field=name))
-        seen.add(key)
-    if problems:
-        raise InputError(problems)
-    return Table(source=source, header=header, rows=rows, delimiter=delimiter)
+    text = read_text(path)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else guess_delimiter(text)
+    table = _read_table(text, str(path), delimiter=delimiter, required=required)
+    index = table.index()
+    if not table.header or any(name.lower() not in index for name in required):
+        raise InputError(list(table.problems))
+    return table
 
 
-def _columns(table: Table, required: Sequence[str]) -> dict[str, int]:
-    index = {name.lower(): i for i, name in enumerate(table.header)}
-    missing = [name for name in required if name not in index]
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    f"has no {name!r} column (the header has: {', '.join(table.header)})",
-                    source=table.source,
-                    line=1,
-                )
-                for name in missing
-            ]
-        )
-    return index
+def _cells(
+    table: Table, row: Row, limits: dict[int, Limit[str]], problems: list[Problem]
+) -> list[str] | None:
+    """A row's values, each checked against its column's limit; None when any is refused."""
+    values = list(row.values)
+    ok = True
+    for column, limit in limits.items():
+        checked = limit.clean(values[column], field=table.header[column], source=table.source, line=row.line)
+        if checked.problems:
+            problems.extend(checked.problems)
+            ok = False
+    return values if ok else None
 
 
 def _number(text: str, delimiter: str) -> float | None:
@@ -123,79 +73,95 @@ def read_participants(
     numeric: Iterable[str] | str | None = None,
     categorical: Iterable[str] | str | None = None,
 ) -> Participants:
-    """Participants from a file; ``numeric``/``categorical`` name columns whose kind is forced."""
-    table = read_table(path)
-    index = _columns(table, ["id"])
+    """Participants from a file; ``numeric``/``categorical`` name columns whose kind is forced. Ids and
+    values meet :data:`werkkring.limits.FILES`; every problem in the file is reported at once."""
+    table = read_table(path, ["id"])
+    index = table.index()
     source = table.source
     problems: list[Problem] = []
     force_num = _split_names(numeric)
     force_cat = _split_names(categorical)
-    lower = {name.lower(): name for name in table.header}
     for name in force_num + force_cat:
-        if name.lower() not in lower:
-            problems.append(Problem(f"column {name!r} is not in the header", source=source, line=1))
+        if name.lower() not in index:
+            problems.append(Problem(f"column {shown(name)!r} is not in the header", source=source, line=1))
+    lower = {name.lower(): name for name in table.header}
     for name in set(n.lower() for n in force_num) & set(n.lower() for n in force_cat):
         problems.append(
             Problem("is named both numeric and categorical", source=source, field=lower.get(name, name))
         )
-    if problems:
+    if problems:  # the options name columns the file does not have: nothing else can be read right
         raise InputError(problems)
+    problems.extend(table.problems)
     num_set = {n.lower() for n in force_num}
     cat_set = {n.lower() for n in force_cat}
 
     id_col = index["id"]
-    ids: list[str] = []
+    limits: dict[int, Limit[str]] = {
+        i: FILES["participant_id"] if i == id_col else FILES["attribute"] for i in range(len(table.header))
+    }
+    rows: list[tuple[int, list[str]]] = []
     first_line: dict[str, int] = {}
-    for line, cells in table.rows:
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
         pid = cells[id_col]
         if not pid:
-            problems.append(Problem("has an empty id", source=source, line=line, field="id"))
+            problems.append(Problem("has an empty id", source=source, line=row.line, field="id"))
         elif pid in first_line:
             problems.append(
                 Problem(
                     f"duplicate id {pid!r} (first on line {first_line[pid]})",
                     source=source,
-                    line=line,
+                    line=row.line,
                     field="id",
                 )
             )
         else:
-            first_line[pid] = line
-        ids.append(pid)
+            first_line[pid] = row.line
+        rows.append((row.line, cells))
+    ids = [cells[id_col] for _, cells in rows]
     roles: list[str | None] | None = None
     if "role" in index:
-        roles = [cells[index["role"]] or None for _, cells in table.rows]
+        roles = [cells[index["role"]] or None for _, cells in rows]
     nums: dict[str, list[float | None]] = {}
     cats: dict[str, list[str | None]] = {}
     tags: dict[str, list[frozenset[str]]] = {}
     for col, name in enumerate(table.header):
         key = name.lower()
-        if key in ("id", "role"):
+        if key in ("id", "role") or index.get(key) != col:
             continue
-        values = [cells[col] for _, cells in table.rows]
+        values = [cells[col] for _, cells in rows]
         parsed = [_number(v, table.delimiter) if v else None for v in values]
         looks_numeric = all(p is not None for p, v in zip(parsed, values, strict=True) if v)
         if key in num_set or (key not in cat_set and looks_numeric and any(values)):
-            for (line, _), p, v in zip(table.rows, parsed, values, strict=True):
+            for (line, _), p, v in zip(rows, parsed, values, strict=True):
                 if v and p is None:
-                    problems.append(Problem(f"{v!r} is not a number", source=source, line=line, field=name))
+                    problems.append(
+                        Problem(f"{shown(v)!r} is not a number", source=source, line=line, field=name)
+                    )
             nums[name] = parsed
         elif key not in cat_set and table.delimiter != ";" and any(";" in v for v in values):
             tags[name] = [frozenset(t.strip() for t in v.split(";") if t.strip()) for v in values]
         else:
             cats[name] = [v or None for v in values]
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return Participants(ids=ids, numeric=nums, categorical=cats, tags=tags, roles=roles)
 
 
 def read_history(path: Path | str) -> list[list[str]]:
     """Past groups from ``session,group,id`` rows: one list of ids per (session, group)."""
-    table = read_table(path)
-    index = _columns(table, ["session", "group", "id"])
+    table = read_table(path, ["session", "group", "id"])
+    index = table.index()
     groups: dict[tuple[str, str], list[str]] = {}
-    problems: list[Problem] = []
-    for line, cells in table.rows:
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id",), name_columns=("session", "group"))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
+        line = row.line
         session, group, pid = cells[index["session"]], cells[index["group"]], cells[index["id"]]
         for name, value in (("session", session), ("group", group), ("id", pid)):
             if not value:
@@ -203,24 +169,29 @@ def read_history(path: Path | str) -> list[list[str]]:
         if session and group and pid:
             groups.setdefault((session, group), []).append(pid)
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return list(groups.values())
 
 
 def read_apart(path: Path | str, ids: Sequence[str]) -> list[tuple[str, str]]:
     """Keep-apart pairs from ``id_a,id_b`` rows; every id must be a participant."""
-    table = read_table(path)
-    index = _columns(table, ["id_a", "id_b"])
+    table = read_table(path, ["id_a", "id_b"])
+    index = table.index()
     known = set(ids)
     pairs: list[tuple[str, str]] = []
-    problems: list[Problem] = []
-    for line, cells in table.rows:
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id_a", "id_b"))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
+        line = row.line
         a, b = cells[index["id_a"]], cells[index["id_b"]]
         bad = False
         for name, value in (("id_a", a), ("id_b", b)):
             if value not in known:
                 problems.append(
-                    Problem(f"id {value!r} is not a participant", source=table.source, line=line, field=name)
+                    Problem(f"id {shown(value)!r} is not a participant", table.source, line, name)
                 )
                 bad = True
         if not bad and a == b:
@@ -229,30 +200,43 @@ def read_apart(path: Path | str, ids: Sequence[str]) -> list[tuple[str, str]]:
         if not bad:
             pairs.append((a, b))
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return pairs
 
 
 def read_together(path: Path | str, ids: Sequence[str]) -> dict[str, list[str]]:
     """Keep-together sets from ``set,id`` rows; every id must be a participant."""
-    table = read_table(path)
-    index = _columns(table, ["set", "id"])
+    table = read_table(path, ["set", "id"])
+    index = table.index()
     known = set(ids)
     sets: dict[str, list[str]] = {}
-    problems: list[Problem] = []
-    for line, cells in table.rows:
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id",), name_columns=("set",))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
+        line = row.line
         name, pid = cells[index["set"]], cells[index["id"]]
         if not name:
             problems.append(Problem("has an empty set name", source=table.source, line=line, field="set"))
         elif pid not in known:
             problems.append(
-                Problem(f"id {pid!r} is not a participant", source=table.source, line=line, field="id")
+                Problem(f"id {shown(pid)!r} is not a participant", source=table.source, line=line, field="id")
             )
         else:
             sets.setdefault(name, []).append(pid)
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
     return sets
+
+
+def _id_limits(
+    index: dict[str, int], *, id_columns: Sequence[str], name_columns: Sequence[str] = ()
+) -> dict[int, Limit[str]]:
+    limits: dict[int, Limit[str]] = {index[name]: FILES["participant_id"] for name in id_columns}
+    limits.update({index[name]: FILES["group"] for name in name_columns})
+    return limits
 
 
 def write_groups(out: TextIO, ids: Sequence[str], assignment: Sequence[int]) -> None:

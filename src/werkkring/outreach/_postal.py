@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.domain import country_name
+from werkkring.io.cells import FORMULA_STARTS as FORMULA_STARTS
+from werkkring.io.cells import safe_cell as safe_cell
 from werkkring.outreach._pdf import html_to_pdf
 from werkkring.store.models import Member
 
@@ -30,8 +32,6 @@ NO_CONSENT: Final = "no postal consent"
 INCOMPLETE: Final = "incomplete address"
 REASONS: Final = (NO_CONSENT, INCOMPLETE)
 CSV_HEADER: Final = ("name", "street", "postal_code", "city", "country")
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and CR, may shift it).
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,6 @@ def postal_list(session: Session) -> PostalList:
         )
     addresses.sort(key=lambda a: (a.country != HOME_COUNTRY, a.country, a.postal_code, a.name, a.member_id))
     return PostalList(tuple(addresses), left_out)
-
-
-def safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formula injection: a cell starting with = + - @ tab or CR gets a quote first."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def to_csv(postal: PostalList) -> str:

@@ -405,3 +405,77 @@ class TextEmbedding(Base):
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+JOB_STATUSES: Final = ("queued", "running", "retrying", "done", "failed")
+JOB_ITEM_STATUSES: Final = ("sending", "done", "failed", "in_doubt")
+
+
+class Job(Base):
+    """One background job (werkkring.jobs): the durable record the runner claims, retries and reports.
+
+    Written in the same transaction as the change that asked for it, so a rolled-back change leaves no job,
+    and a job survives any crash of the process that runs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("status", JOB_STATUSES), name="status"),
+        Index("ix_jobs_status_run_after", "status", "run_after"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # While a job of this key is queued or running, a second one with the same key is refused: active_key
+    # holds the key until the job ends (unique), key keeps it for a later run again.
+    key: Mapped[str | None] = mapped_column(String(120))
+    active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    error: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class JobItem(Base):
+    """One unit of a bulk job (one recipient of a newsletter), claimed before its side effect happens, so a
+    job that is run again after a crash skips what was already done and never repeats a side effect."""
+
+    __tablename__ = "job_items"
+    __table_args__ = (CheckConstraint(_in("status", JOB_ITEM_STATUSES), name="status"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(120), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="sending")
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RateCounter(Base):
+    """Hits per key in a fixed time window, shared by every web process through the database."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LiveEvent(Base):
+    """A live update on a channel (werkkring.live), for processes that share no broker: every web process
+    polls this table and hands new events to its subscribers."""
+
+    __tablename__ = "live_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(120))
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -3,21 +3,24 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from werkkring import __version__
+from werkkring import __version__, live
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.jobs.runner import JobBackend
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -32,19 +35,25 @@ from werkkring.web.common import (
     translate_error,
 )
 from werkkring.web.i18n import N_
+from werkkring.web.middleware import RequestContext, request_id_of
 from werkkring.web.outreach_routes import router as outreach_router
-from werkkring.web.pages import accounts, circles, connections, helix, initiatives, members, sessions
-from werkkring.web.security import SignInLimiter, secret_key, verify_csrf
+from werkkring.web.pages import accounts, circles, connections, helix, initiatives, jobs, members, sessions
+from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
+from werkkring.web.security import secret_key, verify_csrf
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "werkkring_session"
 
 
-def create_app(database: Database | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(
+    database: Database | None = None, settings: Settings | None = None, backend: JobBackend | None = None
+) -> FastAPI:
     """The web app's start-up: ``werkkring serve`` passes the settings its root command read; an ASGI server
-    calling this factory directly gets them from the environment, once, here."""
+    calling this factory directly gets them from the environment, once, here. ``backend`` hands committed
+    jobs to the job backend (default: the one ``settings.jobs_url`` names)."""
     settings = settings or Settings.from_env()
     database = database or Database(settings.database_url)
+    backend = backend or JobBackend(database, settings)
     app = FastAPI(
         title="werkkring",
         version=__version__,
@@ -57,7 +66,12 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     )
     app.state.database = database
     app.state.settings = settings
-    app.state.limiter = SignInLimiter()
+    app.state.jobs = backend
+    app.state.rate = RateLimiter(counters_for(database, settings.redis_url))
+    app.state.limiter = SignInLimiter(app.state.rate)
+    app.state.readiness = {"jobs": backend.ping}
+    live.configure(database, settings)
+    app.state.live = live.Hub(database, settings)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret_key(settings, database),
@@ -70,6 +84,7 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
     app.include_router(outreach_router)
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext, error_page=_server_error_page)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -85,7 +100,25 @@ def create_app(database: Database | None = None, settings: Settings | None = Non
                 request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
             )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix]
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        """The process is up and answers; says nothing about what it depends on (that is /readyz)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready to serve: the database and the job backend answer. 503 with what is missing otherwise."""
+        checks = {name: check() for name, check in readiness_checks(app).items()}
+        ready = all(problem is None for problem in checks.values())
+        return JSONResponse(
+            {
+                "status": "ok" if ready else "unavailable",
+                "checks": {name: problem or "ok" for name, problem in checks.items()},
+            },
+            status_code=200 if ready else 503,
+        )
+
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, jobs]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
@@ -130,14 +163,67 @@ def _back(request: Request) -> str:
     return "/"
 
 
+def readiness_checks(app: FastAPI) -> dict[str, Callable[[], str | None]]:
+    """What /readyz asks: each check returns None when fine, else what is wrong (one line)."""
+    database: Database = app.state.database
+
+    def database_check() -> str | None:
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(select(1))
+        except Exception as error:
+            return f"database: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        return None
+
+    checks: dict[str, Callable[[], str | None]] = {"database": database_check}
+    checks.update(getattr(app.state, "readiness", {}))
+    return checks
+
+
+def _signed_in(request: Request) -> Member | None:
+    """The member for the layout of an error page, if the database answers (it may be why we are here)."""
+    if "session" not in request.scope:
+        return None
+    try:
+        with request.app.state.database.reader() as session:
+            return current_member(request, session)
+    except Exception:
+        return None
+
+
+async def _server_error_page(request: Request, request_id: str) -> Response:
+    """An unhandled error: the person sees the request id to quote; the log line with it has the traceback."""
+    if _is_api(request):
+        return JSONResponse({"error": "internal server error", "request_id": request_id}, status_code=500)
+    title = N_("Something went wrong")
+    text = N_(
+        "An unexpected error stopped this page. It has been logged; if you tell the administrator, "
+        "mention this code: %(code)s"
+    )
+    if "session" not in request.scope:
+        request.scope["session"] = {}
+    return render(
+        request,
+        "error.html",
+        {
+            "title": translate(request, title),
+            "message": translate(request, text) % {"code": request_id},
+            "request_id": request_id,
+        },
+        status_code=500,
+    )
+
+
 def _install_error_pages(app: FastAPI) -> None:
     def page(request: Request, status: int, title: str, message: str) -> Response:
         if _is_api(request):
             return JSONResponse({"error": message}, status_code=status)
+        me = _signed_in(request)
         return render(
             request,
             "error.html",
-            {"title": translate(request, title), "message": message},
+            {"title": translate(request, title), "message": message, "request_id": request_id_of(request)},
+            me=me,
             status_code=status,
         )
 
@@ -189,10 +275,26 @@ def _install_error_pages(app: FastAPI) -> None:
             )
         if _is_api(request):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        titles = {404: N_("Not found"), 405: N_("Not allowed"), 429: N_("Too many attempts")}
-        return page(
-            request, exc.status_code, titles.get(exc.status_code, N_("Something went wrong")), str(exc.detail)
+        titles = {
+            404: N_("Not found"),
+            403: N_("Not allowed"),
+            405: N_("Not allowed"),
+            429: N_("Too many attempts"),
+        }
+        # Starlette's own answers ("Not Found" for an unknown address) are English words; say it properly.
+        standard = {
+            404: N_("There is no page at this address. Perhaps the link is old or has a typo."),
+            405: N_("This page cannot be used this way."),
+        }
+        detail = str(exc.detail)
+        if exc.status_code in standard and detail in ("Not Found", "Method Not Allowed"):
+            detail = translate(request, standard[exc.status_code])
+        response = page(
+            request, exc.status_code, titles.get(exc.status_code, N_("Something went wrong")), detail
         )
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

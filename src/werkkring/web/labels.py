@@ -48,6 +48,32 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "declined": N_("declined"),
     },
     "circle_kind": {"local": N_("local circle"), "thematic": N_("thematic circle")},
+    "job_status": {
+        "queued": N_("waiting"),
+        "running": N_("running"),
+        "retrying": N_("to be tried again"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+    },
+    "job_kind": {
+        "mail.link": N_("Mail with a link (sign in, password, invitation)"),
+        "newsletter": N_("Newsletter"),
+        "report.pdf": N_("Session report as PDF"),
+        "synthesis": N_("Synthesis of a large input"),
+    },
+    "job_item": {
+        "sending": N_("being sent"),
+        "done": N_("done"),
+        "failed": N_("failed"),
+        "in_doubt": N_("unknown (the runner stopped while sending)"),
+    },
+    "job_progress": {
+        "handled": N_("Handled"),
+        "total": N_("Total"),
+        "done": N_("Done"),
+        "failed": N_("Failed"),
+        "in_doubt": N_("Unknown"),
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""Session cookie key, CSRF tokens and the sign-in rate limit."""
+"""Session cookie key and CSRF tokens (rate limits: werkkring.web.ratelimit)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import hmac
 import logging
 import os
 import secrets
-import threading
-import time
-from collections import deque
 from pathlib import Path
 
 from fastapi import HTTPException, Request
@@ -63,41 +60,3 @@ async def verify_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
         raise HTTPException(status_code=403, detail="csrf")
-
-
-class SignInLimiter:
-    """Counts failed sign-ins per e-mail address and per client address in a sliding window.
-
-    In memory: one werkkring process serves a network, so this is enough; behind several processes each keeps
-    its own count (the limit then multiplies by the number of processes)."""
-
-    def __init__(self, per_email: int = 5, per_client: int = 20, window: float = 900.0) -> None:
-        self.per_email = per_email
-        self.per_client = per_client
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] < now - self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, email: str, client: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return (
-                len(self._recent("e:" + email.lower(), now)) >= self.per_email
-                or len(self._recent("c:" + client, now)) >= self.per_client
-            )
-
-    def failed(self, email: str, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent("e:" + email.lower(), now).append(now)
-            self._recent("c:" + client, now).append(now)
-
-    def succeeded(self, email: str) -> None:
-        with self._lock:
-            self._failures.pop("e:" + email.lower(), None)

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
-from werkkring.mail import Mail, send
+from werkkring.jobs import queue as jobs
 from werkkring.store.models import ROLES, Circle, Member
 from werkkring.web import i18n
 from werkkring.web.common import (
@@ -22,10 +23,10 @@ from werkkring.web.common import (
     render,
     require_member,
     safe_next,
-    settings,
     sign_in,
     translate,
 )
+from werkkring.web.ratelimit import INVITES_PER_CLIENT, LINKS_PER_ADDRESS, LINKS_PER_CLIENT, RateLimiter
 
 router = APIRouter()
 Text = Annotated[str, Form()]
@@ -36,28 +37,26 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
-def _mail_link(request: Request, member: Member, purpose: str, token: str) -> None:
-    base = settings(request).base_url
-    paths = {"signin": "/signin/link/", "reset": "/password/reset/", "invite": "/invite/"}
-    link = f"{base}{paths[purpose]}{token}"
-    previous = i18n.current_locale.set(i18n.normalise(member.language))
-    try:
-        subjects = {
-            "signin": i18n.gettext("Your sign-in link for werkkring"),
-            "reset": i18n.gettext("Choose a new password for werkkring"),
-            "invite": i18n.gettext("You are invited to werkkring"),
-        }
-        intro = {
-            "signin": i18n.gettext("Use this link once, within 30 minutes, to sign in:"),
-            "reset": i18n.gettext("Use this link once, within two hours, to choose a new password:"),
-            "invite": i18n.gettext("Welcome! Use this link within 14 days to choose your password:"),
-        }
-        ignore = i18n.gettext("Did you not ask for this? Then ignore this message.")
-        hello = i18n.gettext("Hello %(name)s,") % {"name": member.name}
-        text = f"{hello}\n\n{intro[purpose]}\n\n{link}\n\n{ignore}\n"
-        send(Mail(to=member.email, subject=subjects[purpose], text=text), settings(request))
-    finally:
-        i18n.current_locale.reset(previous)
+def _mail_link(session: Session, member: Member, purpose: str) -> None:
+    """The link is made and mailed by a job once this request's transaction has committed."""
+    jobs.enqueue(session, "mail.link", {"member_id": member.id, "purpose": purpose})
+
+
+def _limit_links(request: Request, email: str) -> None:
+    """A few link mails per address and per client in a quarter of an hour, counted whether or not the
+    address belongs to a member (so the limit tells nobody which addresses do)."""
+    rate: RateLimiter = request.app.state.rate
+    per_address = rate.hit("link:e:" + email.strip().lower(), LINKS_PER_ADDRESS)
+    per_client = rate.hit("link:c:" + _client(request), LINKS_PER_CLIENT)
+    if not (per_address and per_client):
+        raise HTTPException(
+            429,
+            translate(
+                request,
+                "Too many links were asked for. Wait a quarter of an hour, then ask again; the last link "
+                "sent still works.",
+            ),
+        )
 
 
 @router.get("/signin", response_class=HTMLResponse)
@@ -94,11 +93,11 @@ def signin(request: Request, email: Text, password: Text, next: OptionalText = "
 @router.post("/signin/link")
 def request_link(request: Request, email: Text) -> Response:
     """Always the same answer, so nobody learns which addresses are members."""
+    _limit_links(request, email)
     with database(request).transaction() as session:
         member = account_actions.find_member_by_email(session, email)
         if member is not None:
-            token = account_actions.issue_login_token(session, None, member, "signin")
-            _mail_link(request, member, "signin", token)
+            _mail_link(session, member, "signin")
     flash(request, translate(request, "If that address belongs to a member, a sign-in link is on its way."))
     return redirect("/signin")
 
@@ -136,11 +135,11 @@ def forgot_page(request: Request) -> HTMLResponse:
 
 @router.post("/password/forgot")
 def forgot(request: Request, email: Text) -> Response:
+    _limit_links(request, email)
     with database(request).transaction() as session:
         member = account_actions.find_member_by_email(session, email)
         if member is not None:
-            token = account_actions.issue_login_token(session, None, member, "reset")
-            _mail_link(request, member, "reset", token)
+            _mail_link(session, member, "reset")
     flash(
         request,
         translate(
@@ -235,12 +234,18 @@ def admin_invite(
     language: Annotated[str, Form()] = "nl",
     circle: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
+    rate: RateLimiter = request.app.state.rate
+    if not rate.hit("invite:c:" + _client(request), INVITES_PER_CLIENT):
+        raise HTTPException(
+            429, translate(request, "Too many invitations in an hour. Wait a while, then go on.")
+        )
     with database(request).transaction() as session:
         me = require_member(request, session)
-        member, token = account_actions.invite_member(
+        # The token invite_member returns is replaced by the one the mail job makes (only that one is sent).
+        member, _token = account_actions.invite_member(
             session, me, name=name, email=email, role=role, language=language, circle_ids=circle or []
         )
-        _mail_link(request, member, "invite", token)
+        _mail_link(session, member, "invite")
     flash(request, translate(request, "The invitation has been sent."))
     return redirect("/admin/members")
 
