@@ -28,7 +28,7 @@ QUESTION_WEIGHT = 0.3
 MIN_CONTRIBUTIONS = 8
 MAX_SHARE = 0.2
 _NEIGHBOURS = 3
-_DENSE_UP_TO = 5_000
+DENSE_UP_TO = 5_000
 
 
 def robust_z(values: FloatArray) -> FloatArray:
@@ -73,7 +73,7 @@ def off_topic(
     (the host put them back, or their group marked them as key). At most a fifth of the rows are chosen, and
     none in sessions of fewer than eight contributions (too few to say what is unusual)."""
     n = lexical.shape[0]
-    if n < MIN_CONTRIBUTIONS or n > _DENSE_UP_TO:
+    if n < MIN_CONTRIBUTIONS or n > DENSE_UP_TO:
         return {}
     shared = shared_words(lemma_sets, question)
     if semantic is not None:

@@ -284,11 +284,6 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
     question = (settings.question or "").strip()
     extra = [s.text for s in summaries] + ([question] if question else [])
     analysed = _features.analyse([*texts, *extra], language)
-    words, _ = _features.word_tfidf(analysed)
-    chars = _features.char_tfidf(analysed)
-    lexical_all = _features.lsa(_features.stacked(words, chars), settings.seed)
-    empty = np.array([not analysed.lemmas[i] for i in range(len(texts) + len(extra))])
-    lexical_all[empty] = 0.0
 
     semantic_raw: FloatMatrix | None = None
     in_context: FloatMatrix | None = None
@@ -326,7 +321,7 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
         found = _offtopic.off_topic(
             semantic=None if semantic_raw is None else semantic_raw[candidates],
             relevance=None if relevance is None else relevance[candidates],
-            lexical=lexical_all[candidates],
+            lexical=_lexical_for_off_topic(analysed, candidates, semantic_raw is None, settings.seed),
             lemma_sets=lemma_sets,
             question=question_lemmas,
             protected={i for i, p in enumerate(candidates) if p in protected},
@@ -389,6 +384,21 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
         summaries,
         meaning,
     )
+
+
+def _lexical_for_off_topic(
+    analysed: _features.Analysed, candidates: list[int], needed: bool, seed: int
+) -> FloatMatrix:
+    """The lexical vectors the off-topic test falls back on without sentence vectors: only then, and only
+    for a work session's worth of contributions (up to 300; above, without sentence vectors, nothing is set
+    aside as off-topic: the lexical test is weak, see docs/synthesis.md, and an extra LSA costs seconds)."""
+    if not needed or not _offtopic.MIN_CONTRIBUTIONS <= len(candidates) <= _cluster.SESSION_SIZE:
+        return np.zeros((len(candidates), 1), dtype=np.float32)
+    words, _ = _features.word_tfidf(analysed)
+    chars = _features.char_tfidf(analysed)
+    vectors = _features.lsa(_features.stacked(words, chars), seed)[candidates]
+    vectors[np.array([not analysed.lemmas[p] for p in candidates], dtype=bool)] = 0.0
+    return vectors
 
 
 def _clustering_vectors(
