@@ -430,7 +430,17 @@ def _clustering_vectors(
         sub = _features.analyse([*(texts[p] for p in active), *(s.text for s in summaries)], language)
         sub_words, _ = _features.word_tfidf(sub)
         sub_chars = _features.char_tfidf(sub)
-        lexical = _features.lsa(_features.stacked(sub_words, sub_chars), settings.seed)[: len(rows)]
+        # The LSA axes come from each distinct text once: a point made twenty times does not pull them.
+        first: dict[str, int] = {}
+        unique_of = [
+            first.setdefault(" ".join(d) or f"\x00{i}", len(first)) for i, d in enumerate(sub.lemmas)
+        ]
+        order: list[int] = []
+        for i, u in enumerate(unique_of):
+            if u == len(order):
+                order.append(i)
+        stacked_rows = _features.stacked(sub_words[order], sub_chars[order])
+        lexical = _features.lsa(stacked_rows, settings.seed)[unique_of][: len(rows)]
         lexical[np.array([not sub.lemmas[i] for i in range(len(rows))], dtype=bool)] = 0.0
         blocks.insert(0, _LEXICAL_WEIGHT * lexical)
     stacked = _unit(np.hstack(blocks)) if blocks else np.zeros((len(rows), 1), np.float32)
