@@ -62,6 +62,32 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path: Path, args: list[str]
     assert message in one_line(result.stderr)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["groups", "form", "p.csv", "--size", "2", "--seed", "-1"], "Invalid value for '--seed'"),
+        (["themes", "c.tsv", "--seed", "-5"], "Invalid value for '--seed'"),
+        (["demo", "--seed", str(2**31)], "Invalid value for '--seed'"),
+        (["report", "session", "99999999999", "--format", "md", "--out", "r.md"], "Invalid value for 'ID'"),
+        (["feeds", "member", "0"], "Invalid value for 'ID'"),
+        (["match", "m.jsonl", "--groups", "bin.csv"], "bin.csv, line 2, column 1: byte 0xFF is not UTF-8"),
+        (["match", "search", "x" * 501, "--members", "m.jsonl"], "Search can be at most 500 characters long"),
+        (["match", "search", "a\x07b", "--members", "m.jsonl"], "Search contains the invisible control"),
+    ],
+)
+def test_numbers_and_files_past_their_limits_are_refused_before_anything_runs(
+    database_url: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    """Seeds are never negative and ids fit the database's integer, on PostgreSQL too (no overflow)."""
+    (tmp_path / "p.csv").write_text("id,age\na,30\nb,40\n", encoding="utf-8")
+    (tmp_path / "c.tsv").write_text("text\nveilig\n", encoding="utf-8")
+    (tmp_path / "m.jsonl").write_text('{"id": "a", "needs": "x"}\n', encoding="utf-8")
+    (tmp_path / "bin.csv").write_bytes(b"group,id\n\xff\n")
+    result = run_cli(*args, database_url=database_url, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in one_line(result.stderr)
+
+
 def test_bad_input_keeps_status_2_and_help_still_works(tmp_path: Path) -> None:
     result = run_cli(
         "members", "import", str(tmp_path / "nope.csv"), database_url=f"sqlite:///{tmp_path}/x.db"

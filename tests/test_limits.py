@@ -85,6 +85,10 @@ def test_whole_numbers_take_plain_digits_in_range_only() -> None:
         assert limit.clean(DB_INT_MAX + 1, field="x").value is None
     assert limits.SEED.clean(-1, field="seed").value is None
     assert limits.ID.clean(0, field="id").value is None
+    # A number too long to print is still refused with a message, in every kind that takes numbers.
+    huge = 10**5000
+    for limit in (limits.ID, HELIX_ENTRY["hours"], WORK_SESSION["starts_at"], MEMBER["name"]):
+        assert limit.clean(huge, field="x").problems[0].message
 
 
 def test_countries_are_iso_3166_alpha_2_with_a_hint_for_near_misses() -> None:

@@ -56,8 +56,11 @@ SHOWN_MAX: Final = 40
 _ZONE: Final = ZoneInfo(TIMEZONE)
 # Line breaks in the sense of str.splitlines(), which a one-line field must not hold.
 _LINE_BREAKS: Final = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-# Tab and line feed belong in text; carriage return comes with Windows line ends.
-_ALLOWED_CONTROLS: Final = frozenset("\t\n\r")
+# What no text takes: control characters (C0 and C1) and lone surrogates. Text over several lines keeps tab,
+# line feed and carriage return (Windows line ends); a one-line field keeps only the tab and also refuses the
+# Unicode line and paragraph separators. A regular expression each, so a 10 MB value is checked at C speed.
+_BAD_MULTILINE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_ONE_LINE: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _WHOLE: Final = re.compile(r"[+-]?[0-9]{1,12}")
 _BARE_NUMBER: Final = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?")
 _EMAIL: Final = re.compile(r"[^@\s,;<>\"()\[\]\\]+@[^@\s,;<>\"()\[\]\\]+\.[A-Za-z]{2,}")
@@ -112,7 +115,10 @@ class Limit(Protocol[T]):
 
 def shown(value: object) -> str:
     """A value as a message repeats it: at most :data:`SHOWN_MAX` characters, broken characters escaped."""
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except ValueError:  # an integer of more than 4,300 digits has no repr
+        text = f"a number of {value.bit_length() * 3 // 10}+ digits" if isinstance(value, int) else "?"
     if len(text) > SHOWN_MAX:
         text = text[: SHOWN_MAX - 1] + "…"
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -148,22 +154,17 @@ class _Kind:
 def text_problems(label: str, value: str, *, field: str, multiline: bool = True) -> list[Problem]:
     """The characters no text field takes: control characters, lone surrogates, line breaks where one line
     is wanted. Only the first offending character is reported (the rest are usually the same mistake)."""
-    problems: list[Problem] = []
-    for position, char in enumerate(value, start=1):
-        code = ord(char)
-        if 0xD800 <= code <= 0xDFFF:
-            problems.append(
-                Problem(SURROGATE, field=field, params={"label": Term(label), "position": position})
-            )
-            break
-        if char in _LINE_BREAKS and not multiline:
-            problems.append(Problem(LINE_BREAK, field=field, params={"label": Term(label)}))
-            break
-        if (code < 0x20 or 0x7F <= code < 0xA0) and char not in _ALLOWED_CONTROLS:
-            params = {"label": Term(label), "code": f"U+{code:04X}", "position": position}
-            problems.append(Problem(CONTROL, field=field, params=params))
-            break
-    return problems
+    found = (_BAD_MULTILINE if multiline else _BAD_ONE_LINE).search(value)
+    if found is None:
+        return []
+    char = found.group()
+    code = ord(char)
+    params: dict[str, Any] = {"label": Term(label), "position": found.start() + 1}
+    if 0xD800 <= code <= 0xDFFF:
+        return [Problem(SURROGATE, field=field, params=params)]
+    if char in _LINE_BREAKS and not multiline:
+        return [Problem(LINE_BREAK, field=field, params={"label": Term(label)})]
+    return [Problem(CONTROL, field=field, params={**params, "code": f"U+{code:04X}"})]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -93,7 +93,9 @@ def configure(level: str = "info", form: str = "json", stream: Any = None) -> No
         logger.handlers.clear()
         logger.propagate = True
     # We write our own line per request (with its id and time); uvicorn's access line would say it twice.
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # WeasyPrint and fontTools narrate every step of every PDF at info level.
+    for noisy in ("uvicorn.access", "weasyprint", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager

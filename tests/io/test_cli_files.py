@@ -223,3 +223,15 @@ def test_groups_refuse_a_participant_file_with_every_problem_in_one_pass(tmp_pat
     assert "line 3: has 1 cells, the header has 3 columns" in err
     assert "line 4, column 'id': duplicate id 'x' (first on line 2)" in err
     assert "line 5, column 'id': Id can be at most 200 characters long (this one has 300)" in err
+
+
+def test_a_file_full_of_problems_prints_the_first_two_hundred_and_counts_the_rest(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "members.csv"
+    path.write_text("name,email\n" + "".join(f"Lid {i},kapot{i}\n" for i in range(300)), encoding="utf-8")
+    code, _, err = invoke(sqlite_database.url, "members", "import", str(path))
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 201
+    assert lines[199].startswith(f"{path}, line 201, column 'email'")
+    assert lines[200] == "… and 100 more problems (300 in all)"

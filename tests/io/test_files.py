@@ -100,3 +100,18 @@ def test_cells_are_neutralised_for_spreadsheets_and_read_back_exactly(value: str
     cell = safe_cell(value)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert read_cell(cell) == value
+
+
+def test_a_file_past_the_largest_size_is_refused_also_when_it_has_no_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from werkkring.io import _files
+
+    monkeypatch.setattr(_files, "FILE_BYTES_MAX", 1000)
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * 1001)
+    assert problems_of(lambda: read_bytes(big)) == [f"{big}: holds more than 0 MB, the most a file may hold"]
+    # A device reports no size; it is read one byte past the most and refused all the same.
+    assert "holds more than" in problems_of(lambda: read_bytes("/dev/zero"))[0]
+    big.write_bytes(b"x" * 1000)
+    assert read_bytes(big) == b"x" * 1000

@@ -222,3 +222,32 @@ def _lazy_sqlite(url: str):  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine
 
     return create_engine(url)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "words"),
+    [("nl", "PDF hier niet beschikbaar", "Pango"), ("en", "PDF not available here", "Pango")],
+)
+def test_missing_pango_is_a_page_that_says_how_to_get_it(
+    sqlite_database: Database,
+    app_for: object,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    title: str,
+    words: str,
+) -> None:
+    from werkkring import outreach
+
+    def no_pango(*_args: object) -> bytes:
+        raise outreach.PdfUnavailable("PDF output needs the Pango library")
+
+    monkeypatch.setattr(outreach, "labels_pdf", no_pango)
+    with sqlite_database.transaction() as session:
+        admin = factories.member(session, "Anna Admin", role="admin")
+        admin.language = language
+    browser = app_for(sqlite_database)()  # type: ignore[operator]
+    browser.sign_in("anna.admin@example.org")
+    response = browser.get("/admin/mailing/labels.pdf")
+    assert response.status_code == 501
+    assert f"<h1>{title}</h1>" in response.text and "apt-get install libpango-1.0-0" in response.text
+    assert '<header class="site">' in response.text

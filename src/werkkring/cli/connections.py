@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 from collections.abc import Sequence
@@ -13,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from werkkring.errors import InputError, Problem
+from werkkring.errors import InputError
+from werkkring.limits import DB_INT_MAX, SEARCH, SEED
 
 if TYPE_CHECKING:
     import numpy as np
@@ -78,22 +78,9 @@ def _encoder() -> Encoder:
 
 def _read_groups(path: Path) -> list[list[str]]:
     """GROUPS.csv: ``group,id`` a line (header optional): who sat together in recent breakout groups."""
-    groups: dict[str, list[str]] = {}
-    problems = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        for record in reader:
-            if not record:
-                continue
-            if reader.line_num == 1 and [v.strip().casefold() for v in record] == ["group", "id"]:
-                continue
-            if len(record) != 2 or not all(v.strip() for v in record):
-                problems.append(Problem("expected group,id", str(path), reader.line_num))
-                continue
-            groups.setdefault(record[0].strip(), []).append(record[1].strip())
-    if problems:
-        raise InputError(problems)
-    return list(groups.values())
+    from werkkring.io.members_jsonl import read_groups
+
+    return read_groups(path)
 
 
 @match_app.command(DEFAULT_MATCH_COMMAND)
@@ -125,7 +112,9 @@ def match_command(
     out: Annotated[
         Path | None, typer.Option(help="Write matches.jsonl here (default: standard output).")
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for repeatable results.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=SEED.minimum, max=SEED.maximum, help="Seed for repeatable results.")
+    ] = 0,
 ) -> None:
     """Suggest, for every member, the members whose offers meet their needs, each with the reason why."""
     from werkkring.engines.connections import Exclusions, match_members
@@ -162,7 +151,10 @@ def search_command(
     from werkkring.engines.connections import search
     from werkkring.io.members_jsonl import read_members
 
-    hits = search(read_members(members), query, top=top)
+    checked = SEARCH.clean(query, field="QUERY")
+    if checked.value is None:
+        raise InputError(checked.problems)
+    hits = search(read_members(members), checked.value, top=top)
     if not hits:
         typer.echo("nobody found", err=True)
     for rank, hit in enumerate(hits, start=1):
@@ -182,13 +174,18 @@ def intro_round_command(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write pairs.csv here (default: standard output).")] = None,
     round_no: Annotated[
-        int | None, typer.Option("--round", help="Number of this round (default: last in history + 1).")
+        int | None,
+        typer.Option(
+            "--round", min=1, max=DB_INT_MAX, help="Number of this round (default: last in history + 1)."
+        ),
     ] = None,
     no_repeat_within: Annotated[
         int, typer.Option(min=0, help="No pair meets again within this many rounds.")
     ] = 26,
     within_circles: Annotated[bool, typer.Option(help="Pair members only within their own circle.")] = False,
-    seed: Annotated[int, typer.Option(help="Seed for repeatable results.")] = 0,
+    seed: Annotated[
+        int, typer.Option(min=SEED.minimum, max=SEED.maximum, help="Seed for repeatable results.")
+    ] = 0,
 ) -> None:
     """Pair the members who take part in this round (odd count: one trio), by value and novelty."""
     from werkkring.engines.connections import introduction_round, pair_values

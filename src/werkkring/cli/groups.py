@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from werkkring.limits import SEED
+
 _FILE = {"exists": True, "dir_okay": False, "readable": True}
 
 groups_app = typer.Typer(
@@ -39,7 +41,12 @@ def groups_form(
     together: Annotated[
         Path | None, typer.Option("--together", help="CSV set,id to keep together.", **_FILE)
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same groups.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", min=SEED.minimum, max=SEED.maximum, help="Random seed; same seed, same groups."
+        ),
+    ] = 0,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
     ] = None,
@@ -105,7 +112,7 @@ def groups_rounds(
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Number of rounds.")],
     size: Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")] = None,
     groups: Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=SEED.minimum, max=SEED.maximum, help="Random seed.")] = 0,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
     ] = 60.0,

@@ -11,6 +11,7 @@ import typer
 
 from werkkring.cli._common import database, settings, write_file
 from werkkring.errors import InputError
+from werkkring.limits import ID
 
 FORMATS = ("md", "html", "pdf")
 
@@ -29,7 +30,9 @@ def _date(value: str) -> dt.date:
 @report_app.command("session")
 def report_session(
     ctx: typer.Context,
-    session_id: Annotated[int, typer.Argument(metavar="ID", help="The work session's id.")],
+    session_id: Annotated[
+        int, typer.Argument(metavar="ID", min=ID.minimum, max=ID.maximum, help="The work session's id.")
+    ],
     format: Annotated[
         str, typer.Option("--format", "-f", help="md, html or pdf (default: from --out, else md).")
     ] = "",
@@ -162,7 +165,9 @@ def feeds_circle(
 @feeds_app.command("member")
 def feeds_member(
     ctx: typer.Context,
-    member_id: Annotated[int, typer.Argument(metavar="ID", help="The member's id.")],
+    member_id: Annotated[
+        int, typer.Argument(metavar="ID", min=ID.minimum, max=ID.maximum, help="The member's id.")
+    ],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (else stdout).")] = None,
 ) -> None:
     """A member's personal feed (.ics) and its secret address."""

@@ -10,6 +10,7 @@ import typer
 
 from werkkring.cli._common import database, partial_file
 from werkkring.errors import InputError
+from werkkring.limits import SEED
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 members_app = typer.Typer(help="Import and export members.", no_args_is_help=True)
@@ -46,7 +47,9 @@ def db_upgrade(
 def demo(
     ctx: typer.Context,
     members: Annotated[int, typer.Option("--members", min=10, help="How many members.")] = 300,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same network.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=SEED.minimum, max=SEED.maximum, help="Same seed, same network.")
+    ] = 0,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing (and succeed) when members already exist.")
     ] = False,

@@ -11,6 +11,7 @@ import typer
 
 from werkkring.config import Settings
 from werkkring.errors import InputError
+from werkkring.limits import SEED
 
 
 class OutputFormat(StrEnum):
@@ -130,7 +131,12 @@ def themes_command(
         Path | None,
         typer.Option(help="A local sentence-transformers model folder instead of the offline default model."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same themes.")] = 0,
+    seed: Annotated[
+        int,
+        typer.Option(
+            min=SEED.minimum, max=SEED.maximum, help="Random seed; the same seed gives the same themes."
+        ),
+    ] = 0,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="json (for programs) or markdown (for a blog post).")
     ] = OutputFormat.json,

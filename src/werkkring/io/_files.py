@@ -35,14 +35,17 @@ def read_bytes(path: Path | str) -> bytes:
         size = path.stat().st_size
         if path.is_dir():
             raise InputError("is a folder, not a file", source=source)
+        if size <= FILE_BYTES_MAX:
+            with path.open("rb") as handle:  # a device or a pipe has no size: read one byte past the most
+                data = handle.read(FILE_BYTES_MAX + 1)
+            size = len(data)
         if size > FILE_BYTES_MAX:
             raise InputError(
-                "is %(size)s MB; the most a file may hold is %(limit)s MB",
+                "holds more than %(limit)s MB, the most a file may hold",
                 source=source,
-                params={"size": size // 2**20, "limit": FILE_BYTES_MAX // 2**20},
+                params={"limit": FILE_BYTES_MAX // 2**20},
             )
-        with path.open("rb") as handle:
-            return handle.read(FILE_BYTES_MAX + 1)
+        return data
     except FileNotFoundError:
         raise InputError("file not found", source=source) from None
     except PermissionError:

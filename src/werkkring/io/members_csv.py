@@ -81,11 +81,6 @@ class MemberFile:
     problems: tuple[Problem, ...]
 
 
-def read_member_file(path: Path) -> str:
-    """The file as text (UTF-8, with or without a byte order mark); see :func:`werkkring.io._files.decode`."""
-    return read_text(path)
-
-
 def read_members_csv(path: Path, today: dt.date | None = None) -> MemberFile:
     """Read and check a member file; never raises for what is in the file, only when it cannot be read."""
     return read_member_text(read_text(path), source=str(path), today=today)

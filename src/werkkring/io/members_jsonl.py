@@ -164,6 +164,10 @@ def read_members(path: Path) -> list[MemberProfile]:
     return parse_members(read_text(path).split("\n"), str(path))
 
 
+_LIMIT_OF = {"group": "group"}
+"""Each column's limit in :data:`werkkring.limits.FILES` for the small CSV files; ids otherwise."""
+
+
 def _csv_rows(
     path: Path, columns: Sequence[str], optional: Sequence[str] = ()
 ) -> list[tuple[int, list[str]]]:
@@ -187,8 +191,8 @@ def _csv_rows(
         found = [
             problem
             for column, value in zip(columns, values, strict=False)
-            if column.startswith("id_")
-            for problem in FILES["participant_id"].problems(value, field=column)
+            if column != "round"  # a whole number, read by the caller
+            for problem in FILES[_LIMIT_OF.get(column, "participant_id")].problems(value, field=column)
         ]
         if found:
             problems.extend(dataclasses.replace(p, source=source, line=number) for p in found)
@@ -202,6 +206,14 @@ def _csv_rows(
 def read_known(path: Path) -> list[tuple[str, str]]:
     """KNOWN.csv: ``id_a,id_b`` a line (header optional): pairs that already know each other."""
     return [(v[0], v[1]) for _, v in _csv_rows(path, ("id_a", "id_b"))]
+
+
+def read_groups(path: Path) -> list[list[str]]:
+    """GROUPS.csv: ``group,id`` a line (header optional): who sat together in recent breakout groups."""
+    groups: dict[str, list[str]] = {}
+    for _, (group, member_id) in _csv_rows(path, ("group", "id")):
+        groups.setdefault(group, []).append(member_id)
+    return list(groups.values())
 
 
 def read_intros(path: Path) -> list[Introduction]:

@@ -16,7 +16,7 @@ from werkkring.outreach._newsletter import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from werkkring.outreach._pdf import PdfUnavailable
+from werkkring.outreach._pdf import PANGO_HINT, PdfUnavailable, pdf_available
 from werkkring.outreach._postal import (
     INCOMPLETE,
     NO_CONSENT,
@@ -42,6 +42,7 @@ REPORT_FORMATS = ("md", "html", "pdf")
 __all__ = [
     "INCOMPLETE",
     "NO_CONSENT",
+    "PANGO_HINT",
     "PER_SHEET",
     "REPORT_FORMATS",
     "TIMEZONE",
@@ -60,6 +61,7 @@ __all__ = [
     "member_feed",
     "member_feed_for",
     "newsletter_mail",
+    "pdf_available",
     "postal_list",
     "read_unsubscribe_token",
     "recipients",

@@ -21,6 +21,7 @@ from werkkring import __version__, live
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.jobs.runner import JobBackend
+from werkkring.outreach import PANGO_HINT, PdfUnavailable
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, WorkSession
 from werkkring.web import api
@@ -240,6 +241,16 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(PermissionDenied)
     async def forbidden(request: Request, exc: PermissionDenied) -> Response:
         return page(request, 403, N_("Not allowed"), message(request, exc))
+
+    @app.exception_handler(PdfUnavailable)
+    async def no_pdf(request: Request, exc: PdfUnavailable) -> Response:
+        """The machine lacks Pango: say so and how to get it, instead of a bare server error."""
+        text = translate(
+            request,
+            "This server cannot make PDF files yet: it lacks the Pango library. An administrator installs it "
+            "with %(command)s. The HTML version works meanwhile.",
+        ) % {"command": PANGO_HINT}
+        return page(request, 501, N_("PDF not available here"), text)
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:

@@ -18,6 +18,7 @@ from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
 from werkkring.errors import Problem, WerkkringError
+from werkkring.outreach import pdf_available
 from werkkring.store import Database
 from werkkring.store.models import Member
 from werkkring.web import i18n
@@ -56,6 +57,7 @@ def _build_environment() -> jinja2.Environment:
         marked=_marked,
     )
     env.globals["label"] = label
+    env.globals["pdf_available"] = pdf_available
     return env
 
 

@@ -1,0 +1,3 @@
+from werkkring.cli import main
+
+main()

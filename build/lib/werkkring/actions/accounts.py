@@ -1,0 +1,277 @@
+"""Accounts: argon2id password hashes (argon2-cffi), one-time links by e-mail, invitations, API tokens and
+the export of a member's own data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from werkkring.actions._audit import record
+from werkkring.actions.permissions import require_admin
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.store.models import (
+    ROLES,
+    ApiToken,
+    Circle,
+    Contribution,
+    HelixEntry,
+    Initiative,
+    InitiativeParticipant,
+    Introduction,
+    LoginToken,
+    Member,
+    Membership,
+    Registration,
+    WorkSession,
+    utcnow,
+)
+
+EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(member: Member, password: str) -> bool:
+    if not member.password_hash:
+        return False
+    try:
+        return _hasher.verify(member.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def set_password(session: Session, actor: Member | None, member: Member, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError(
+            N_("a password needs at least %(count)s characters"), params={"count": MIN_PASSWORD_LENGTH}
+        )
+    member.password_hash = hash_password(password)
+    if _hasher.check_needs_rehash(member.password_hash):
+        member.password_hash = hash_password(password)
+    record(session, actor, "member.password", "member", member.id)
+
+
+# One-time links by e-mail and personal API tokens. Only a SHA-256 of each token is stored, so a copy of the
+# database does not let anyone sign in.
+
+LINK_LIFETIMES: Final = {
+    "signin": dt.timedelta(minutes=30),
+    "reset": dt.timedelta(hours=2),
+    "invite": dt.timedelta(days=14),
+}
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_member_by_email(session: Session, email: str) -> Member | None:
+    email = email.strip().lower()
+    if not email:
+        return None
+    return session.scalar(select(Member).where(func.lower(Member.email) == email))
+
+
+def issue_login_token(session: Session, actor: Member | None, member: Member, purpose: str) -> str:
+    """A fresh one-time token for ``member``; earlier unused tokens of the same purpose stop working."""
+    if purpose not in LINK_LIFETIMES:
+        raise InputError(
+            N_("purpose must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(LINK_LIFETIMES), "value": purpose},
+        )
+    now = utcnow()
+    for old in session.scalars(
+        select(LoginToken).where(
+            LoginToken.member_id == member.id, LoginToken.purpose == purpose, LoginToken.used_at.is_(None)
+        )
+    ):
+        old.used_at = now
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginToken(
+            token_hash=_digest(token),
+            member_id=member.id,
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + LINK_LIFETIMES[purpose],
+        )
+    )
+    session.flush()
+    record(session, actor, f"member.token.{purpose}", "member", member.id)
+    return token
+
+
+def peek_login_token(session: Session, token: str, purpose: str) -> Member | None:
+    """The member a still valid token belongs to, without using it up."""
+    row = session.scalar(select(LoginToken).where(LoginToken.token_hash == _digest(token)))
+    if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return session.get(Member, row.member_id)
+
+
+def use_login_token(session: Session, token: str, purpose: str) -> Member:
+    """Use a token once; a second use, an expired or unknown token is refused."""
+    row = session.scalar(select(LoginToken).where(LoginToken.token_hash == _digest(token)))
+    if row is None or row.purpose != purpose or row.used_at is not None or row.expires_at < utcnow():
+        raise PermissionDenied(N_("this link is no longer valid; ask for a new one"))
+    row.used_at = utcnow()
+    member = session.get(Member, row.member_id)
+    if member is None:
+        raise PermissionDenied(N_("this link is no longer valid; ask for a new one"))
+    record(session, member, f"member.token.use.{purpose}", "member", member.id)
+    return member
+
+
+def invite_member(
+    session: Session,
+    actor: Member,
+    *,
+    name: str,
+    email: str,
+    role: str = "member",
+    circle_ids: Sequence[int] = (),
+    language: str = "nl",
+) -> tuple[Member, str]:
+    """An admin adds a member and gets an invitation token to mail them (they choose their own password)."""
+    require_admin(actor)
+    problems = []
+    email = email.strip().lower()
+    if not name.strip():
+        problems.append(Problem(N_("a member needs a name"), field="name"))
+    if not EMAIL_PATTERN.fullmatch(email):
+        problems.append(
+            Problem(N_("%(email)r is not an e-mail address"), field="email", params={"email": email})
+        )
+    elif find_member_by_email(session, email) is not None:
+        problems.append(
+            Problem(
+                N_("a member with email %(email)r already exists"), field="email", params={"email": email}
+            )
+        )
+    if role not in ROLES:
+        problems.append(
+            Problem(
+                N_("role must be one of %(choices)s, not %(value)r"),
+                field="role",
+                params={"choices": ", ".join(ROLES), "value": role},
+            )
+        )
+    if language not in ("nl", "en"):
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
+    if problems:
+        raise InputError(problems)
+    member = Member(
+        name=name.strip(),
+        email=email,
+        role=role,
+        language=language,
+        joined_on=dt.date.today(),
+        visibility={},
+        feed_token=secrets.token_urlsafe(24),
+    )
+    session.add(member)
+    session.flush()
+    for circle_id in circle_ids:
+        session.add(Membership(member_id=member.id, circle_id=circle_id, role="member"))
+    record(session, actor, "member.invite", "member", member.id, email=email)
+    return member, issue_login_token(session, actor, member, "invite")
+
+
+def create_api_token(session: Session, actor: Member, name: str = "") -> tuple[ApiToken, str]:
+    token = "wk_" + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=_digest(token), member_id=actor.id, name=name.strip()[:100])
+    session.add(row)
+    session.flush()
+    record(session, actor, "api_token.create", "api_token", row.id)
+    return row, token
+
+
+def revoke_api_token(session: Session, actor: Member, token_id: int) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.member_id != actor.id:
+        raise NotFoundError(N_("no API token %(token)s of yours"), {"token": token_id})
+    row.revoked_at = utcnow()
+    record(session, actor, "api_token.revoke", "api_token", row.id)
+
+
+def member_for_api_token(session: Session, token: str) -> Member | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    return session.get(Member, row.member_id)
+
+
+def export_my_data(session: Session, member: Member) -> dict[str, Any]:
+    """Everything werkkring holds about one member, for the member themself (a GDPR data export)."""
+    profile = {
+        column.key: _jsonable(getattr(member, column.key))
+        for column in Member.__table__.columns
+        if column.key not in ("password_hash", "feed_token")
+    }
+    memberships = session.execute(
+        select(Circle.name, Membership.role, Membership.joined_at)
+        .join(Circle)
+        .where(Membership.member_id == member.id)
+    ).all()
+    registrations = session.execute(
+        select(WorkSession.id, WorkSession.title, Registration.registered_at, Registration.cancelled_at)
+        .join(WorkSession, WorkSession.id == Registration.session_id)
+        .where(Registration.member_id == member.id)
+    ).all()
+    contributions = session.scalars(select(Contribution).where(Contribution.author_id == member.id)).all()
+    initiatives = session.execute(
+        select(Initiative.id, Initiative.title, InitiativeParticipant.adds_for_me)
+        .join(Initiative, Initiative.id == InitiativeParticipant.initiative_id)
+        .where(InitiativeParticipant.member_id == member.id)
+    ).all()
+    helix = session.scalars(select(HelixEntry).where(HelixEntry.member_id == member.id)).all()
+    introductions = session.scalars(
+        select(Introduction).where(
+            (Introduction.member_a_id == member.id) | (Introduction.member_b_id == member.id)
+        )
+    ).all()
+    return {
+        "exported_at": utcnow().isoformat(),
+        "profile": profile,
+        "circles": [{"circle": n, "role": r, "joined_at": _jsonable(j)} for n, r, j in memberships],
+        "session_registrations": [
+            {"session_id": i, "title": t, "registered_at": _jsonable(a), "cancelled_at": _jsonable(c)}
+            for i, t, a, c in registrations
+        ],
+        "contributions": [
+            {"session_id": c.session_id, "text": c.text, "created_at": _jsonable(c.created_at)}
+            for c in contributions
+        ],
+        "initiatives": [{"initiative_id": i, "title": t, "adds_for_me": a} for i, t, a in initiatives],
+        "helix_entries": [
+            {"date": _jsonable(h.date), "helix": h.helix, "hours": str(h.hours), "note": h.note}
+            for h in helix
+        ],
+        "introductions": [
+            {"id": i.id, "kind": i.kind, "round": i.round_no, "status": i.status, "reason": i.reason}
+            for i in introductions
+        ],
+    }
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,123 @@
+"""Initiatives: members propose actions; others join when it adds value for them, saying what."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from werkkring.actions._audit import record
+from werkkring.actions.permissions import is_admin
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied
+from werkkring.store.models import (
+    INITIATIVE_STATUSES,
+    Contribution,
+    Initiative,
+    InitiativeParticipant,
+    InitiativeUpdate,
+    Member,
+)
+
+
+def get_initiative(session: Session, initiative_id: int) -> Initiative:
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        raise NotFoundError(N_("no initiative with id %(id)s"), {"id": initiative_id})
+    return initiative
+
+
+def propose_initiative(
+    session: Session,
+    actor: Member,
+    title: str,
+    *,
+    description: str = "",
+    looking_for: str = "",
+    owner: Member | None = None,
+    circle_id: int | None = None,
+    session_id: int | None = None,
+    contribution: Contribution | None = None,
+) -> Initiative:
+    if not title.strip():
+        raise InputError(N_("an initiative needs a title"))
+    owner = owner or actor
+    initiative = Initiative(
+        title=title.strip()[:200],
+        description=description.strip(),
+        looking_for=looking_for.strip(),
+        owner_id=owner.id,
+        circle_id=circle_id,
+        session_id=session_id
+        if session_id is not None
+        else (contribution.session_id if contribution else None),
+        contribution_id=contribution.id if contribution else None,
+        status="proposed",
+    )
+    session.add(initiative)
+    session.flush()
+    session.add(InitiativeParticipant(initiative_id=initiative.id, member_id=owner.id, adds_for_me=""))
+    record(session, actor, "initiative.propose", "initiative", initiative.id, owner=owner.id)
+    return initiative
+
+
+def join_initiative(
+    session: Session, actor: Member, initiative: Initiative, adds_for_me: str, contributes: str = ""
+) -> InitiativeParticipant:
+    """Join with your own reason; the network joins things when they add value for the member."""
+    if not adds_for_me.strip():
+        raise InputError(N_("say what joining adds for you"), source=None)
+    if initiative.status == "done":
+        raise InputError(N_("this initiative is finished"))
+    participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
+    if participant is None:
+        participant = InitiativeParticipant(initiative_id=initiative.id, member_id=actor.id)
+        session.add(participant)
+    participant.adds_for_me = adds_for_me.strip()
+    participant.contributes = contributes.strip()
+    record(session, actor, "initiative.join", "initiative", initiative.id)
+    return participant
+
+
+def leave_initiative(session: Session, actor: Member, initiative: Initiative) -> None:
+    participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
+    if participant is not None:
+        session.delete(participant)
+        record(session, actor, "initiative.leave", "initiative", initiative.id)
+
+
+def _require_owner(actor: Member, initiative: Initiative) -> None:
+    if initiative.owner_id != actor.id and not is_admin(actor):
+        raise PermissionDenied(N_("only the owner of the initiative may do this"))
+
+
+def post_update(
+    session: Session, actor: Member, initiative: Initiative, text: str, progress: int | None = None
+) -> InitiativeUpdate:
+    participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
+    if participant is None and not is_admin(actor):
+        raise PermissionDenied(N_("only participants post updates"))
+    if not text.strip():
+        raise InputError(N_("an update needs text"))
+    if progress is not None:
+        _require_owner(actor, initiative)
+        if not 0 <= progress <= 100:
+            raise InputError(
+                N_("progress is a percentage from 0 to 100, not %(value)s"), params={"value": progress}
+            )
+        initiative.progress = progress
+    update = InitiativeUpdate(initiative_id=initiative.id, author_id=actor.id, text=text.strip())
+    session.add(update)
+    session.flush()
+    record(session, actor, "initiative.update", "initiative", initiative.id)
+    return update
+
+
+def set_status(session: Session, actor: Member, initiative: Initiative, status: str) -> None:
+    _require_owner(actor, initiative)
+    if status not in INITIATIVE_STATUSES:
+        raise InputError(
+            N_("status must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(INITIATIVE_STATUSES), "value": status},
+        )
+    initiative.status = status
+    if status == "done":
+        initiative.progress = 100
+    record(session, actor, "initiative.status", "initiative", initiative.id, status=status)

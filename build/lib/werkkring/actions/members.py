@@ -1,0 +1,211 @@
+"""Members: create, update the profile, import a file all-or-nothing, export, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from werkkring.actions._audit import record
+from werkkring.actions.permissions import require_admin
+from werkkring.domain import age_band
+from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.io.members_csv import MemberRow, format_visibility
+from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
+
+EDITABLE_FIELDS = (
+    "name",
+    "region",
+    "country",
+    "birth_year",
+    "offers",
+    "needs",
+    "interests",
+    "street",
+    "postal_code",
+    "city",
+    "postal_consent",
+    "language",
+    "intro_opt_in",
+    "intro_frequency",
+    "listener",
+    "newsletter",
+)
+
+
+def get_member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFoundError(N_("no member with id %(id)s"), {"id": member_id})
+    return member
+
+
+def create_member(session: Session, actor: Member | None, row: MemberRow, *, audit: bool = True) -> Member:
+    """Add one member (and their circle memberships) from an already validated row."""
+    member = Member(
+        name=row.name,
+        email=row.email,
+        region=row.region,
+        country=row.country,
+        birth_year=row.birth_year,
+        age_band=age_band(row.birth_year),
+        joined_on=row.joined_on or dt.date.today(),
+        offers=row.offers,
+        needs=row.needs,
+        interests=row.interests,
+        street=row.street,
+        postal_code=row.postal_code,
+        city=row.city,
+        postal_consent=row.postal_consent,
+        role=row.role,
+        language=row.language,
+        visibility=dict(row.visibility),
+        feed_token=secrets.token_urlsafe(24),
+    )
+    session.add(member)
+    session.flush()
+    if row.circles:
+        circles = {c.slug: c for c in session.scalars(select(Circle).where(Circle.slug.in_(row.circles)))}
+        for slug in row.circles:
+            session.add(Membership(member_id=member.id, circle_id=circles[slug].id, role="member"))
+    if audit:
+        record(session, actor, "member.create", "member", member.id, email=member.email)
+    return member
+
+
+def import_members(
+    session: Session,
+    actor: Member | None,
+    rows: Sequence[MemberRow],
+    source: str = "<input>",
+    *,
+    batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Check every row against the database (duplicate emails, unknown circles), then add them all.
+
+    Raises InputError listing every problem before anything is written; the caller's transaction makes the
+    whole import one unit, so a crash part-way leaves the database as it was."""
+    problems: list[Problem] = []
+    emails = [row.email for row in rows]
+    existing: set[str] = set()
+    for chunk in _chunks(emails, 500):
+        existing.update(session.scalars(select(Member.email).where(func.lower(Member.email).in_(chunk))))
+    slugs = {slug for row in rows for slug in row.circles}
+    known = set(session.scalars(select(Circle.slug).where(Circle.slug.in_(slugs)))) if slugs else set()
+    for row in rows:
+        if row.email in existing:
+            problems.append(
+                Problem(
+                    N_("a member with email %(email)r already exists"),
+                    source,
+                    row.line,
+                    "email",
+                    params={"email": row.email},
+                )
+            )
+        for slug in row.circles:
+            if slug not in known:
+                problems.append(
+                    Problem(N_("unknown circle %(slug)r"), source, row.line, "circles", params={"slug": slug})
+                )
+    if problems:
+        raise InputError(problems)
+
+    for done, row in enumerate(rows, start=1):
+        create_member(session, actor, row, audit=False)
+        if done % batch_size == 0 or done == len(rows):
+            session.flush()
+            if progress is not None:
+                progress(done, len(rows))
+    record(session, actor, "member.import", "member", None, source=source, count=len(rows))
+    return len(rows)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def export_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """Every member as a row of the import format, so an export reads back in unchanged."""
+    members = session.scalars(select(Member).order_by(Member.id)).all()
+    circle_slugs: dict[int, list[str]] = {}
+    for member_id, slug in session.execute(
+        select(Membership.member_id, Circle.slug).join(Circle).order_by(Circle.slug)
+    ):
+        circle_slugs.setdefault(member_id, []).append(slug)
+    for m in members:
+        yield {
+            "name": m.name,
+            "email": m.email,
+            "region": m.region,
+            "country": m.country,
+            "birth_year": m.birth_year,
+            "joined_on": m.joined_on.isoformat(),
+            "offers": m.offers,
+            "needs": m.needs,
+            "interests": m.interests,
+            "street": m.street,
+            "postal_code": m.postal_code,
+            "city": m.city,
+            "postal_consent": m.postal_consent,
+            "circles": ";".join(circle_slugs.get(m.id, [])),
+            "role": m.role,
+            "language": m.language,
+            "visibility": format_visibility(m.visibility or {}),
+        }
+
+
+def update_profile(session: Session, actor: Member, member: Member, changes: dict[str, Any]) -> Member:
+    """Change profile fields; only the member themself or an admin may."""
+    if actor.id != member.id:
+        require_admin(actor)
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InputError(
+            [
+                Problem(N_("field %(name)r cannot be changed here"), field=name, params={"name": name})
+                for name in unknown
+            ]
+        )
+    for name, value in changes.items():
+        setattr(member, name, value)
+    if "birth_year" in changes:
+        member.age_band = age_band(member.birth_year)
+    record(session, actor, "member.update", "member", member.id, fields=sorted(changes))
+    return member
+
+
+def set_visibility(session: Session, actor: Member, member: Member, visibility: dict[str, str]) -> None:
+    if actor.id != member.id:
+        raise PermissionDenied(N_("only the member themself chooses who sees their profile"))
+    problems = [
+        Problem(N_("%(field)s=%(value)s is not allowed"), field=k, params={"field": k, "value": v})
+        for k, v in visibility.items()
+        if k not in PRIVATE_FIELDS or v not in VISIBILITIES
+    ]
+    if problems:
+        raise InputError(problems)
+    member.visibility = dict(visibility)
+    record(session, actor, "member.visibility", "member", member.id)
+
+
+def set_role(session: Session, actor: Member, member: Member, role: str) -> None:
+    require_admin(actor)
+    if role not in ("member", "host", "admin"):
+        raise InputError(N_("role must be member, host or admin, not %(value)r"), params={"value": role})
+    member.role = role
+    record(session, actor, "member.role", "member", member.id, role=role)
+
+
+def delete_member(session: Session, actor: Member, member: Member) -> None:
+    """Remove a member; their contributions stay as anonymous input (author cleared by the foreign key)."""
+    if actor.id != member.id:
+        require_admin(actor)
+    record(session, actor, "member.delete", "member", member.id)
+    session.delete(member)

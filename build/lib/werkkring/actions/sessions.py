@@ -1,0 +1,558 @@
+"""Work sessions from creation to publication: sign-up, breakout groups, input, themes, publication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from werkkring.actions._audit import record
+from werkkring.actions.initiatives import propose_initiative
+from werkkring.actions.permissions import require_host, require_session_host
+from werkkring.domain import tenure_band
+from werkkring.engines import grouping
+from werkkring.engines.synthesis import Contribution as SynthesisInput
+from werkkring.engines.synthesis import synthesize
+from werkkring.errors import N_, ConstraintError, InputError, NotFoundError, PermissionDenied, Problem
+from werkkring.store.models import (
+    BreakoutGroup,
+    Circle,
+    Contribution,
+    Initiative,
+    Member,
+    Membership,
+    Registration,
+    Seat,
+    Theme,
+    WorkSession,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class ThemeInput:
+    """One theme to store: what the synthesis found, or what a host wrote by hand."""
+
+    label: str
+    summary: str = ""
+    size: int = 0
+    groups: Sequence[int] = ()
+    quotes: Sequence[str] = ()
+    undercurrent: bool = False
+
+
+def get_session(session: Session, session_id: int) -> WorkSession:
+    work_session = session.get(WorkSession, session_id)
+    if work_session is None:
+        raise NotFoundError(N_("no work session with id %(id)s"), {"id": session_id})
+    return work_session
+
+
+def create_session(
+    session: Session,
+    actor: Member,
+    *,
+    title: str,
+    question: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    place: str | None = None,
+    online_url: str | None = None,
+    capacity: int | None = None,
+    group_size: int = 4,
+    circle_id: int | None = None,
+    language: str = "nl",
+    status: str = "open",
+) -> WorkSession:
+    require_host(session, actor, circle_id)
+    problems = []
+    if not title.strip():
+        problems.append(Problem(N_("a work session needs a title"), field="title"))
+    if not question.strip():
+        problems.append(Problem(N_("a work session needs a central question"), field="question"))
+    if capacity is not None and capacity < 1:
+        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
+    if not 2 <= group_size <= 20:
+        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
+    if ends_at is not None and ends_at <= starts_at:
+        problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
+    if online_url and not online_url.startswith(("https://", "http://")):
+        problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
+    if language not in ("nl", "en"):
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
+    if problems:
+        raise InputError(problems)
+    work_session = WorkSession(
+        title=title.strip(),
+        question=question.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=(place or "").strip() or None,
+        online_url=(online_url or "").strip() or None,
+        capacity=capacity,
+        group_size=group_size,
+        circle_id=circle_id,
+        host_id=actor.id,
+        language=language,
+        status=status,
+    )
+    session.add(work_session)
+    session.flush()
+    record(session, actor, "session.create", "work_session", work_session.id, title=work_session.title)
+    return work_session
+
+
+def active_registrations(session: Session, work_session: WorkSession) -> list[Registration]:
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+            .order_by(Registration.registered_at, Registration.member_id)
+        )
+    )
+
+
+def participants(session: Session, work_session: WorkSession) -> list[Member]:
+    return [r.member for r in active_registrations(session, work_session)]
+
+
+def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
+    """Sign the actor up; refused when the session is full, not open, or already in the past."""
+    if work_session.status not in ("open", "grouped"):
+        raise InputError(
+            N_("session %(session)s is not open for sign-up (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    existing = session.get(Registration, (work_session.id, actor.id))
+    if existing is not None and existing.cancelled_at is None:
+        return existing
+    if work_session.capacity is not None:
+        taken = session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+        )
+        if (taken or 0) >= work_session.capacity:
+            raise InputError(
+                N_("session %(session)s is full (%(capacity)s places)"),
+                params={"session": work_session.id, "capacity": work_session.capacity},
+            )
+    if existing is None:
+        existing = Registration(session_id=work_session.id, member_id=actor.id)
+        session.add(existing)
+    else:
+        existing.cancelled_at = None
+        existing.registered_at = utcnow()
+    session.flush()
+    record(session, actor, "session.register", "work_session", work_session.id)
+    return existing
+
+
+def cancel_registration(session: Session, actor: Member, work_session: WorkSession) -> None:
+    registration = session.get(Registration, (work_session.id, actor.id))
+    if registration is None or registration.cancelled_at is not None:
+        return
+    registration.cancelled_at = utcnow()
+    session.execute(delete(Seat).where(Seat.session_id == work_session.id, Seat.member_id == actor.id))
+    record(session, actor, "session.cancel", "work_session", work_session.id)
+
+
+def seat_groups(
+    session: Session, actor: Member | None, work_session: WorkSession, groups: Sequence[Sequence[int]]
+) -> list[BreakoutGroup]:
+    """Replace the session's breakout groups with ``groups`` (lists of member ids), e.g. from the engine."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    if any(g.locked for g in work_session.groups):
+        raise InputError(
+            N_("the groups of session %(session)s are locked; unlock them first"),
+            params={"session": work_session.id},
+        )
+    registered = {r.member_id for r in active_registrations(session, work_session)}
+    seated = [m for group in groups for m in group]
+    problems = [
+        Problem(N_("member %(member)s is not signed up for this session"), params={"member": m})
+        for m in seated
+        if m not in registered
+    ]
+    if len(seated) != len(set(seated)):
+        problems.append(Problem(N_("a member appears in more than one group")))
+    if problems:
+        raise InputError(problems)
+    for group in list(work_session.groups):
+        session.delete(group)
+    session.flush()
+    made = []
+    for number, members in enumerate(groups, start=1):
+        group = BreakoutGroup(session_id=work_session.id, number=number)
+        session.add(group)
+        session.flush()
+        for member_id in members:
+            session.add(Seat(session_id=work_session.id, group_id=group.id, member_id=member_id))
+        made.append(group)
+    if work_session.status == "open":
+        work_session.status = "grouped"
+    session.flush()
+    session.refresh(work_session)
+    record(session, actor, "session.groups", "work_session", work_session.id, groups=len(made))
+    return made
+
+
+def move_member(
+    session: Session, actor: Member, work_session: WorkSession, member_id: int, number: int
+) -> None:
+    """The host moves one person to another group by hand."""
+    require_session_host(session, actor, work_session)
+    target = next((g for g in work_session.groups if g.number == number), None)
+    if target is None:
+        raise InputError(
+            N_("session %(session)s has no group %(group)s"),
+            params={"session": work_session.id, "group": number},
+        )
+    if target.locked:
+        raise InputError(N_("the groups are locked; unlock them first"))
+    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
+    if seat is None:
+        raise InputError(
+            N_("member %(member)s has no seat in session %(session)s"),
+            params={"member": member_id, "session": work_session.id},
+        )
+    seat.group_id = target.id
+    seat.fixed = True
+    record(session, actor, "session.move", "work_session", work_session.id, member=member_id, group=number)
+
+
+def lock_groups(session: Session, actor: Member, work_session: WorkSession, locked: bool = True) -> None:
+    require_session_host(session, actor, work_session)
+    if not work_session.groups:
+        raise InputError(N_("form the groups before locking them"))
+    for group in work_session.groups:
+        group.locked = locked
+    record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
+
+
+def group_of(session: Session, work_session: WorkSession, member_id: int) -> BreakoutGroup | None:
+    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
+    return seat.group if seat is not None else None
+
+
+def add_contribution(
+    session: Session,
+    actor: Member,
+    work_session: WorkSession,
+    text: str,
+    *,
+    group_number: int | None = None,
+    is_proposal: bool = False,
+    anonymous: bool = False,
+) -> Contribution:
+    """A participant adds input for their own group; a host may add input for any group."""
+    text = text.strip()
+    if not text:
+        raise InputError(N_("the input is empty"))
+    if len(text) > 2000:
+        raise InputError(N_("one contribution holds at most 2,000 characters; split it up"))
+    if work_session.status in ("published", "cancelled", "draft"):
+        raise InputError(
+            N_("session %(session)s does not take input now (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    own_group = group_of(session, work_session, actor.id)
+    group: BreakoutGroup | None = own_group
+    if group_number is not None:
+        group = next((g for g in work_session.groups if g.number == group_number), None)
+        if group is None:
+            raise InputError(
+                N_("session %(session)s has no group %(group)s"),
+                params={"session": work_session.id, "group": group_number},
+            )
+        if own_group is None or own_group.id != group.id:
+            require_session_host(session, actor, work_session)
+    elif own_group is None:
+        try:
+            require_session_host(session, actor, work_session)
+        except PermissionDenied:
+            raise PermissionDenied(N_("you have no seat in this session")) from None
+    contribution = Contribution(
+        session_id=work_session.id,
+        group_id=group.id if group is not None else None,
+        author_id=None if anonymous else actor.id,
+        text=text,
+        is_proposal=is_proposal,
+    )
+    session.add(contribution)
+    if work_session.status in ("open", "grouped"):
+        work_session.status = "running"
+    session.flush()
+    record(session, actor, "contribution.add", "work_session", work_session.id, contribution=contribution.id)
+    return contribution
+
+
+def contributions_of(session: Session, work_session: WorkSession) -> list[Contribution]:
+    return list(
+        session.scalars(
+            select(Contribution).where(Contribution.session_id == work_session.id).order_by(Contribution.id)
+        )
+    )
+
+
+def rename_theme(
+    session: Session, actor: Member, theme: Theme, label: str, summary: str | None = None
+) -> None:
+    work_session = get_session(session, theme.session_id)
+    require_session_host(session, actor, work_session)
+    if not label.strip():
+        raise InputError(N_("a theme needs a label"))
+    theme.label = label.strip()[:200]
+    if summary is not None:
+        theme.summary = summary.strip()
+    record(session, actor, "theme.edit", "theme", theme.id)
+
+
+def publish(session: Session, actor: Member, work_session: WorkSession, summary: str = "") -> None:
+    require_session_host(session, actor, work_session)
+    if work_session.status != "synthesised":
+        raise InputError(N_("run the synthesis before publishing the outcome"))
+    work_session.status = "published"
+    work_session.published_at = utcnow()
+    if summary.strip():
+        work_session.summary = summary.strip()
+    record(session, actor, "session.publish", "work_session", work_session.id)
+
+
+def proposal_to_initiative(
+    session: Session, actor: Member, contribution: Contribution, owner: Member, title: str | None = None
+) -> Initiative:
+    """One step from a proposal in a session to an initiative with an owner."""
+    work_session = get_session(session, contribution.session_id)
+    require_session_host(session, actor, work_session)
+    contribution.is_proposal = True
+    return propose_initiative(
+        session,
+        actor,
+        title or contribution.text,
+        description=contribution.text,
+        owner=owner,
+        circle_id=work_session.circle_id,
+        contribution=contribution,
+    )
+
+
+def form_groups(
+    session: Session,
+    actor: Member | None,
+    work_session: WorkSession,
+    *,
+    seed: int = 0,
+    history_weight: float = 1.0,
+    time_limit: float = 10.0,
+) -> list[BreakoutGroup]:
+    """Form breakout groups that are each a good mix of the room (the grouping engine): tenure, age, region
+    and home circle spread evenly, hosts spread, and as few people as possible seated again with someone
+    they met in an earlier session. People the host moved by hand keep their group."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    members = participants(session, work_session)
+    if len(members) < 2:
+        raise InputError(N_("at least two people must be signed up to form groups"))
+    # Fewer people than one group holds: they form one group together.
+    size = max(2, min(work_session.group_size, len(members)))
+    count = -(-len(members) // size)
+    kept = {
+        seat.member_id: seat.group.number - 1
+        for group in work_session.groups
+        for seat in group.seats
+        if seat.fixed and seat.group.number <= count
+    }
+    try:
+        result = _form(session, work_session, members, size, kept, seed, history_weight, time_limit)
+    except ConstraintError as error:  # e.g. more people moved by hand into one group than it holds
+        raise InputError(
+            N_("the groups cannot be formed this way: %(reason)s"), params={"reason": str(error)}
+        ) from error
+    groups: list[list[int]] = [[] for _ in result.sizes]
+    for member, group in zip(members, result.assignment, strict=True):
+        groups[group].append(member.id)
+    made = seat_groups(session, actor, work_session, groups)
+    for seat in (seat for group in made for seat in group.seats):
+        seat.fixed = seat.member_id in kept
+    return made
+
+
+def _form(
+    session: Session,
+    work_session: WorkSession,
+    members: Sequence[Member],
+    size: int,
+    kept: dict[int, int],
+    seed: int,
+    history_weight: float,
+    time_limit: float,
+) -> grouping.GroupingResult:
+    return grouping.form_groups(
+        grouping.Participants.from_records(
+            mix_records(session, members, work_session),
+            numeric=("age",),
+            categorical=("tenure", "region", "circle"),
+            role_key="role",
+        ),
+        size=size,
+        history=met_before(session, [m.id for m in members], exclude_session=work_session.id),
+        history_weight=history_weight,
+        fixed={str(member_id): group for member_id, group in kept.items()},
+        seed=seed,
+        time_limit=time_limit,
+    )
+
+
+def mix_records(
+    session: Session, members: Sequence[Member], work_session: WorkSession
+) -> list[dict[str, object]]:
+    """What makes a good mix, per member: tenure band, age, region (or country abroad), home circle, host."""
+    today = work_session.starts_at.date()
+    local = dict(
+        session.execute(
+            select(Membership.member_id, func.min(Circle.slug))
+            .join(Circle)
+            .where(Membership.member_id.in_([m.id for m in members]), Circle.kind == "local")
+            .group_by(Membership.member_id)
+        ).all()
+    )
+    return [
+        {
+            "id": str(m.id),
+            "tenure": tenure_band(m.joined_on, today),
+            "age": None if m.birth_year is None else today.year - m.birth_year,
+            "region": m.region if m.country == "NL" else m.country,
+            "circle": local.get(m.id),
+            "role": "host" if m.id == work_session.host_id or m.role == "host" else None,
+        }
+        for m in members
+    ]
+
+
+def met_before(
+    session: Session, member_ids: Sequence[int], *, exclude_session: int | None = None, limit: int = 50
+) -> list[list[str]]:
+    """The earlier breakout groups (most recent ``limit`` sessions) these members sat in, as id lists."""
+    rows = session.execute(
+        select(Seat.group_id, Seat.member_id, BreakoutGroup.session_id)
+        .join(BreakoutGroup, Seat.group_id == BreakoutGroup.id)
+        .where(Seat.member_id.in_(member_ids), Seat.session_id != (exclude_session or -1))
+        .order_by(BreakoutGroup.session_id.desc())
+    ).all()
+    recent: list[int] = []
+    groups: dict[int, list[str]] = {}
+    for group_id, member_id, session_id in rows:
+        if session_id not in recent:
+            if len(recent) == limit:
+                continue
+            recent.append(session_id)
+        groups.setdefault(group_id, []).append(str(member_id))
+    return [ids for ids in groups.values() if len(ids) > 1]
+
+
+def store_themes(
+    session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
+) -> list[Theme]:
+    """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
+
+    ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
+    if actor is not None:
+        require_session_host(session, actor, work_session)
+    problems = [
+        Problem(N_("theme %(theme)s has no label"), field="label", params={"theme": i})
+        for i, t in enumerate(themes)
+        if not t.label
+    ]
+    group_numbers = {g.number for g in work_session.groups}
+    for index, theme in enumerate(themes):
+        unknown = sorted(set(theme.groups) - group_numbers)
+        if unknown:
+            problems.append(
+                Problem(
+                    N_("theme %(theme)s names groups %(groups)s that session %(session)s does not have"),
+                    params={"theme": index, "groups": unknown, "session": work_session.id},
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    session.execute(delete(Theme).where(Theme.session_id == work_session.id))
+    made = []
+    for position, theme in enumerate(themes):
+        row = Theme(
+            session_id=work_session.id,
+            position=position,
+            label=theme.label.strip()[:200],
+            summary=theme.summary.strip(),
+            size=theme.size,
+            groups=sorted(set(theme.groups)),
+            quotes=list(theme.quotes),
+            undercurrent=theme.undercurrent,
+        )
+        session.add(row)
+        made.append(row)
+    if work_session.status in ("open", "grouped", "running"):
+        work_session.status = "synthesised"
+    session.flush()
+    record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
+    return made
+
+
+def run_synthesis(
+    session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
+) -> list[Theme]:
+    """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
+    each contribution to its theme, and mark the session synthesised."""
+    require_session_host(session, actor, work_session)
+    if work_session.status in ("published", "cancelled", "draft"):
+        raise InputError(
+            N_("session %(session)s cannot be synthesised in status %(status)s"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    contributions = contributions_of(session, work_session)
+    if not contributions:
+        raise InputError(N_("there is no input to synthesise yet"))
+    numbers = {g.id: g.number for g in work_session.groups}
+    result = synthesize(
+        [
+            SynthesisInput(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
+            for c in contributions
+        ],
+        seed=seed,
+    )
+    for contribution in contributions:
+        contribution.theme_id = None
+    session.flush()
+    made = store_themes(
+        session,
+        actor,
+        work_session,
+        [
+            ThemeInput(
+                label=found.label,
+                summary=found.summary,
+                size=found.size,
+                groups=[int(g) for g in found.groups if g.isdigit()],
+                quotes=found.quotes,
+                undercurrent=result.undercurrent == found.id,
+            )
+            for found in result.themes
+        ],
+    )
+    by_engine_id = {found.id: row for found, row in zip(result.themes, made, strict=True)}
+    for contribution, assigned in zip(contributions, result.assignments, strict=True):
+        if assigned is not None and assigned in by_engine_id:
+            contribution.theme_id = by_engine_id[assigned].id
+    work_session.status = "synthesised"
+    record(session, actor, "session.synthesis", "work_session", work_session.id, themes=len(made))
+    return made
+
+
+def themes_of(session: Session, work_session: WorkSession) -> list[Theme]:
+    return list(
+        session.scalars(select(Theme).where(Theme.session_id == work_session.id).order_by(Theme.position))
+    )

@@ -1,0 +1,64 @@
+"""Settings from the environment, read once where a program starts (the CLI's root command, the web app's
+factory) and passed to whatever needs them. Zero configuration gives a SQLite file in the working
+directory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///./werkkring.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    outbox_dir: Path
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    mail_from: str
+    base_url: str
+    # Background jobs: sqlite:///FILE (embedded default, next to a SQLite database), redis://HOST:PORT/DB,
+    # or "immediate" (each job runs in the process that asked for it, right after commit; tests, scripts).
+    jobs_url: str = "immediate"
+    # Redis for what several web processes share (live updates, rate limits); None: through the database.
+    redis_url: str | None = None
+    log_format: str = "json"
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        database = env.get("WERKKRING_DATABASE_URL", DEFAULT_DATABASE_URL)
+        redis = env.get("WERKKRING_REDIS_URL") or None
+        return cls(
+            database_url=database,
+            secret_key=env.get("WERKKRING_SECRET_KEY", ""),
+            outbox_dir=Path(env.get("WERKKRING_OUTBOX", "./outbox")),
+            smtp_host=env.get("WERKKRING_SMTP_HOST") or None,
+            smtp_port=int(env.get("WERKKRING_SMTP_PORT", "587")),
+            smtp_user=env.get("WERKKRING_SMTP_USER") or None,
+            smtp_password=env.get("WERKKRING_SMTP_PASSWORD") or None,
+            mail_from=env.get("WERKKRING_MAIL_FROM", "werkkring@localhost"),
+            base_url=env.get("WERKKRING_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            jobs_url=env.get("WERKKRING_JOBS_URL") or default_jobs_url(database, redis),
+            redis_url=redis,
+            log_format=env.get("WERKKRING_LOG_FORMAT", "json"),
+            log_level=env.get("WERKKRING_LOG_LEVEL", "info"),
+        )
+
+
+def default_jobs_url(database: str, redis: str | None) -> str:
+    """Redis when configured; else a SQLite queue file beside a SQLite database (no extra service), or
+    ./werkkring-jobs.db beside a PostgreSQL one (one machine; set WERKKRING_JOBS_URL=redis://… for more)."""
+    if redis:
+        return redis
+    prefix = "sqlite:///"
+    if database.startswith(prefix) and database[len(prefix) :] not in ("", ":memory:"):
+        path = Path(database[len(prefix) :])
+        return prefix + str(path.with_name(path.stem + "-jobs.db"))
+    return prefix + "./werkkring-jobs.db"

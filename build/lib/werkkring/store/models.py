@@ -1,0 +1,481 @@
+"""The tables. Enumerations are strings with CHECK constraints so the same migration runs on SQLite and
+PostgreSQL; every constraint has a predictable name so later migrations can alter it on both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, ClassVar, Final
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES: Final = ("member", "host", "admin")
+VISIBILITIES: Final = ("network", "circles", "private")
+SESSION_STATUSES: Final = ("draft", "open", "grouped", "running", "synthesised", "published", "cancelled")
+INITIATIVE_STATUSES: Final = ("proposed", "active", "paused", "done")
+HELIXES: Final = ("private", "society", "labour_market")
+INTRODUCTION_STATUSES: Final = ("proposed", "accepted", "met", "declined")
+INTRODUCTION_KINDS: Final = ("introduction", "listening_ear")
+LOGIN_TOKEN_PURPOSES: Final = ("signin", "reset", "invite")
+CIRCLE_KINDS: Final = ("local", "thematic")
+
+# Profile fields whose visibility a member chooses; name and circles are always visible to the network.
+PRIVATE_FIELDS: Final = (
+    "email",
+    "region",
+    "country",
+    "age_band",
+    "joined_on",
+    "offers",
+    "needs",
+    "interests",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        # The directory lists members by name, a page at a time.
+        Index("ix_members_name_id", "name", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), default="NL")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    joined_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
+    offers: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+    interests: Mapped[str] = mapped_column(Text, default="")
+    street: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    visibility: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Network-wide role; circle roles live on Membership.
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    intro_opt_in: Mapped[bool] = mapped_column(Boolean, default=True)
+    intro_frequency: Mapped[int] = mapped_column(Integer, default=1)
+    listener: Mapped[bool] = mapped_column(Boolean, default=False)
+    newsletter: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Consent to appear by name in published session reports (as host or initiative owner); off by default.
+    named_in_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Set on every change of the row (ORM and Core updates alike): the connections index reads the members
+    # changed since it last looked, so an edited profile is matched and searchable within seconds.
+    updated_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, index=True
+    )
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member", cascade="all, delete-orphan"
+    )
+
+    def visibility_of(self, field: str) -> str:
+        value = (self.visibility or {}).get(field, "network")
+        return value if value in VISIBILITIES else "network"
+
+
+class Circle(Base):
+    __tablename__ = "circles"
+    __table_args__ = (CheckConstraint(_in("kind", CIRCLE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="local")
+    region: Mapped[str | None] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="circle", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(10), default="member")
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="memberships")
+    circle: Mapped[Circle] = relationship(back_populates="memberships")
+
+
+class WorkSession(Base):
+    __tablename__ = "work_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    place: Mapped[str | None] = mapped_column(String(200))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    group_size: Mapped[int] = mapped_column(Integer, default=4)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    language: Mapped[str] = mapped_column(String(5), default="nl")
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    circle: Mapped[Circle | None] = relationship()
+    host: Mapped[Member | None] = relationship()
+    groups: Mapped[list[BreakoutGroup]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="BreakoutGroup.number"
+    )
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    member: Mapped[Member] = relationship()
+
+
+class BreakoutGroup(Base):
+    __tablename__ = "breakout_groups"
+    __table_args__ = (UniqueConstraint("session_id", "number", name="uq_breakout_groups_session_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    session: Mapped[WorkSession] = relationship(back_populates="groups")
+    seats: Mapped[list[Seat]] = relationship(back_populates="group", cascade="all, delete-orphan")
+
+
+class Seat(Base):
+    __tablename__ = "seats"
+    __table_args__ = (UniqueConstraint("session_id", "member_id", name="uq_seats_session_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("breakout_groups.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    group: Mapped[BreakoutGroup] = relationship(back_populates="seats")
+    member: Mapped[Member] = relationship()
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    quotes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    undercurrent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Contribution(Base):
+    __tablename__ = "contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("breakout_groups.id", ondelete="SET NULL"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    is_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    group: Mapped[BreakoutGroup | None] = relationship()
+    author: Mapped[Member | None] = relationship()
+
+
+class Initiative(Base):
+    __tablename__ = "initiatives"
+    __table_args__ = (CheckConstraint(_in("status", INITIATIVE_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("work_sessions.id", ondelete="SET NULL"))
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id", ondelete="SET NULL"))
+    looking_for: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    owner: Mapped[Member | None] = relationship()
+    participants: Mapped[list[InitiativeParticipant]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan"
+    )
+    updates: Mapped[list[InitiativeUpdate]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", order_by="InitiativeUpdate.created_at"
+    )
+
+
+class InitiativeParticipant(Base):
+    __tablename__ = "initiative_participants"
+
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiatives.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    adds_for_me: Mapped[str] = mapped_column(Text, default="")
+    contributes: Mapped[str] = mapped_column(Text, default="")
+    joined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="participants")
+    member: Mapped[Member] = relationship()
+
+
+class InitiativeUpdate(Base):
+    __tablename__ = "initiative_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    initiative: Mapped[Initiative] = relationship(back_populates="updates")
+    author: Mapped[Member | None] = relationship()
+
+
+class HelixEntry(Base):
+    __tablename__ = "helix_entries"
+    __table_args__ = (
+        CheckConstraint(_in("helix", HELIXES), name="helix"),
+        CheckConstraint("hours > 0 AND hours <= 24", name="hours"),
+        Index("ix_helix_entries_member_date", "member_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    helix: Mapped[str] = mapped_column(String(15))
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Introduction(Base):
+    __tablename__ = "introductions"
+    __table_args__ = (
+        CheckConstraint(_in("status", INTRODUCTION_STATUSES), name="status"),
+        CheckConstraint(_in("kind", INTRODUCTION_KINDS), name="kind"),
+        CheckConstraint("member_a_id <> member_b_id", name="distinct_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(15), default="introduction")
+    round_no: Mapped[int] = mapped_column(Integer, default=1)
+    member_a_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_b_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_c_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="proposed")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class LoginToken(Base):
+    """A one-time link by e-mail (sign in, password reset, invitation); only its SHA-256 is kept."""
+
+    __tablename__ = "login_tokens"
+    __table_args__ = (CheckConstraint(_in("purpose", LOGIN_TOKEN_PURPOSES), name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A personal API token; only the SHA-256 of the token is kept, the member sees it once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class TextEmbedding(Base):
+    """A text's embedding under one model, so each text is embedded once across processes and runs.
+
+    Derived data (it can always be computed again from the text), keyed by the model's cache space and the
+    SHA-256 of the text; the text itself is not stored, so hidden or deleted profile texts leave nothing
+    readable behind. ``vector`` is float32 little-endian bytes."""
+
+    __tablename__ = "text_embeddings"
+
+    model: Mapped[str] = mapped_column(String(200), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+JOB_STATUSES: Final = ("queued", "running", "retrying", "done", "failed")
+JOB_ITEM_STATUSES: Final = ("sending", "done", "failed", "in_doubt")
+
+
+class Job(Base):
+    """One background job (werkkring.jobs): the durable record the runner claims, retries and reports.
+
+    Written in the same transaction as the change that asked for it, so a rolled-back change leaves no job,
+    and a job survives any crash of the process that runs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("status", JOB_STATUSES), name="status"),
+        Index("ix_jobs_status_run_after", "status", "run_after"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # While a job of this key is queued or running, a second one with the same key is refused: active_key
+    # holds the key until the job ends (unique), key keeps it for a later run again.
+    key: Mapped[str | None] = mapped_column(String(120))
+    active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    error: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class JobItem(Base):
+    """One unit of a bulk job (one recipient of a newsletter), claimed before its side effect happens, so a
+    job that is run again after a crash skips what was already done and never repeats a side effect."""
+
+    __tablename__ = "job_items"
+    __table_args__ = (CheckConstraint(_in("status", JOB_ITEM_STATUSES), name="status"),)
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(120), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), default="sending")
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RateCounter(Base):
+    """Hits per key in a fixed time window, shared by every web process through the database."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class LiveEvent(Base):
+    """A live update on a channel (werkkring.live), for processes that share no broker: every web process
+    polls this table and hands new events to its subscribers."""
+
+    __tablename__ = "live_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(120))
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

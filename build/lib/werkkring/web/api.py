@@ -1,0 +1,420 @@
+"""The JSON API under /api/v1. Authentication by a personal token (``Authorization: Bearer wk_...``); every
+call goes through the same actions and privacy rules as the pages, so the API never shows or allows more."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from werkkring.actions import accounts as account_actions
+from werkkring.actions import circles as circle_actions
+from werkkring.actions import directory
+from werkkring.actions import helix as helix_actions
+from werkkring.actions import initiatives as initiative_actions
+from werkkring.actions import members as member_actions
+from werkkring.actions import sessions as session_actions
+from werkkring.actions.permissions import require_session_host
+from werkkring.errors import PermissionDenied
+from werkkring.store import Database
+from werkkring.store.models import Circle, HelixEntry, Initiative, Member, WorkSession, utcnow
+
+bearer = HTTPBearer(auto_error=False, description="A personal API token from your profile page.")
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def _database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+def token_member_id(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> int:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(
+            401, "send a personal token: Authorization: Bearer wk_...", {"WWW-Authenticate": "Bearer"}
+        )
+    with _database(request).reader() as session:
+        member = account_actions.member_for_api_token(session, credentials.credentials)
+        if member is None:
+            raise HTTPException(401, "this token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+        return member.id
+
+
+MemberId = Annotated[int, Depends(token_member_id)]
+
+
+@contextmanager
+def reading(request: Request, member_id: int) -> Iterator[tuple[Session, Member]]:
+    with _database(request).reader() as session:
+        yield session, member_actions.get_member(session, member_id)
+
+
+@contextmanager
+def writing(request: Request, member_id: int) -> Iterator[tuple[Session, Member]]:
+    with _database(request).transaction() as session:
+        yield session, member_actions.get_member(session, member_id)
+
+
+class ProfileOut(BaseModel):
+    """A member as the caller may see them: private fields the owner hides are simply absent."""
+
+    id: int
+    name: str
+    circles: list[str]
+    fields: dict[str, Any] = Field(description="Only the fields the owner lets the caller see.")
+
+
+class CircleOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+    kind: str
+    region: str | None
+    description: str
+
+
+class SessionOut(BaseModel):
+    id: int
+    title: str
+    question: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    place: str | None
+    online_url: str | None
+    capacity: int | None
+    group_size: int
+    status: str
+    circle_id: int | None
+    host_id: int | None
+    summary: str
+
+
+class SessionIn(BaseModel):
+    title: str
+    question: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    place: str | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+    group_size: int = 4
+    circle_id: int | None = None
+    language: str = "nl"
+
+
+class GroupOut(BaseModel):
+    number: int
+    locked: bool
+    members: list[int]
+
+
+class ContributionOut(BaseModel):
+    id: int
+    group: int | None
+    text: str
+    is_proposal: bool
+    theme_id: int | None
+
+
+class ContributionIn(BaseModel):
+    text: str
+    is_proposal: bool = False
+    anonymous: bool = False
+    group: int | None = None
+
+
+class ThemeOut(BaseModel):
+    id: int
+    label: str
+    summary: str
+    size: int
+    quotes: list[Any]
+
+
+class InitiativeOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    status: str
+    progress: int
+    owner_id: int | None
+    session_id: int | None
+    looking_for: str
+    participants: int
+
+
+class JoinIn(BaseModel):
+    adds_for_me: str
+    contributes: str = ""
+
+
+class HelixIn(BaseModel):
+    helix: str
+    hours: Decimal
+    date: dt.date | None = None
+    note: str = ""
+
+
+class HelixOut(BaseModel):
+    id: int
+    date: dt.date
+    helix: str
+    hours: Decimal
+    note: str
+
+
+def _session_out(ws: WorkSession) -> SessionOut:
+    return SessionOut.model_validate(ws, from_attributes=True)
+
+
+def _initiative_out(initiative: Initiative) -> InitiativeOut:
+    return InitiativeOut(
+        id=initiative.id,
+        title=initiative.title,
+        description=initiative.description,
+        status=initiative.status,
+        progress=initiative.progress,
+        owner_id=initiative.owner_id,
+        session_id=initiative.session_id,
+        looking_for=initiative.looking_for,
+        participants=len(initiative.participants),
+    )
+
+
+def _profile_out(profile: directory.Profile) -> ProfileOut:
+    return ProfileOut(id=profile.id, name=profile.name, circles=profile.circles, fields=profile.fields)
+
+
+@router.get("/me", response_model=ProfileOut, summary="The member this token belongs to")
+def me(request: Request, member_id: MemberId) -> ProfileOut:
+    with reading(request, member_id) as (session, actor):
+        return _profile_out(directory.profiles(session, actor, [actor])[0])
+
+
+@router.get("/members", response_model=list[ProfileOut], summary="Search the directory")
+def members(
+    request: Request,
+    member_id: MemberId,
+    q: str = "",
+    circle: str = "",
+    region: str = "",
+    offers: str = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ProfileOut]:
+    with reading(request, member_id) as (session, actor):
+        _, found = directory.search(
+            session, actor, q=q, circle=circle, region=region, offers=offers, limit=limit, offset=offset
+        )
+        return [_profile_out(p) for p in directory.profiles(session, actor, found)]
+
+
+@router.get("/members/{other_id}", response_model=ProfileOut)
+def member(request: Request, member_id: MemberId, other_id: int) -> ProfileOut:
+    with reading(request, member_id) as (session, actor):
+        other = member_actions.get_member(session, other_id)
+        return _profile_out(directory.profiles(session, actor, [other])[0])
+
+
+@router.get("/circles", response_model=list[CircleOut])
+def circles(request: Request, member_id: MemberId) -> list[CircleOut]:
+    with reading(request, member_id) as (session, _):
+        return [
+            CircleOut.model_validate(c, from_attributes=True)
+            for c in session.scalars(select(Circle).order_by(Circle.name))
+        ]
+
+
+@router.post("/circles/{circle_id}/membership", status_code=204, summary="Join a circle")
+def join_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
+    with writing(request, member_id) as (session, actor):
+        circle_actions.join_circle(session, actor, circle_actions.get_circle(session, circle_id))
+
+
+@router.delete("/circles/{circle_id}/membership", status_code=204, summary="Leave a circle")
+def leave_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
+    with writing(request, member_id) as (session, actor):
+        circle_actions.leave_circle(session, actor, circle_actions.get_circle(session, circle_id))
+
+
+@router.get("/sessions", response_model=list[SessionOut], summary="Upcoming work sessions")
+def sessions(request: Request, member_id: MemberId, past: bool = False) -> list[SessionOut]:
+    with reading(request, member_id) as (session, _):
+        query = select(WorkSession)
+        if past:
+            query = query.where(WorkSession.starts_at < utcnow()).order_by(WorkSession.starts_at.desc())
+        else:
+            query = query.where(WorkSession.starts_at >= utcnow()).order_by(WorkSession.starts_at)
+        return [_session_out(ws) for ws in session.scalars(query.limit(100))]
+
+
+@router.post("/sessions", response_model=SessionOut, status_code=201, summary="Create a work session (hosts)")
+def create_session(request: Request, member_id: MemberId, body: SessionIn) -> SessionOut:
+    with writing(request, member_id) as (session, actor):
+        return _session_out(session_actions.create_session(session, actor, **body.model_dump()))
+
+
+@router.get("/sessions/{session_id}", response_model=SessionOut)
+def get_session(request: Request, member_id: MemberId, session_id: int) -> SessionOut:
+    with reading(request, member_id) as (session, _):
+        return _session_out(session_actions.get_session(session, session_id))
+
+
+@router.post("/sessions/{session_id}/registration", status_code=204, summary="Sign up")
+def register(request: Request, member_id: MemberId, session_id: int) -> None:
+    with writing(request, member_id) as (session, actor):
+        session_actions.register(session, actor, session_actions.get_session(session, session_id))
+
+
+@router.delete("/sessions/{session_id}/registration", status_code=204, summary="Cancel my sign-up")
+def cancel(request: Request, member_id: MemberId, session_id: int) -> None:
+    with writing(request, member_id) as (session, actor):
+        session_actions.cancel_registration(session, actor, session_actions.get_session(session, session_id))
+
+
+def _is_host(session: Session, actor: Member, ws: WorkSession) -> bool:
+    try:
+        require_session_host(session, actor, ws)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@router.get(
+    "/sessions/{session_id}/groups",
+    response_model=list[GroupOut],
+    summary="Breakout groups: all for the host, my own for a participant",
+)
+def groups(request: Request, member_id: MemberId, session_id: int) -> list[GroupOut]:
+    with reading(request, member_id) as (session, actor):
+        ws = session_actions.get_session(session, session_id)
+        visible = ws.groups if _is_host(session, actor, ws) else []
+        if not visible:
+            own = session_actions.group_of(session, ws, actor.id)
+            visible = [own] if own is not None else []
+        return [
+            GroupOut(number=g.number, locked=g.locked, members=sorted(s.member_id for s in g.seats))
+            for g in visible
+        ]
+
+
+@router.post("/sessions/{session_id}/groups", response_model=list[GroupOut], summary="Form the groups (host)")
+def form_groups(request: Request, member_id: MemberId, session_id: int, seed: int = 0) -> list[GroupOut]:
+    with writing(request, member_id) as (session, actor):
+        ws = session_actions.get_session(session, session_id)
+        require_session_host(session, actor, ws)
+        made = session_actions.form_groups(session, actor, ws, seed=seed)
+        return [
+            GroupOut(number=g.number, locked=g.locked, members=sorted(s.member_id for s in g.seats))
+            for g in made
+        ]
+
+
+@router.get(
+    "/sessions/{session_id}/contributions",
+    response_model=list[ContributionOut],
+    summary="Input: all for the host or once published, my group's for a participant",
+)
+def contributions(request: Request, member_id: MemberId, session_id: int) -> list[ContributionOut]:
+    with reading(request, member_id) as (session, actor):
+        ws = session_actions.get_session(session, session_id)
+        found = session_actions.contributions_of(session, ws)
+        if not (_is_host(session, actor, ws) or ws.status == "published"):
+            own = session_actions.group_of(session, ws, actor.id)
+            found = [c for c in found if own is not None and c.group_id == own.id]
+        numbers = {g.id: g.number for g in ws.groups}
+        return [
+            ContributionOut(
+                id=c.id,
+                group=numbers.get(c.group_id) if c.group_id else None,
+                text=c.text,
+                is_proposal=c.is_proposal,
+                theme_id=c.theme_id,
+            )
+            for c in found
+        ]
+
+
+@router.post("/sessions/{session_id}/contributions", response_model=ContributionOut, status_code=201)
+def contribute(
+    request: Request, member_id: MemberId, session_id: int, body: ContributionIn
+) -> ContributionOut:
+    with writing(request, member_id) as (session, actor):
+        ws = session_actions.get_session(session, session_id)
+        c = session_actions.add_contribution(
+            session,
+            actor,
+            ws,
+            body.text,
+            group_number=body.group,
+            is_proposal=body.is_proposal,
+            anonymous=body.anonymous,
+        )
+        number = next((g.number for g in ws.groups if g.id == c.group_id), None)
+        return ContributionOut(
+            id=c.id, group=number, text=c.text, is_proposal=c.is_proposal, theme_id=c.theme_id
+        )
+
+
+@router.get(
+    "/sessions/{session_id}/themes", response_model=list[ThemeOut], summary="Themes (host, or once published)"
+)
+def themes(request: Request, member_id: MemberId, session_id: int) -> list[ThemeOut]:
+    with reading(request, member_id) as (session, actor):
+        ws = session_actions.get_session(session, session_id)
+        if ws.status != "published" and not _is_host(session, actor, ws):
+            raise PermissionDenied("the themes are visible once the host publishes them")
+        return [
+            ThemeOut.model_validate(t, from_attributes=True) for t in session_actions.themes_of(session, ws)
+        ]
+
+
+@router.get("/initiatives", response_model=list[InitiativeOut])
+def initiatives(request: Request, member_id: MemberId) -> list[InitiativeOut]:
+    with reading(request, member_id) as (session, _):
+        found = session.scalars(select(Initiative).order_by(Initiative.id.desc()).limit(200)).all()
+        return [_initiative_out(i) for i in found]
+
+
+@router.get("/initiatives/{initiative_id}", response_model=InitiativeOut)
+def initiative(request: Request, member_id: MemberId, initiative_id: int) -> InitiativeOut:
+    with reading(request, member_id) as (session, _):
+        return _initiative_out(initiative_actions.get_initiative(session, initiative_id))
+
+
+@router.post(
+    "/initiatives/{initiative_id}/participants", status_code=204, summary="Join, saying what it adds for you"
+)
+def join_initiative(request: Request, member_id: MemberId, initiative_id: int, body: JoinIn) -> None:
+    with writing(request, member_id) as (session, actor):
+        initiative_obj = initiative_actions.get_initiative(session, initiative_id)
+        initiative_actions.join_initiative(session, actor, initiative_obj, body.adds_for_me, body.contributes)
+
+
+@router.get("/helix-entries", response_model=list[HelixOut], summary="My own helix entries")
+def helix_entries(request: Request, member_id: MemberId, since: dt.date | None = None) -> list[HelixOut]:
+    with reading(request, member_id) as (session, actor):
+        query = select(HelixEntry).where(HelixEntry.member_id == actor.id)
+        if since is not None:
+            query = query.where(HelixEntry.date >= since)
+        rows = session.scalars(query.order_by(HelixEntry.date.desc()).limit(1000))
+        return [HelixOut.model_validate(e, from_attributes=True) for e in rows]
+
+
+@router.post("/helix-entries", response_model=HelixOut, status_code=201)
+def log_hours(request: Request, member_id: MemberId, body: HelixIn) -> HelixOut:
+    with writing(request, member_id) as (session, actor):
+        entry = helix_actions.log_hours(
+            session, actor, helix=body.helix, hours=body.hours, date=body.date, note=body.note
+        )
+        return HelixOut.model_validate(entry, from_attributes=True)

@@ -1,0 +1,321 @@
+"""Builds the web application (FastAPI + Jinja2) around one Database: pages for members and hosts, and the
+JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from werkkring import __version__, live
+from werkkring.config import Settings
+from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.jobs.runner import JobBackend
+from werkkring.outreach import PANGO_HINT, PdfUnavailable
+from werkkring.store import Database
+from werkkring.store.models import Circle, Member, WorkSession
+from werkkring.web import api
+from werkkring.web.common import (
+    SignInRequired,
+    current_member,
+    flash,
+    redirect,
+    render,
+    safe_next,
+    translate,
+    translate_error,
+)
+from werkkring.web.i18n import N_
+from werkkring.web.middleware import RequestContext, request_id_of
+from werkkring.web.outreach_routes import router as outreach_router
+from werkkring.web.pages import accounts, circles, connections, helix, initiatives, jobs, members, sessions
+from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
+from werkkring.web.security import secret_key, verify_csrf
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "werkkring_session"
+
+
+def create_app(
+    database: Database | None = None, settings: Settings | None = None, backend: JobBackend | None = None
+) -> FastAPI:
+    """The web app's start-up: ``werkkring serve`` passes the settings its root command read; an ASGI server
+    calling this factory directly gets them from the environment, once, here. ``backend`` hands committed
+    jobs to the job backend (default: the one ``settings.jobs_url`` names)."""
+    settings = settings or Settings.from_env()
+    database = database or Database(settings.database_url)
+    backend = backend or JobBackend(database, settings)
+    app = FastAPI(
+        title="werkkring",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        description="The werkkring JSON API. Authenticate with a personal token: "
+        "`Authorization: Bearer wk_...` (create one on your profile page). The same permissions apply as on "
+        "the pages.",
+    )
+    app.state.database = database
+    app.state.settings = settings
+    app.state.jobs = backend
+    app.state.rate = RateLimiter(counters_for(database, settings.redis_url))
+    app.state.limiter = SignInLimiter(app.state.rate)
+    app.state.readiness = {"jobs": backend.ping}
+    live.configure(database, settings)
+    app.state.live = live.Hub(database, settings)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(settings, database),
+        session_cookie=SESSION_COOKIE,
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(outreach_router)
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext, error_page=_server_error_page)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        with database.reader() as session:
+            me = current_member(request, session)
+            counts = {
+                "members": session.scalar(select(func.count()).select_from(Member)) or 0,
+                "circles": session.scalar(select(func.count()).select_from(Circle)) or 0,
+                "sessions": session.scalar(select(func.count()).select_from(WorkSession)) or 0,
+            }
+            circle_list = session.scalars(select(Circle).order_by(Circle.kind, Circle.name)).all()
+            return render(
+                request, "home.html", {"counts": counts, "circles": circle_list}, me=me, session=session
+            )
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        """The process is up and answers; says nothing about what it depends on (that is /readyz)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz() -> JSONResponse:
+        """Ready to serve: the database and the job backend answer. 503 with what is missing otherwise."""
+        checks = {name: check() for name, check in readiness_checks(app).items()}
+        ready = all(problem is None for problem in checks.values())
+        return JSONResponse(
+            {
+                "status": "ok" if ready else "unavailable",
+                "checks": {name: problem or "ok" for name, problem in checks.items()},
+            },
+            status_code=200 if ready else 503,
+        )
+
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, jobs]
+    for module in pages:
+        app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    app.include_router(api.router)
+    _install_error_pages(app)
+    return app
+
+
+class SecurityHeaders:
+    """A few headers on every response (plain ASGI, cheaper than a BaseHTTPMiddleware)."""
+
+    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _back(request: Request) -> str:
+    referer = request.headers.get("referer", "")
+    base = str(request.base_url)
+    if referer.startswith(base):
+        return safe_next("/" + referer[len(base) :].lstrip("/"), "/")
+    return "/"
+
+
+def readiness_checks(app: FastAPI) -> dict[str, Callable[[], str | None]]:
+    """What /readyz asks: each check returns None when fine, else what is wrong (one line)."""
+    database: Database = app.state.database
+
+    def database_check() -> str | None:
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(select(1))
+        except Exception as error:
+            return f"database: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        return None
+
+    checks: dict[str, Callable[[], str | None]] = {"database": database_check}
+    checks.update(getattr(app.state, "readiness", {}))
+    return checks
+
+
+def _signed_in(request: Request) -> Member | None:
+    """The member for the layout of an error page, if the database answers (it may be why we are here)."""
+    if "session" not in request.scope:
+        return None
+    try:
+        with request.app.state.database.reader() as session:
+            return current_member(request, session)
+    except Exception:
+        return None
+
+
+async def _server_error_page(request: Request, request_id: str) -> Response:
+    """An unhandled error: the person sees the request id to quote; the log line with it has the traceback."""
+    if _is_api(request):
+        return JSONResponse({"error": "internal server error", "request_id": request_id}, status_code=500)
+    title = N_("Something went wrong")
+    text = N_(
+        "An unexpected error stopped this page. It has been logged; if you tell the administrator, "
+        "mention this code: %(code)s"
+    )
+    if "session" not in request.scope:
+        request.scope["session"] = {}
+    return render(
+        request,
+        "error.html",
+        {
+            "title": translate(request, title),
+            "message": translate(request, text) % {"code": request_id},
+            "request_id": request_id,
+        },
+        status_code=500,
+    )
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    def page(request: Request, status: int, title: str, message: str) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": message}, status_code=status)
+        me = _signed_in(request)
+        return render(
+            request,
+            "error.html",
+            {"title": translate(request, title), "message": message, "request_id": request_id_of(request)},
+            me=me,
+            status_code=status,
+        )
+
+    def message(request: Request, exc: WerkkringError) -> str:
+        """English for the API (a machine interface), the page's language on the pages."""
+        return str(exc) if _is_api(request) else translate_error(request, exc)
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_first(request: Request, _exc: SignInRequired) -> Response:
+        if _is_api(request):
+            return JSONResponse({"error": "authentication required"}, status_code=401)
+        return redirect(f"/signin?next={request.url.path}")
+
+    @app.exception_handler(PermissionDenied)
+    async def forbidden(request: Request, exc: PermissionDenied) -> Response:
+        return page(request, 403, N_("Not allowed"), message(request, exc))
+
+    @app.exception_handler(PdfUnavailable)
+    async def no_pdf(request: Request, exc: PdfUnavailable) -> Response:
+        """The machine lacks Pango: say so and how to get it, instead of a bare server error."""
+        text = translate(
+            request,
+            "This server cannot make PDF files yet: it lacks the Pango library. An administrator installs it "
+            "with %(command)s. The HTML version works meanwhile.",
+        ) % {"command": PANGO_HINT}
+        return page(request, 501, N_("PDF not available here"), text)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return page(request, 404, N_("Not found"), message(request, exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {
+                    "error": str(exc),
+                    "problems": [{"message": p.message, "field": p.field} for p in exc.problems],
+                },
+                status_code=400,
+            )
+        if request.method == "POST":
+            for problem in exc.problems:
+                flash(request, translate_error(request, problem), "error")
+            return redirect(_back(request))
+        return page(request, 400, N_("Please check"), translate_error(request, exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 403 and exc.detail == "csrf":
+            return page(
+                request,
+                403,
+                N_("Form expired"),
+                translate(
+                    request,
+                    "This form was refused: it lacked a valid security token. Reload the page and try again.",
+                ),
+            )
+        if _is_api(request):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        titles = {
+            404: N_("Not found"),
+            403: N_("Not allowed"),
+            405: N_("Not allowed"),
+            429: N_("Too many attempts"),
+        }
+        # Starlette's own answers ("Not Found" for an unknown address) are English words; say it properly.
+        standard = {
+            404: N_("There is no page at this address. Perhaps the link is old or has a typo."),
+            405: N_("This page cannot be used this way."),
+        }
+        detail = str(exc.detail)
+        if exc.status_code in standard and detail in ("Not Found", "Method Not Allowed"):
+            detail = translate(request, standard[exc.status_code])
+        response = page(
+            request, exc.status_code, titles.get(exc.status_code, N_("Something went wrong")), detail
+        )
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse(
+                {"error": "invalid request", "problems": jsonable_encoder(exc.errors())}, status_code=422
+            )
+        if request.method == "POST":
+            flash(request, translate(request, "Some fields are missing or not valid."), "error")
+            return redirect(_back(request))
+        return page(
+            request, 400, N_("Please check"), translate(request, "Some fields are missing or not valid.")
+        )

@@ -1,0 +1,177 @@
+"""What every page handler shares: the template environment, who is signed in, flash messages, redirects."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from werkkring.actions.permissions import is_admin, is_host
+from werkkring.config import Settings
+from werkkring.domain import country_name
+from werkkring.errors import Problem, WerkkringError
+from werkkring.outreach import pdf_available
+from werkkring.store import Database
+from werkkring.store.models import Member
+from werkkring.web import i18n
+from werkkring.web.labels import label
+from werkkring.web.security import CSRF_FIELD, csrf_token
+
+HERE = Path(__file__).parent
+
+
+class SignInRequired(Exception):
+    """Raised by a page that needs a signed-in member; answered with a redirect to the sign-in page."""
+
+
+def _marked(text: str) -> Markup:
+    """Escape, then show the engine's **matched words** in bold."""
+    return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text))))
+
+
+def _build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+        time=i18n.format_time,
+        number=i18n.format_number,
+        percent=i18n.format_percent,
+        country=lambda code: country_name(code or "", i18n.current_locale.get()),
+        urlq=lambda value: quote(str(value), safe=""),
+        marked=_marked,
+    )
+    env.globals["label"] = label
+    env.globals["pdf_available"] = pdf_available
+    return env
+
+
+templates = _build_environment()
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.database
+    return db
+
+
+def settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+def password_stamp(member: Member) -> str:
+    """Changes when the password changes, so a reset signs out every other browser."""
+    return hashlib.sha256((member.password_hash or "-").encode()).hexdigest()[:16]
+
+
+def current_member(request: Request, session: Session) -> Member | None:
+    member_id = request.session.get("member_id")
+    if not isinstance(member_id, int):
+        return None
+    member = session.get(Member, member_id)
+    if member is None or request.session.get("stamp") != password_stamp(member):
+        request.session.pop("member_id", None)
+        return None
+    return member
+
+
+def require_member(request: Request, session: Session) -> Member:
+    member = current_member(request, session)
+    if member is None:
+        raise SignInRequired()
+    return member
+
+
+def sign_in(request: Request, member: Member) -> None:
+    request.session.clear()
+    request.session["member_id"] = member.id
+    request.session["stamp"] = password_stamp(member)
+    request.session["lang"] = i18n.normalise(member.language)
+    csrf_token(request)
+
+
+def locale_of(request: Request, me: Member | None = None) -> str:
+    lang = request.session.get("lang")
+    if isinstance(lang, str) and lang in i18n.LOCALES:
+        return lang
+    return i18n.normalise(me.language if me is not None else None)
+
+
+def flash(request: Request, message: str, kind: str = "info") -> None:
+    messages = list(request.session.get("flash", []))
+    messages.append([kind, message])
+    request.session["flash"] = messages[-5:]
+
+
+def translate(request: Request, message: str) -> str:
+    token = i18n.current_locale.set(locale_of(request))
+    try:
+        return i18n.gettext(message)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def translate_error(request: Request, error: WerkkringError | Problem) -> str:
+    """An error's message in the request's language: its English template translated, then filled in."""
+    return error.render(lambda message: translate(request, message))
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(url: str | None, default: str = "/") -> str:
+    """Only same-site paths: a sign-in link must not send people elsewhere."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return default
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    me: Member | None = None,
+    session: Session | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    locale = locale_of(request, me)
+    token = i18n.current_locale.set(locale)
+    try:
+        host = False
+        if me is not None and session is not None:
+            host = is_host(session, me)
+        csrf = csrf_token(request)
+        values: dict[str, Any] = {
+            "request": request,
+            "me": me,
+            "is_admin": is_admin(me),
+            "is_host": host,
+            "locale": locale,
+            "languages": i18n.LANGUAGE_NAMES,
+            "csrf": csrf,
+            "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf}">'),
+            "flashes": [] if name.startswith("_") else request.session.pop("flash", []),
+            "path": request.url.path,
+        }
+        values.update(context or {})
+        html = templates.get_template(name).render(values)
+    finally:
+        i18n.current_locale.reset(token)
+    return HTMLResponse(html, status_code=status_code)

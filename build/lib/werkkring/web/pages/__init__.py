@@ -1,0 +1,1 @@
+"""Page routers, one module per subject: parse the request, read, and call actions for every write."""

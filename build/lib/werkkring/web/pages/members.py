@@ -1,0 +1,206 @@
+"""The directory, profiles (only what each owner allows), editing my profile, my data, deleting my account,
+and personal API tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from werkkring.actions import accounts as account_actions
+from werkkring.actions import directory
+from werkkring.actions import members as member_actions
+from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, ApiToken, Circle
+from werkkring.web.common import database, flash, redirect, render, require_member, translate
+
+router = APIRouter()
+PAGE_SIZE = 24
+
+
+@router.get("/members", response_class=HTMLResponse)
+def directory_page(
+    request: Request, q: str = "", circle: str = "", region: str = "", offers: str = "", page: int = 1
+) -> HTMLResponse:
+    page = max(1, page)
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        total, found = directory.search(
+            session,
+            me,
+            q=q,
+            circle=circle,
+            region=region,
+            offers=offers,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+        cards = directory.profiles(session, me, found)
+        searching = bool(q.strip() or offers.strip() or region.strip())
+        circles = session.scalars(select(Circle).order_by(Circle.name)).all()
+        return render(
+            request,
+            "members.html",
+            {
+                "cards": cards,
+                "q": q,
+                "circle": circle,
+                "region": region,
+                "offers": offers,
+                "circles": circles,
+                "page": page,
+                "total": total,
+                "pages": max(1, -(-total // PAGE_SIZE)),
+                "count_cap": directory.COUNT_CAP,
+                "capped": searching and total >= directory.COUNT_CAP,
+            },
+            me=me,
+            session=session,
+        )
+
+
+@router.get("/members/{member_id}", response_class=HTMLResponse)
+def profile_page(request: Request, member_id: int) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        member = member_actions.get_member(session, member_id)
+        profile = directory.profiles(session, me, [member])[0]
+        return render(
+            request,
+            "profile.html",
+            {"profile": profile, "member": member, "own": member.id == me.id},
+            me=me,
+            session=session,
+        )
+
+
+@router.get("/me", response_class=HTMLResponse)
+def my_profile(request: Request) -> Response:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return redirect(f"/members/{me.id}")
+
+
+@router.get("/me/edit", response_class=HTMLResponse)
+def edit_page(request: Request) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(
+            request,
+            "profile_edit.html",
+            {"fields": PRIVATE_FIELDS, "levels": VISIBILITIES},
+            me=me,
+            session=session,
+        )
+
+
+@router.post("/me/edit")
+async def edit(request: Request) -> Response:
+    form = await request.form()
+
+    def text(name: str) -> str:
+        value = form.get(name, "")
+        return value.strip() if isinstance(value, str) else ""
+
+    birth = text("birth_year")
+    changes: dict[str, object] = {
+        "name": text("name"),
+        "region": text("region") or None,
+        "country": (text("country") or "NL").upper()[:2],
+        "birth_year": int(birth) if birth.isdigit() else None,
+        "offers": text("offers"),
+        "needs": text("needs"),
+        "interests": text("interests"),
+        "street": text("street") or None,
+        "postal_code": text("postal_code") or None,
+        "city": text("city") or None,
+        "postal_consent": form.get("postal_consent") == "on",
+        "intro_opt_in": form.get("intro_opt_in") == "on",
+        "listener": form.get("listener") == "on",
+        "newsletter": form.get("newsletter") == "on",
+    }
+    visibility = {
+        name: level
+        for name in PRIVATE_FIELDS
+        if isinstance(level := form.get(f"visibility_{name}", "network"), str)
+    }
+    if not changes["name"]:
+        changes.pop("name")
+
+    def save() -> None:
+        with database(request).transaction() as session:
+            me = require_member(request, session)
+            member_actions.update_profile(session, me, me, changes)
+            member_actions.set_visibility(session, me, me, visibility)
+
+    await run_in_threadpool(save)
+    flash(request, translate(request, "Your profile has been saved."))
+    return redirect("/me/edit")
+
+
+@router.get("/me/data.json")
+def my_data(request: Request) -> Response:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        data = account_actions.export_my_data(session, me)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="werkkring-my-data.json"'},
+    )
+
+
+@router.get("/me/delete", response_class=HTMLResponse)
+def delete_page(request: Request) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(request, "delete.html", {}, me=me, session=session)
+
+
+@router.post("/me/delete")
+def delete(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
+    if confirm != "yes":
+        flash(
+            request,
+            translate(request, "Tick the box to confirm that you want to delete your account."),
+            "error",
+        )
+        return redirect("/me/delete")
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        member_actions.delete_member(session, me, me)
+    request.session.clear()
+    flash(request, translate(request, "Your account has been deleted. Thank you for taking part."))
+    return redirect("/")
+
+
+@router.get("/me/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        tokens = session.scalars(
+            select(ApiToken).where(ApiToken.member_id == me.id).order_by(ApiToken.created_at.desc())
+        ).all()
+        fresh = request.session.pop("fresh_token", None)
+        return render(request, "tokens.html", {"tokens": tokens, "fresh": fresh}, me=me, session=session)
+
+
+@router.post("/me/tokens")
+def create_token(request: Request, name: Annotated[str, Form()] = "") -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        _, token = account_actions.create_api_token(session, me, name)
+    request.session["fresh_token"] = token
+    return redirect("/me/tokens")
+
+
+@router.post("/me/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        account_actions.revoke_api_token(session, me, token_id)
+    flash(request, translate(request, "The token no longer works."))
+    return redirect("/me/tokens")

@@ -1,0 +1,412 @@
+"""Work sessions from creation to publication: sign-up, breakout groups and their mix, input per group with
+the host's live view, synthesis, theme labels, publication, and a proposal turned into an initiative."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from werkkring.actions import members as member_actions
+from werkkring.actions import sessions as session_actions
+from werkkring.actions.permissions import is_admin, require_host, require_session_host
+from werkkring.domain import tenure_band
+from werkkring.errors import N_, InputError, PermissionDenied, Problem
+from werkkring.store.models import (
+    BreakoutGroup,
+    Circle,
+    Contribution,
+    Initiative,
+    Member,
+    Membership,
+    Registration,
+    Seat,
+    Theme,
+    WorkSession,
+    utcnow,
+)
+from werkkring.web.common import database, flash, redirect, render, require_member, translate
+
+router = APIRouter()
+Text = Annotated[str, Form()]
+
+
+def can_host(session: Session, me: Member, work_session: WorkSession) -> bool:
+    try:
+        require_session_host(session, me, work_session)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def group_mix(group: BreakoutGroup, today: dt.date) -> dict[str, list[tuple[str, int]]]:
+    """How a group is made up: tenure band, age band and region, each as (value, count) by count."""
+    members = [seat.member for seat in group.seats]
+    tenure = Counter(tenure_band(m.joined_on, today) for m in members)
+    ages = Counter(m.age_band or "?" for m in members)
+    regions = Counter((m.region or m.country or "?") for m in members)
+    return {
+        "tenure": sorted(tenure.items(), key=lambda kv: (-kv[1], kv[0])),
+        "age": sorted(ages.items(), key=lambda kv: kv[0]),
+        "region": sorted(regions.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
+
+
+@router.get("/sessions", response_class=HTMLResponse)
+def sessions_page(request: Request) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        now = utcnow()
+        upcoming = session.scalars(
+            select(WorkSession)
+            .where(WorkSession.starts_at >= now - dt.timedelta(hours=12), WorkSession.status != "cancelled")
+            .order_by(WorkSession.starts_at)
+            .limit(50)
+        ).all()
+        past = session.scalars(
+            select(WorkSession)
+            .where(WorkSession.starts_at < now - dt.timedelta(hours=12))
+            .order_by(WorkSession.starts_at.desc())
+            .limit(20)
+        ).all()
+        counts = _registration_counts(session, [s.id for s in (*upcoming, *past)])
+        mine = set(
+            session.scalars(
+                select(Registration.session_id).where(
+                    Registration.member_id == me.id, Registration.cancelled_at.is_(None)
+                )
+            )
+        )
+        return render(
+            request,
+            "sessions.html",
+            {"upcoming": upcoming, "past": past, "counts": counts, "mine": mine},
+            me=me,
+            session=session,
+        )
+
+
+def _registration_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    return dict(
+        session.execute(
+            select(Registration.session_id, func.count())
+            .where(Registration.session_id.in_(ids), Registration.cancelled_at.is_(None))
+            .group_by(Registration.session_id)
+        ).all()
+    )
+
+
+def _host_circles(session: Session, me: Member) -> list[Circle]:
+    query = select(Circle).order_by(Circle.name)
+    if not is_admin(me) and me.role != "host":
+        query = query.join(Membership).where(
+            Membership.member_id == me.id, Membership.role.in_(("host", "admin"))
+        )
+    return list(session.scalars(query))
+
+
+@router.get("/sessions/new", response_class=HTMLResponse)
+def new_page(request: Request) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        require_host(session, me)
+        return render(
+            request, "session_new.html", {"circles": _host_circles(session, me)}, me=me, session=session
+        )
+
+
+@router.post("/sessions")
+def create(
+    request: Request,
+    title: Text,
+    question: Text,
+    date: Text,
+    start: Text,
+    end: Annotated[str, Form()] = "",
+    place: Annotated[str, Form()] = "",
+    online_url: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    group_size: Annotated[str, Form()] = "4",
+    circle_id: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "nl",
+) -> Response:
+    try:
+        day = dt.date.fromisoformat(date)
+        starts_at = dt.datetime.combine(day, dt.time.fromisoformat(start))
+        ends_at = dt.datetime.combine(day, dt.time.fromisoformat(end)) if end else None
+    except ValueError:
+        raise InputError(
+            [Problem(N_("give a date and times like 2026-12-03 and 19:30"), field="date")]
+        ) from None
+    if not group_size.isdigit() or (capacity and not capacity.isdigit()):
+        raise InputError([Problem(N_("capacity and group size are whole numbers"), field="capacity")])
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.create_session(
+            session,
+            me,
+            title=title,
+            question=question,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place,
+            online_url=online_url,
+            capacity=int(capacity) if capacity else None,
+            group_size=int(group_size),
+            circle_id=int(circle_id) if circle_id.isdigit() else None,
+            language=language,
+        )
+        new_id = work_session.id
+    flash(request, translate(request, "The work session has been created; members can sign up now."))
+    return redirect(f"/sessions/{new_id}")
+
+
+def _session_context(session: Session, me: Member, work_session: WorkSession) -> dict[str, Any]:
+    """What the session page shows; a participant's view reads only their own group and the count."""
+    today = dt.date.today()
+    hosting = can_host(session, me, work_session)
+    registration = session.get(Registration, (work_session.id, me.id))
+    registered = registration is not None and registration.cancelled_at is None
+    my_group = session_actions.group_of(session, work_session, me.id)
+    published = work_session.status == "published"
+    needs_all = hosting or published
+    contributions = (
+        session_actions.contributions_of(session, work_session)
+        if needs_all
+        else list(
+            session.scalars(
+                select(Contribution)
+                .where(Contribution.session_id == work_session.id, Contribution.group_id == my_group.id)
+                .order_by(Contribution.id)
+            )
+        )
+        if my_group is not None
+        else []
+    )
+    themes = session_actions.themes_of(session, work_session) if needs_all else []
+    by_group: dict[int | None, list[Contribution]] = {}
+    for contribution in contributions:
+        by_group.setdefault(contribution.group_id, []).append(contribution)
+    context: dict[str, Any] = {
+        "ws": work_session,
+        "hosting": hosting,
+        "registered": registered,
+        "taken": _registration_counts(session, [work_session.id]).get(work_session.id, 0),
+        "my_group": my_group,
+        "my_input": by_group.get(my_group.id, []) if my_group is not None else [],
+        "themes": themes,
+        "published": published,
+        "open_for_signup": work_session.status in ("open", "grouped"),
+        "takes_input": work_session.status in ("grouped", "running", "synthesised"),
+        "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
+    }
+    if hosting:
+        initiatives = dict(
+            session.execute(
+                select(Initiative.contribution_id, Initiative.id).where(
+                    Initiative.session_id == work_session.id, Initiative.contribution_id.is_not(None)
+                )
+            ).all()
+        )
+        people = list(
+            session.scalars(
+                select(Member)
+                .join(Registration, Registration.member_id == Member.id)
+                .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+                .order_by(Member.name)
+            )
+        )
+        groups = list(
+            session.scalars(
+                select(BreakoutGroup)
+                .where(BreakoutGroup.session_id == work_session.id)
+                .options(selectinload(BreakoutGroup.seats).selectinload(Seat.member))
+                .order_by(BreakoutGroup.number)
+            )
+        )
+        context.update(
+            {
+                "people": people,
+                "groups": [(g, group_mix(g, today)) for g in groups],
+                "by_group": by_group,
+                "proposals": [c for c in contributions if c.is_proposal],
+                "locked": any(g.locked for g in groups),
+                "contribution_count": len(contributions),
+                "initiatives": initiatives,
+            }
+        )
+    return context
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def session_page(request: Request, session_id: int) -> HTMLResponse:
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        return render(
+            request, "session.html", _session_context(session, me, work_session), me=me, session=session
+        )
+
+
+@router.get("/sessions/{session_id}/live", response_class=HTMLResponse)
+def live(request: Request, session_id: int) -> HTMLResponse:
+    """The host's input panel alone, fetched every few seconds by static/live.js."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        require_session_host(session, me, work_session)
+        return render(
+            request, "_live.html", _session_context(session, me, work_session), me=me, session=session
+        )
+
+
+@router.post("/sessions/{session_id}/register")
+def register(request: Request, session_id: int) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        session_actions.register(session, me, session_actions.get_session(session, session_id))
+    flash(request, translate(request, "You are signed up. See you there!"))
+    return redirect(f"/sessions/{session_id}")
+
+
+@router.post("/sessions/{session_id}/cancel")
+def cancel(request: Request, session_id: int) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        session_actions.cancel_registration(session, me, session_actions.get_session(session, session_id))
+    flash(request, translate(request, "Your sign-up is cancelled."))
+    return redirect(f"/sessions/{session_id}")
+
+
+@router.post("/sessions/{session_id}/groups")
+def form_groups(request: Request, session_id: int, seed: Annotated[int, Form()] = 0) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        require_session_host(session, me, work_session)
+        groups = session_actions.form_groups(session, me, work_session, seed=seed)
+    flash(request, translate(request, "The breakout groups are formed.") + f" ({len(groups)})")
+    return redirect(f"/sessions/{session_id}#groups")
+
+
+@router.post("/sessions/{session_id}/groups/move")
+def move(
+    request: Request, session_id: int, member_id: Annotated[int, Form()], number: Annotated[int, Form()]
+) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        session_actions.move_member(session, me, work_session, member_id, number)
+    flash(request, translate(request, "Moved."))
+    return redirect(f"/sessions/{session_id}#groups")
+
+
+@router.post("/sessions/{session_id}/groups/lock")
+def lock(request: Request, session_id: int, locked: Annotated[str, Form()] = "yes") -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        session_actions.lock_groups(session, me, work_session, locked == "yes")
+    if locked == "yes":
+        flash(request, translate(request, "The groups are locked; participants can see their group."))
+    else:
+        flash(request, translate(request, "The groups are unlocked."))
+    return redirect(f"/sessions/{session_id}#groups")
+
+
+@router.post("/sessions/{session_id}/contributions")
+def contribute(
+    request: Request,
+    session_id: int,
+    text: Text,
+    proposal: Annotated[str, Form()] = "",
+    anonymous: Annotated[str, Form()] = "",
+    group: Annotated[str, Form()] = "",
+) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        session_actions.add_contribution(
+            session,
+            me,
+            work_session,
+            text,
+            group_number=int(group) if group.isdigit() else None,
+            is_proposal=proposal == "on",
+            anonymous=anonymous == "on",
+        )
+    flash(request, translate(request, "Your input has been added."))
+    return redirect(f"/sessions/{session_id}#input")
+
+
+@router.post("/sessions/{session_id}/synthesis")
+def synthesise(request: Request, session_id: int) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        themes = session_actions.run_synthesis(session, me, work_session)
+    flash(request, translate(request, "The synthesis is ready.") + f" ({len(themes)})")
+    return redirect(f"/sessions/{session_id}#themes")
+
+
+@router.post("/sessions/{session_id}/themes/{theme_id}")
+def edit_theme(
+    request: Request,
+    session_id: int,
+    theme_id: int,
+    label: Text,
+    summary: Annotated[str, Form()] = "",
+) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        theme = session.get(Theme, theme_id)
+        if theme is None or theme.session_id != session_id:
+            raise InputError(
+                N_("session %(session)s has no theme %(theme)s"),
+                params={"session": session_id, "theme": theme_id},
+            )
+        session_actions.rename_theme(session, me, theme, label, summary)
+    flash(request, translate(request, "The theme has been saved."))
+    return redirect(f"/sessions/{session_id}#themes")
+
+
+@router.post("/sessions/{session_id}/publish")
+def publish(request: Request, session_id: int, summary: Annotated[str, Form()] = "") -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_actions.get_session(session, session_id)
+        session_actions.publish(session, me, work_session, summary)
+    flash(request, translate(request, "The outcome is published."))
+    return redirect(f"/sessions/{session_id}")
+
+
+@router.post("/sessions/{session_id}/contributions/{contribution_id}/initiative")
+def to_initiative(
+    request: Request,
+    session_id: int,
+    contribution_id: int,
+    owner_id: Annotated[int, Form()],
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        contribution = session.get(Contribution, contribution_id)
+        if contribution is None or contribution.session_id != session_id:
+            raise InputError(
+                N_("session %(session)s has no contribution %(contribution)s"),
+                params={"session": session_id, "contribution": contribution_id},
+            )
+        owner = member_actions.get_member(session, owner_id)
+        initiative = session_actions.proposal_to_initiative(
+            session, me, contribution, owner, title.strip() or None
+        )
+        new_id = initiative.id
+    flash(request, translate(request, "The proposal is now an initiative."))
+    return redirect(f"/initiatives/{new_id}")
