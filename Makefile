@@ -53,8 +53,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # Translations: extract the strings from the code and templates, merge them into each catalog, compile to .mo.
-# Edit src/werkkring/web/locale/<lang>/LC_MESSAGES/messages.po, then run `make catalogs` again.
-LOCALE_DIR := src/werkkring/web/locale
+# Edit src/werkkring/locale/<lang>/LC_MESSAGES/messages.po, then run `make catalogs` again.
+LOCALE_DIR := src/werkkring/locale
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header -w 110 -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -w 110 --ignore-obsolete

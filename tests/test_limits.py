@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Integer, String, select
 
-from werkkring import limits
+from werkkring import i18n, limits
 from werkkring.errors import InputError
 from werkkring.limits import (
     CIRCLE,
@@ -38,7 +38,6 @@ from werkkring.store.models import (
     Theme,
     WorkSession,
 )
-from werkkring.web import i18n
 
 TODAY = dt.date(2026, 6, 1)
 NOW = dt.datetime(2026, 6, 1, 12, 0)

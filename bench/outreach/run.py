@@ -24,8 +24,11 @@ sys.path.insert(0, str(ROOT))
 from tests.outreach.fixtures import TODAY, add_demo_themes, past_session_ids  # noqa: E402
 
 from werkkring import outreach  # noqa: E402
+from werkkring.actions.outreach import send_newsletter  # noqa: E402
+from werkkring.actions.permissions import SYSTEM  # noqa: E402
 from werkkring.config import Settings  # noqa: E402
 from werkkring.demo import build_demo_network  # noqa: E402
+from werkkring.queries import outreach as outreach_queries  # noqa: E402
 from werkkring.store import Database, upgrade  # noqa: E402
 
 NOW = dt.datetime.combine(TODAY, dt.time(12))
@@ -57,14 +60,14 @@ def main() -> None:
                 "gather session report",
                 rows,
                 "1 session",
-                lambda: outreach.build_session_report(session, past[0]),
+                lambda: outreach_queries.session_report(session, past[0]),
             )
             assert isinstance(report, outreach.SessionReport)
             timed("report as Markdown", rows, "1 session", lambda: outreach.render_markdown(report))
             timed("report as HTML", rows, "1 session", lambda: outreach.render_html(report))
             pdf = timed("report as PDF", rows, "1 session", lambda: outreach.render_pdf(report))
             postal = timed(
-                "postal list", rows, f"{args.members} members", lambda: outreach.postal_list(session)
+                "postal list", rows, f"{args.members} members", lambda: outreach_queries.postal_list(session)
             )
             assert isinstance(postal, outreach.PostalList)
             size = f"{len(postal.addresses)} addresses"
@@ -74,15 +77,15 @@ def main() -> None:
                 "circle feed",
                 rows,
                 "1 circle",
-                lambda: outreach.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW),
+                lambda: outreach_queries.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW),
             )
         with database.transaction() as session:
-            digest = outreach.build_digest(session, dt.date(2026, 6, 1), now=NOW)
+            digest = outreach_queries.digest(session, dt.date(2026, 6, 1), now=NOW)
             result = timed(
                 "newsletter to outbox",
                 rows,
                 "all subscribers",
-                lambda: outreach.send_newsletter(session, digest, settings),
+                lambda: send_newsletter(session, digest, settings, actor=SYSTEM),
             )
             assert isinstance(result, outreach.SendResult)
         database.dispose()

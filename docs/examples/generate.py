@@ -18,8 +18,10 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.outreach.fixtures import TODAY, past_session_ids  # noqa: E402
+
 from werkkring import outreach  # noqa: E402
 from werkkring.demo import build_demo_network  # noqa: E402
+from werkkring.queries import outreach as outreach_queries  # noqa: E402
 from werkkring.store import Database, upgrade  # noqa: E402
 
 BASE_URL = "https://werkkring.example.nl"
@@ -35,11 +37,11 @@ def main() -> None:
             # The demo's host already ran the synthesis engine and published: these are its real themes.
             past = past_session_ids(session)
         with database.reader() as session:
-            report = outreach.build_session_report(session, past[0])
-            english = outreach.build_session_report(session, past[2])
-            digest = outreach.build_digest(session, dt.date(2026, 9, 1), now=NOW)
-            feed = outreach.circle_feed(session, "amsterdam", base_url=BASE_URL, now=NOW)
-            postal = outreach.postal_list(session)
+            report = outreach_queries.session_report(session, past[0])
+            english = outreach_queries.session_report(session, past[2])
+            digest = outreach_queries.digest(session, dt.date(2026, 9, 1), now=NOW)
+            feed = outreach_queries.circle_feed(session, "amsterdam", base_url=BASE_URL, now=NOW)
+            postal = outreach_queries.postal_list(session)
         database.dispose()
 
     (HERE / "report.md").write_text(outreach.render_markdown(report), encoding="utf-8")

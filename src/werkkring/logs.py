@@ -50,7 +50,9 @@ def fields(record: logging.LogRecord) -> dict[str, Any]:
             out[key] = value
     out["message"] = record.getMessage()
     for key, value in vars(record).items():
-        if key not in _STANDARD and key not in out and key not in ("request_id", "job_id"):
+        # Private attributes are other libraries' stamps on every record (Ray adds _ray_timestamp_ns once it
+        # is imported in the process), not extras anyone logged.
+        if key not in _STANDARD and key not in out and key not in ("request_id", "job_id") and key[:1] != "_":
             out[key] = value
     if record.exc_info:
         out["error"] = logging.Formatter().formatException(record.exc_info)

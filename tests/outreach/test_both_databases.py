@@ -9,6 +9,7 @@ from icalendar import Calendar
 from tests.outreach.fixtures import TODAY, add_demo_themes, past_session_ids
 from werkkring import outreach
 from werkkring.demo import build_demo_network
+from werkkring.queries import outreach as outreach_queries
 from werkkring.store import Database
 
 NOW = dt.datetime.combine(TODAY, dt.time(12))
@@ -21,13 +22,13 @@ def test_report_feed_digest_and_postal_list(database: Database) -> None:
         for session_id in past:
             add_demo_themes(session, session_id)
     with database.reader() as session:
-        report = outreach.build_session_report(session, past[0])
+        report = outreach_queries.session_report(session, past[0])
         assert report.themes and report.participants > 0
         assert all(isinstance(g, int) for t in report.themes for g in t.groups)
         assert report.title in outreach.render_markdown(report)
-        feed = outreach.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW)
+        feed = outreach_queries.circle_feed(session, "amsterdam", base_url="https://x.nl", now=NOW)
         assert Calendar.from_ical(feed).walk("VEVENT")
-        digest = outreach.build_digest(session, dt.date(2026, 1, 1), now=NOW)
+        digest = outreach_queries.digest(session, dt.date(2026, 1, 1), now=NOW)
         assert len(digest.recent) == len(past)
-        postal = outreach.postal_list(session)
+        postal = outreach_queries.postal_list(session)
         assert len(postal.addresses) + postal.left_out_total == 40

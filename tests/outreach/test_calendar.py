@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from werkkring.actions.sessions import cancel_registration
 from werkkring.errors import NotFoundError
-from werkkring.outreach import circle_feed, event_uid, member_feed
+from werkkring.outreach import event_uid
+from werkkring.queries.outreach import circle_feed, member_feed
 from werkkring.store import Database
 from werkkring.store.models import Circle, Member, Registration, WorkSession
 

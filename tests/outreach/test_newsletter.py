@@ -11,17 +11,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from werkkring.actions.outreach import start_newsletter
+from werkkring.actions.permissions import SYSTEM
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
+from werkkring.jobs import newsletter as newsletter_job
+from werkkring.jobs.queue import Runner
 from werkkring.mail import Mail
-from werkkring.outreach import (
-    build_digest,
-    read_unsubscribe_token,
-    send_newsletter,
-    unsubscribe_token,
-)
+from werkkring.outreach import Digest, SendResult, read_unsubscribe_token, unsubscribe_token
+from werkkring.queries.outreach import digest as build_digest
+from werkkring.queries.outreach import newsletter_result
 from werkkring.store import Database
-from werkkring.store.models import AuditEntry, Initiative, Member, WorkSession
+from werkkring.store.models import AuditEntry, Initiative, Job, Member, WorkSession
 from werkkring.web.app import create_app
 
 NOW = dt.datetime(2026, 11, 29, 12, 0)
@@ -37,6 +38,17 @@ def _settings(tmp_path: Path, **extra: str) -> Settings:
             **extra,
         }
     )
+
+
+def _send(database: Database, settings: Settings, digest: Digest) -> SendResult:
+    """Start the newsletter job and run it here, as the job runner would."""
+    with database.transaction() as session:
+        job_id = start_newsletter(session, digest, settings, actor=SYSTEM)
+    Runner(database, settings).run(job_id)  # nothing to do if an app's job runner already ran it
+    with database.reader() as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.status == "done", job and job.error
+        return newsletter_result(session, job_id)
 
 
 def _outbox(settings: Settings) -> list[EmailMessage]:
@@ -77,7 +89,7 @@ def test_newsletter_goes_to_subscribers_with_a_working_unsubscribe_link(
             member.newsletter = False
         subscribers = {m.email: m.id for m in members if m.newsletter}
         digest = build_digest(session, dt.date(2026, 6, 1), now=NOW)
-        result = send_newsletter(session, digest, settings)
+    result = _send(demo, settings, digest)
     messages = _outbox(settings)
     assert result.sent == len(messages) == len(subscribers)
     assert {str(m["To"]) for m in messages} == set(subscribers)
@@ -100,7 +112,7 @@ def test_newsletter_goes_to_subscribers_with_a_working_unsubscribe_link(
     client = TestClient(app)
     path = link.removeprefix(settings.base_url)
     page = client.get(path)
-    assert page.status_code == 200 and "<form method='post'>" in page.text
+    assert page.status_code == 200 and '<form method="post">' in page.text
     with demo.reader() as session:
         assert session.get(Member, member_id).newsletter is True  # type: ignore[union-attr]
     # RFC 8058 one-click: a POST with this body, no cookies, no confirmation.
@@ -123,7 +135,7 @@ def test_newsletter_goes_to_subscribers_with_a_working_unsubscribe_link(
         old.unlink()
     with demo.transaction() as session:
         digest = build_digest(session, dt.date(2026, 6, 1), now=NOW)
-        again = send_newsletter(session, digest, settings)
+    again = _send(demo, settings, digest)
     assert again.sent == len(subscribers) - 1
     assert member_id not in again.recipients
     with demo.reader() as session:
@@ -154,13 +166,15 @@ def test_an_empty_newsletter_is_not_sent(demo: Database, tmp_path: Path) -> None
         digest = build_digest(session, dt.date(2026, 11, 1), now=NOW)
         assert digest.is_empty
         with pytest.raises(InputError, match="nothing to tell"):
-            send_newsletter(session, digest, settings)
+            start_newsletter(session, digest, settings, actor=SYSTEM)
     assert not settings.outbox_dir.exists() or not list(settings.outbox_dir.iterdir())
     with demo.reader() as session, pytest.raises(InputError, match="future"):
         build_digest(session, dt.date(2027, 1, 1), now=NOW)
 
 
-def test_a_refused_address_does_not_stop_the_rest(demo: Database, tmp_path: Path) -> None:
+def test_a_refused_address_does_not_stop_the_rest(
+    demo: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = _settings(tmp_path)
     delivered: list[str] = []
 
@@ -173,7 +187,8 @@ def test_a_refused_address_does_not_stop_the_rest(demo: Database, tmp_path: Path
     with demo.transaction() as session:
         subscribers = session.scalars(select(Member.id).where(Member.newsletter.is_(True))).all()
         digest = build_digest(session, dt.date(2026, 6, 1), now=NOW)
-        result = send_newsletter(session, digest, settings, send=flaky)
+    monkeypatch.setattr(newsletter_job, "send", flaky)
+    result = _send(demo, settings, digest)
     assert result.sent == len(subscribers) - 1 and len(result.failed) == 1
     assert "SMTPRecipientsRefused" in result.failed[0][1]
     assert set(result.recipients) | {result.failed[0][0]} == set(subscribers)

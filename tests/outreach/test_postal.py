@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from werkkring.outreach import INCOMPLETE, NO_CONSENT, PER_SHEET, labels_pdf, postal_list, safe_cell, to_csv
+from werkkring.outreach import INCOMPLETE, NO_CONSENT, PER_SHEET, labels_pdf, safe_cell, to_csv
 from werkkring.outreach._postal import FORMULA_STARTS, PostalList
+from werkkring.queries.outreach import postal_list
 from werkkring.store import Database
 from werkkring.store.models import Member
 

@@ -15,8 +15,9 @@ from tests.outreach.fixtures import past_session_ids
 from werkkring.actions.outreach import set_named_in_reports
 from werkkring.actions.sessions import ThemeInput, store_themes
 from werkkring.errors import InputError, NotFoundError
-from werkkring.outreach import build_session_report, render_html, render_markdown, render_pdf
+from werkkring.outreach import render_html, render_markdown, render_pdf
 from werkkring.outreach._report import _md_escape
+from werkkring.queries.outreach import session_report as build_session_report
 from werkkring.store import Database
 from werkkring.store.models import Member, Seat, Theme, WorkSession
 

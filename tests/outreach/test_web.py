@@ -11,33 +11,36 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.outreach.fixtures import past_session_ids
+from tests.web.helpers import PASSWORD, Browser, csrf_of
+from werkkring.actions.accounts import hash_password
 from werkkring.config import Settings
 from werkkring.store import Database
 from werkkring.store.models import Member, WorkSession
 from werkkring.web.app import create_app
-from werkkring.web.outreach_auth import current_member
 
 
 def _app(database: Database, tmp_path: Path) -> FastAPI:
-    app = create_app(database)
-    app.state.settings = Settings.from_env(
+    # The settings go in at the start: the app's job runner (mail, newsletter) keeps the ones it got.
+    settings = Settings.from_env(
         {
             "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
             "WERKKRING_BASE_URL": "https://w.example.nl",
             "WERKKRING_JOBS_URL": "immediate",
         }
     )
-    return app
+    return create_app(database, settings)
 
 
-def _as(app: FastAPI, database: Database, member_id: int) -> None:
-    def signed_in() -> Member:
-        with database.reader() as session:
-            member = session.get(Member, member_id)
-            assert member is not None
-            return member
-
-    app.dependency_overrides[current_member] = signed_in
+def _as(app: FastAPI, database: Database, member_id: int) -> Browser:
+    """A browser signed in as the member, through the app's own sign-in page."""
+    with database.transaction() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        member.password_hash = hash_password(PASSWORD)
+        email = member.email
+    browser = Browser(TestClient(app, base_url="https://testserver"))  # the cookie is Secure on https
+    browser.sign_in(email)
+    return browser
 
 
 def test_feeds_are_served_as_calendars(demo: Database, tmp_path: Path) -> None:
@@ -55,15 +58,16 @@ def test_feeds_are_served_as_calendars(demo: Database, tmp_path: Path) -> None:
 
 
 def test_downloads_need_a_signed_in_member(demo: Database, tmp_path: Path) -> None:
+    """Like every other page: nobody signed in is sent to the sign-in page, and back after."""
     client = TestClient(_app(demo, tmp_path))
     for path in ("/sessions/1/report.md", "/admin/mailing/labels.pdf", "/admin/mailing/list.csv"):
-        assert client.get(path).status_code == 401, path
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == f"/signin?next={path}", path
 
 
 @pytest.mark.slow
 def test_hosts_download_reports_and_others_may_not(demo: Database, tmp_path: Path) -> None:
     app = _app(demo, tmp_path)
-    client = TestClient(app)
     with demo.reader() as session:
         session_id = past_session_ids(session)[0]
         work_session = session.get(WorkSession, session_id)
@@ -71,7 +75,7 @@ def test_hosts_download_reports_and_others_may_not(demo: Database, tmp_path: Pat
         host_id = work_session.host_id
         plain = session.scalars(select(Member.id).where(Member.role == "member").order_by(Member.id)).first()
         assert plain is not None and plain != host_id
-    _as(app, demo, host_id)
+    client = _as(app, demo, host_id)
     md = client.get(f"/sessions/{session_id}/report.md")
     assert md.status_code == 200 and md.text.startswith("# ")
     html = client.get(f"/sessions/{session_id}/report.html")
@@ -83,17 +87,16 @@ def test_hosts_download_reports_and_others_may_not(demo: Database, tmp_path: Pat
     assert client.get("/sessions/9999/report.md").status_code == 404
     # A host may not download the admin's postal list.
     assert client.get("/admin/mailing/list.csv").status_code == 403
-    _as(app, demo, plain)
+    client = _as(app, demo, plain)
     assert client.get(f"/sessions/{session_id}/report.md").status_code == 403
 
 
 def test_admins_download_the_postal_list_with_counts(demo: Database, tmp_path: Path) -> None:
     app = _app(demo, tmp_path)
-    client = TestClient(app)
     with demo.reader() as session:
         admin = session.scalars(select(Member.id).where(Member.role == "admin")).first()
         assert admin is not None
-    _as(app, demo, admin)
+    client = _as(app, demo, admin)
     response = client.get("/admin/mailing/list.csv")
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     rows = response.text.strip().splitlines()
@@ -105,24 +108,24 @@ def test_admins_download_the_postal_list_with_counts(demo: Database, tmp_path: P
 
 def test_admins_preview_and_send_the_newsletter_from_the_web(demo: Database, tmp_path: Path) -> None:
     app = _app(demo, tmp_path)
-    client = TestClient(app)
     with demo.reader() as session:
         admin = session.scalars(select(Member).where(Member.role == "admin")).first()
         plain = session.scalars(select(Member).where(Member.role == "member")).first()
         assert admin is not None and plain is not None
         admin_id, plain_id = admin.id, plain.id
-    _as(app, demo, plain_id)
+    client = _as(app, demo, plain_id)
     assert client.get("/admin/newsletter").status_code == 403
-    _as(app, demo, admin_id)
+    client = _as(app, demo, admin_id)
     assert client.get("/admin/newsletter", params={"since": "gisteren"}).status_code == 400
     preview = client.get("/admin/newsletter", params={"since": "2020-01-01"})
     assert preview.status_code == 200 and "<iframe" in preview.text
-    token = preview.text.split("name='csrf_token' value='")[1].split("'")[0]
+    token = csrf_of(preview.text)
     outbox = tmp_path / "outbox"
-    refused = client.post("/admin/newsletter", data={"since": "2020-01-01"})
+    refused = client.post("/admin/newsletter", data={"since": "2020-01-01"}, csrf=False)
     assert refused.status_code == 403 and not outbox.exists()
-    sent = client.post("/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token})
+    sent = client.client.post("/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token})
     assert sent.status_code == 200, sent.text
+    assert "/admin/jobs/" in str(sent.url) and "Klaar" in sent.text  # the job's page, the job done
     with demo.reader() as session:
         wanted = len(session.scalars(select(Member).where(Member.newsletter.is_(True))).all())
     assert len(list(outbox.glob("*.eml"))) == wanted > 0

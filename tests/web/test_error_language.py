@@ -8,11 +8,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.web import factories
+from werkkring import i18n
 from werkkring.actions.accounts import create_api_token
 from werkkring.errors import N_, InputError, NotFoundError, Problem
 from werkkring.store import Database
 from werkkring.store.models import Member
-from werkkring.web import i18n
 
 
 def _people(database: Database, *languages: str) -> list[str]:

@@ -10,12 +10,15 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.web import factories
+from werkkring import i18n
 from werkkring.store import Database
-from werkkring.web import i18n
 
-WEB = Path(i18n.__file__).parent
-ACTIONS = WEB.parent / "actions"  # their error messages are shown on the pages, translated
-LIMITS = WEB.parent / "limits.py"  # the input limits' messages and field names, shown on the pages too
+PACKAGE = Path(i18n.__file__).parent
+WEB = PACKAGE / "web"
+# Error messages of the actions and queries are shown on the pages, translated; outreach writes reports,
+# newsletters and feeds from the same catalogs.
+FOLDERS = (WEB, PACKAGE / "actions", PACKAGE / "queries", PACKAGE / "outreach")
+LIMITS = PACKAGE / "limits.py"  # the input limits' messages and field names, shown on the pages too
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
 # Words that are the same in every language (names, formats).
 ALLOWED_LITERALS = {"werkkring", "API", "HTML", "Markdown", "PDF", "Helix"}
@@ -25,7 +28,7 @@ def _code_messages() -> set[str]:
     method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for folder in (WEB, ACTIONS):
+    for folder in FOLDERS:
         for _file, _line, message, _comments, _context in extract_from_dir(
             folder, method_map, options_map=options, keywords=KEYWORDS
         ):
@@ -66,7 +69,9 @@ def test_every_string_of_the_interface_has_a_dutch_translation_and_the_mo_files_
 
 def test_templates_hold_no_hard_coded_text() -> None:
     offenders = []
-    for path in sorted((WEB / "templates").glob("*.html")):
+    for path in sorted(
+        [*(WEB / "templates").glob("*.html"), *(PACKAGE / "outreach/templates").glob("*.html")]
+    ):
         source = path.read_text()
         source = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", source, flags=re.S)
         source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)

@@ -1,29 +1,47 @@
 """Connections: suggested introductions for a member and "who can help me with X", both from the
-connections engine (werkkring.engines.connections).
+connections engine (werkkring.engines.connections), hybrid: the network's own words and a multilingual
+embedding model, so a Dutch need finds an English offer.
 
 Privacy: the engine sees another member's offers and needs only when that member shows them to the whole
 network (and never a member who opted out of introductions), so a suggestion or a snippet cannot reveal a
-field its owner keeps to their circles or to themself."""
+field its owner keeps to their circles or to themself. And nothing is served from an index fitted before a
+change: every suggestion and hit is checked against the member's profile as it is now, at serve time
+(``_still_shown``), so a field hidden a second ago is not shown, however old the index.
+
+Freshness: each process keeps one fitted network (``_Live``) and reads the change feed
+(``members.updated_at``) every ``POLL_SECONDS``; changed, new and removed members are placed into the fitted
+network without a refit (``Matcher.updated``), so an edit is matched and searchable within seconds in every
+web process. A full refit happens in the background when many members changed since the last one.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from werkkring.engines.connections import Exclusions, Match, Matcher, MemberProfile, SearchIndex
+from werkkring.engines.connections import Backend, Exclusions, Match, Matcher, MemberProfile, SearchIndex
+from werkkring.engines.embedding import CachedEmbedder, Embedder, MemoryCache, default_embedder
 from werkkring.errors import N_, InputError
 from werkkring.store import Database
+from werkkring.store.embedding_cache import DatabaseEmbeddingCache
 from werkkring.store.models import Introduction, Member
 
-INDEX_SECONDS = 300.0
-_Fitted = TypeVar("_Fitted")
+BACKEND: Backend = "hybrid"
+POLL_SECONDS = 5.0
+"""How often a process reads the change feed (members changed since it last looked)."""
+SLACK = dt.timedelta(seconds=30)
+"""Changes are read from this long before the newest one seen: a transaction that stamped its row earlier but
+committed later is still picked up (re-reading an unchanged profile costs nothing)."""
+REFIT_SHARE = 0.2
+"""Refit in the background once this share of the members changed since the last fit."""
 logger = logging.getLogger(__name__)
 
 
@@ -45,54 +63,162 @@ class Hit:
     snippet: str
 
 
-@dataclass(frozen=True)
-class _Entry(Generic[_Fitted]):
-    """A fitted network: when it was fitted or last found current, of which profiles, and the fit."""
+@dataclass
+class _Live:
+    """One process's fitted network, kept fresh from the change feed."""
 
-    at: float
-    fingerprint: int
-    value: _Fitted
+    matcher: Matcher
+    index: SearchIndex
+    shown: dict[str, MemberProfile]
+    watermark: dt.datetime | None
+    polled: float
+    poll_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").replace(";", "\n").splitlines() if line.strip())
 
 
-def _profiles(session: Session, viewer: Member | None) -> list[MemberProfile]:
-    """One profile per member, with only what the member shows to the whole network (the viewer's own in
-    full)."""
-    rows = session.execute(
-        select(
-            Member.id, Member.needs, Member.offers, Member.interests, Member.visibility, Member.intro_opt_in
-        ).order_by(Member.id)
-    ).all()
-    profiles: list[MemberProfile] = []
-    for member_id, needs, offers, interests, visibility, opt_in in rows:
-        own = viewer is not None and member_id == viewer.id
-        shown = visibility or {}
+_COLUMNS = (Member.id, Member.needs, Member.offers, Member.interests, Member.visibility, Member.intro_opt_in)
 
-        def public(field: str, shown: dict[str, Any] = shown, own: bool = own) -> bool:
-            return own or shown.get(field, "network") == "network"
 
-        profiles.append(
-            MemberProfile(
-                id=str(member_id),
-                needs=_lines(needs) if public("needs") else (),
-                offers=_lines(offers) if public("offers") else (),
-                tags=_lines(interests) if public("interests") else (),
-                opt_in=bool(opt_in) or own,
-            )
-        )
-    return profiles
+def _profile(row: Any, viewer: Member | None = None) -> MemberProfile:
+    """A member's profile with only what they show to the whole network (the viewer's own in full)."""
+    member_id, needs, offers, interests, visibility, opt_in = row
+    own = viewer is not None and member_id == viewer.id
+    shown = visibility or {}
+
+    def public(name: str) -> bool:
+        return own or bool(shown.get(name, "network") == "network")
+
+    return MemberProfile(
+        id=str(member_id),
+        needs=_lines(needs) if public("needs") else (),
+        offers=_lines(offers) if public("offers") else (),
+        tags=_lines(interests) if public("interests") else (),
+        opt_in=bool(opt_in) or own,
+    )
+
+
+def _profiles(
+    session: Session, viewer: Member | None, ids: Iterable[int] | None = None
+) -> list[MemberProfile]:
+    """One profile per member (or per member in ``ids``), as the network sees it."""
+    query = select(*_COLUMNS).order_by(Member.id)
+    if ids is not None:
+        query = query.where(Member.id.in_(list(ids)))
+    return [_profile(row, viewer) for row in session.execute(query)]
+
+
+_lock = threading.Lock()
+_live: dict[str, _Live] = {}
+_fitting: dict[str, threading.Lock] = {}
+_embedders: dict[str, Embedder] = {}
+
+
+def _key(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
+def _embedder(session: Session) -> Embedder:
+    """The offline multilingual model behind two caches: this process's memory, then the database's
+    ``text_embeddings`` table shared by every process, so a text is embedded once."""
+    key = _key(session)
+    with _lock:
+        if key not in _embedders:
+            database = Database(engine=session.get_bind().engine)
+            stored = CachedEmbedder(default_embedder(), DatabaseEmbeddingCache(database))
+            _embedders[key] = CachedEmbedder(stored, MemoryCache())
+        return _embedders[key]
+
+
+def _fit(session: Session) -> _Live:
+    watermark = session.scalar(select(Member.updated_at).order_by(Member.updated_at.desc()).limit(1))
+    profiles = _profiles(session, None)
+    embedder = _embedder(session)
+    matcher = Matcher(profiles, backend=BACKEND, encoder=embedder)
+    index = SearchIndex(profiles, backend=BACKEND, encoder=embedder)
+    return _Live(matcher, index, {p.id: p for p in profiles}, watermark, time.monotonic())
+
+
+def _refit(session: Session) -> _Live:
+    """Fit the network now (one fit at a time per database; a request arriving meanwhile waits for it only
+    when there is no fit to serve from at all)."""
+    key = _key(session)
+    with _lock:
+        fitting = _fitting.setdefault(key, threading.Lock())
+    with fitting:
+        live = _fit(session)
+        with _lock:
+            _live[key] = live
+        return live
+
+
+def _poll(session: Session, live: _Live) -> _Live:
+    """Apply what changed since ``live`` last looked: edited and new members, and members who left."""
+    since = live.watermark - SLACK if live.watermark is not None else None
+    query = select(*_COLUMNS, Member.updated_at)
+    if since is not None:
+        query = query.where(or_(Member.updated_at >= since, Member.updated_at.is_(None)))
+    rows = session.execute(query).all()
+    present = {str(i) for i in session.scalars(select(Member.id))}
+    changed = []
+    watermark = live.watermark
+    for row in rows:
+        profile = _profile(row[:-1])
+        if live.shown.get(profile.id) != profile:
+            changed.append(profile)
+        if row[-1] is not None and (watermark is None or row[-1] > watermark):
+            watermark = row[-1]
+    removed = [i for i in live.shown if i not in present]
+    if not changed and not removed:
+        return _Live(live.matcher, live.index, live.shown, watermark, time.monotonic(), live.poll_lock)
+    shown = dict(live.shown)
+    shown.update({p.id: p for p in changed})
+    for member_id in removed:
+        shown.pop(member_id, None)
+    return _Live(
+        live.matcher.updated(changed, removed),
+        live.index.updated(changed, removed),
+        shown,
+        watermark,
+        time.monotonic(),
+        live.poll_lock,
+    )
+
+
+def _network(session: Session) -> _Live:
+    """This process's network, fresh to within ``POLL_SECONDS``: the request that finds it due reads the
+    change feed (milliseconds, plus embedding the few new texts); requests meanwhile use the current one."""
+    key = _key(session)
+    with _lock:
+        live = _live.get(key)
+    if live is None:
+        return _refit(session)
+    if time.monotonic() - live.polled >= POLL_SECONDS and live.poll_lock.acquire(blocking=False):
+        try:
+            fresh = _poll(session, live)
+            with _lock:
+                if _live.get(key) is live:
+                    _live[key] = fresh
+            live = fresh
+        finally:
+            live.poll_lock.release()
+    return live
+
+
+def _still_shown(session: Session, ids: Iterable[int]) -> dict[int, MemberProfile]:
+    """These members' profiles as the network sees them now (the serve-time check)."""
+    return {int(p.id): p for p in _profiles(session, None, ids)}
 
 
 def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggestion]:
     """The members whose offers best meet this member's needs, leaving out people already introduced.
 
-    The network's texts are fitted once every few minutes (``_fitted``); the member's own needs and offers
-    are always taken as they are now, in full, so an edit shows at once and nothing they keep to their
-    circles is fitted where it could reach others."""
-    matcher = _fitted(session, _matchers, Matcher)
+    The member's own needs and offers are always taken as they are now, in full (nothing they keep to their
+    circles is fitted where it could reach others); each suggestion is checked against the other member's
+    profile as it is now."""
+    live = _network(session)
     known = session.execute(
         select(Introduction.member_a_id, Introduction.member_b_id).where(
             or_(Introduction.member_a_id == member.id, Introduction.member_b_id == member.id)
@@ -100,93 +226,64 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
     ).all()
     exclusions = Exclusions.of(known=[(str(a), str(b)) for a, b in known], small_circle=0)
     try:
-        own = matcher.suggest(
+        own = live.matcher.suggest(
             str(member.id),
             needs=_lines(member.needs),
             offers=_lines(member.offers),
-            top=top,
+            top=top + 5,  # a few spare, for those the serve-time check leaves out
             exclude=exclusions,
         )
-    except InputError:  # joined after the last fit: in the next one
+    except InputError:  # joined a moment ago: in the network at the next look
         return []
-    return [Suggestion(int(m.id), m) for m in own.matches]
+    now = _still_shown(session, [int(m.id) for m in own.matches])
+    kept = [
+        Suggestion(int(m.id), m)
+        for m in own.matches
+        if int(m.id) in now and now[int(m.id)].opt_in and m.offer in now[int(m.id)].offers
+    ]
+    return kept[:top]
 
 
-_lock = threading.Condition()
-_matchers: dict[str, _Entry[Matcher]] = {}
-_indexes: dict[str, _Entry[SearchIndex]] = {}
-_refitting: set[tuple[int, str]] = set()
+def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
+    """Members whose offers (or interests) answer ``query``, each checked against their profile now."""
+    if not query.strip():
+        raise InputError(N_("say what you need help with"))
+    live = _network(session)
+    hits = [h for h in live.index.search(query, top=top + 6) if h.id != str(actor.id)]
+    now = _still_shown(session, [int(h.id) for h in hits])
 
+    def shown(hit: Any) -> bool:
+        profile = now.get(int(hit.id))
+        if profile is None or not profile.opt_in:
+            return False
+        return hit.text in profile.offers if hit.field == "offer" else hit.text == ", ".join(profile.tags)
 
-def _fitted(
-    session: Session,
-    cache: dict[str, _Entry[_Fitted]],
-    fit: Callable[[list[MemberProfile]], _Fitted],
-    *,
-    force: bool = False,
-) -> _Fitted:
-    """What ``fit`` makes of the network's profiles as the network shows them, looked at again once it is
-    ``INDEX_SECONDS`` old (fitting 10,000 members takes half a minute; asking a fitted one, milliseconds).
-
-    Looking again reads the profiles (fast) and fits only when they changed since the last fit. The request
-    that finds the fit too old does this; requests meanwhile keep using the old one, so only the very first
-    requests after a start wait for a fit. ``force`` looks again however young the fit is."""
-    key = str(session.get_bind().engine.url)
-    job = (id(cache), key)
-    with _lock:
-        while True:
-            cached = cache.get(key)
-            if cached is not None and not force and time.monotonic() - cached.at <= INDEX_SECONDS:
-                return cached.value
-            if job not in _refitting:
-                _refitting.add(job)
-                break
-            if cached is not None:
-                return cached.value  # someone is refitting: the previous fit serves meanwhile
-            _lock.wait(timeout=60)
-    try:
-        profiles = _profiles(session, None)
-        fingerprint = hash(tuple(profiles))
-        # Nobody changed what they show to the network: the fit still holds.
-        unchanged = cached is not None and cached.fingerprint == fingerprint
-        value = cached.value if cached is not None and unchanged else fit(profiles)
-        with _lock:
-            cache[key] = _Entry(time.monotonic(), fingerprint, value)
-        return value
-    finally:
-        with _lock:
-            _refitting.discard(job)
-            _lock.notify_all()
+    return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if shown(h)][:top]
 
 
 def keep_fitted(database: Database, *, forever: bool = True) -> None:
-    """Fit the network for the connections pages now and, with ``forever``, look again every 4 minutes
-    (fitting only when profiles changed), so no request waits for a fit (10,000 members: half a minute).
-    ``werkkring serve`` runs this in a background thread; a failure is logged and retried, never raised
-    into the server."""
+    """Fit the network for the connections pages now and, with ``forever``, read the change feed every
+    ``POLL_SECONDS`` (refitting in full only when ``REFIT_SHARE`` of the members changed), so no request
+    waits for a fit and edits count within seconds even in a process nobody asks. ``werkkring serve`` runs
+    this in a background thread in every web process; a failure is logged and retried, never raised."""
     while True:
         try:
             with database.reader() as session:
-                _fitted(session, _matchers, Matcher, force=True)
-                _fitted(session, _indexes, SearchIndex, force=True)
+                with _lock:
+                    live = _live.get(_key(session))
+                if live is None or live.matcher.changed_share >= REFIT_SHARE:
+                    _refit(session)
+                else:
+                    _network(session)
         except Exception:  # keep serving with the previous fit; the requests refit if need be
             logger.exception("fitting the network for the connections pages failed")
         if not forever:
             return
-        time.sleep(INDEX_SECONDS * 0.8)
+        time.sleep(POLL_SECONDS)
 
 
 def forget_fitted() -> None:
-    """Drop the fitted matchers and search indexes (tests; after a bulk import)."""
+    """Drop the fitted networks (tests; after a bulk import)."""
     with _lock:
-        _matchers.clear()
-        _indexes.clear()
-
-
-def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
-    """Members whose offers (or interests) answer ``query``; the index is rebuilt every few minutes."""
-    if not query.strip():
-        raise InputError(N_("say what you need help with"))
-    index = _fitted(session, _indexes, SearchIndex)
-    hits = index.search(query, top=top + 1)
-    return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if h.id != str(actor.id)][:top]
+        _live.clear()
+        _embedders.clear()

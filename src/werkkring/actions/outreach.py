@@ -1,15 +1,21 @@
-"""Members' own choices about what reaches the outside world: being named in published reports, the
-newsletter, and the secret address of their personal calendar feed."""
+"""Outreach's changes of state: sending the newsletter, and members' own choices about what reaches the
+outside world (being named in published reports, the newsletter, the secret address of their calendar
+feed)."""
 
 from __future__ import annotations
 
 import secrets
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.actions._audit import record
-from werkkring.errors import N_, PermissionDenied
-from werkkring.store.models import Member
+from werkkring.actions.permissions import Actor, require_admin
+from werkkring.config import Settings
+from werkkring.errors import N_, InputError, PermissionDenied
+from werkkring.jobs.queue import JobAlreadyActive, enqueue
+from werkkring.outreach import Digest, signing_key
+from werkkring.store.models import Job, Member
 
 
 def set_named_in_reports(session: Session, actor: Member, member: Member, agreed: bool) -> None:
@@ -39,6 +45,35 @@ def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
     return member.feed_token
 
 
-def record_newsletter_sent(session: Session, since: str, recipients: int, failed: int = 0) -> None:
-    """The audit trail of a newsletter run: from which date, to how many members, how many refused."""
-    record(session, None, "newsletter.send", "newsletter", None, since=since, sent=recipients, failed=failed)
+NEWSLETTER_KIND = "newsletter"
+NEWSLETTER_KEY = "newsletter"  # one newsletter on its way at a time, whatever its date
+
+
+def start_newsletter(session: Session, digest: Digest, settings: Settings, *, actor: Actor) -> str:
+    """Have the newsletter sent: a background job, handed to the job runner once this transaction commits,
+    that mails every member with the newsletter on, one by one, recording each before their mail goes out
+    (werkkring.jobs.newsletter). Refuses an empty digest, and a second newsletter while one is on its way.
+    Returns the job's id."""
+    if isinstance(actor, Member):
+        require_admin(actor)
+    if digest.is_empty:
+        raise InputError(
+            N_("nothing to tell since %(since)s; no newsletter sent"),
+            params={"since": digest.since.isoformat()},
+        )
+    signing_key(settings)
+    if session.scalar(select(Job.id).where(Job.active_key == NEWSLETTER_KEY)) is not None:
+        raise JobAlreadyActive(N_("a newsletter is being sent right now; wait until it has finished"))
+    job_id = enqueue(
+        session,
+        NEWSLETTER_KIND,
+        {
+            "since": digest.since.isoformat(),
+            "made_at": digest.made_at.isoformat(),
+            "actor_id": actor.id if isinstance(actor, Member) else None,
+        },
+        key=NEWSLETTER_KEY,
+        requested_by=actor.id if isinstance(actor, Member) else None,
+    )
+    record(session, actor, "newsletter.start", "newsletter", None, since=digest.since.isoformat(), job=job_id)
+    return job_id

@@ -1,12 +1,30 @@
-"""Who may do what. Network admins may do everything; circle hosts manage their circle's sessions."""
+"""Who may do what. Network admins may do everything; circle hosts manage their circle's sessions.
+
+Every action names who acts: a member, or :data:`SYSTEM` when the platform acts on its own (a command an
+operator runs on the server, a job, the demo builder). ``SYSTEM`` passes the permission checks and the audit
+log records no member for it; it is passed by name, so no check is ever skipped by an empty argument."""
 
 from __future__ import annotations
+
+from typing import Final, final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from werkkring.errors import N_, PermissionDenied
 from werkkring.store.models import Member, Membership, WorkSession
+
+
+@final
+class System:
+    """The platform acting on its own behalf; use the one instance, :data:`SYSTEM`."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = System()
+Actor = Member | System
 
 
 def is_admin(member: Member | None) -> bool:

@@ -36,6 +36,7 @@ class _MatchGroup(TyperGroup):
 
 
 class BackendChoice(StrEnum):
+    hybrid = "hybrid"
     lexical = "lexical"
     embedding = "embedding"
 
@@ -45,7 +46,7 @@ match_app = typer.Typer(
     no_args_is_help=True,
     help=(
         "Who can help whom: suggestions from needs and offers, and search.\n\n"
-        "werkkring match MEMBERS.jsonl --top 5 [--exclude KNOWN.csv] [--backend lexical|embedding]"
+        "werkkring match MEMBERS.jsonl --top 5 [--exclude KNOWN.csv] [--backend hybrid|lexical|embedding]"
         " [--out matches.jsonl]\n\n"
         'werkkring match search "QUERY" --members MEMBERS.jsonl [--top 10]\n\n'
         "`werkkring match MEMBERS.jsonl` is short for `werkkring match members MEMBERS.jsonl`."
@@ -104,10 +105,11 @@ def match_command(
     backend: Annotated[
         BackendChoice,
         typer.Option(
-            help="lexical (default) or embedding (needs the 'embedding' extra; model: the packaged English"
-            " MiniLM, or $WERKKRING_EMBEDDING_MODEL)."
+            help="hybrid (default: the network's words and the offline multilingual model, Dutch and"
+            " English), lexical (words only) or embedding (a sentence-transformers model alone: needs the"
+            " 'embedding' extra; model: the packaged English MiniLM, or $WERKKRING_EMBEDDING_MODEL)."
         ),
-    ] = BackendChoice.lexical,
+    ] = BackendChoice.hybrid,
     reciprocal: Annotated[float, typer.Option(min=0, help="Weight of the gain the other way round.")] = 0.25,
     out: Annotated[
         Path | None, typer.Option(help="Write matches.jsonl here (default: standard output).")
@@ -123,7 +125,7 @@ def match_command(
     profiles = read_members(members)
     known = read_known(exclude) if exclude else []
     recent = _read_groups(groups) if groups else []
-    encoder = _encoder() if backend is BackendChoice.embedding else None
+    encoder = _encoder() if backend is BackendChoice.embedding else None  # hybrid: the offline default
     results = match_members(
         profiles,
         top=top,

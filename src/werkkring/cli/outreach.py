@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
 from werkkring.cli._common import database, settings, write_file
+from werkkring.config import Settings
 from werkkring.errors import InputError
 from werkkring.limits import ID
+from werkkring.store import Database
 
 FORMATS = ("md", "html", "pdf")
 
@@ -39,7 +42,8 @@ def report_session(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (pdf needs it).")] = None,
 ) -> None:
     """The report of one work session, in the session's language, ready to publish."""
-    from werkkring.outreach import build_session_report, render_html, render_markdown, render_pdf
+    from werkkring.outreach import render_html, render_markdown, render_pdf
+    from werkkring.queries.outreach import session_report
 
     chosen = format or (out.suffix.lstrip(".").lower() if out is not None else "md")
     chosen = "md" if chosen == "markdown" else chosen
@@ -48,7 +52,7 @@ def report_session(
     if chosen == "pdf" and out is None:
         raise InputError("a PDF needs --out FILE.pdf")
     with database(ctx).reader() as session:
-        report = build_session_report(session, session_id)
+        report = session_report(session, session_id)
     if chosen == "pdf":
         data = render_pdf(report)
     else:
@@ -62,6 +66,45 @@ def report_session(
     typer.echo(f"report of session {session_id} written to {out}", err=True)
 
 
+def _send_newsletter(db: Database, config: Settings, day: dt.date) -> None:
+    """Send (or go on sending) the newsletter here and now: the same job the admin page starts, run in this
+    process. A run that was stopped (Ctrl-C, kill -9) goes on with the members it had not reached when the
+    command is given again; nobody gets it twice."""
+    from werkkring.actions.outreach import NEWSLETTER_KEY, start_newsletter
+    from werkkring.actions.permissions import SYSTEM
+    from werkkring.jobs import kinds  # noqa: F401  (the job kinds)
+    from werkkring.jobs.queue import Runner, refusing_duplicates
+    from werkkring.queries.outreach import digest, newsletter_result
+    from werkkring.store.models import Job
+
+    runner = Runner(db, config)
+    runner.recover()  # a run whose process is gone (killed) may go on now
+    with db.reader() as session:
+        active = session.scalar(select(Job).where(Job.active_key == NEWSLETTER_KEY))
+    if active is not None:
+        job_id = active.id
+        typer.echo(f"going on with the newsletter started {active.created_at:%Y-%m-%d %H:%M} UTC", err=True)
+    else:
+        with refusing_duplicates(db) as session:
+            job_id = start_newsletter(session, digest(session, day), config, actor=SYSTEM)
+    status = runner.run(job_id)
+    if status is None:
+        raise InputError(
+            "the newsletter is being sent by another process (werkkring worker or serve); see /admin/jobs"
+        )
+    with db.reader() as session:
+        result = newsletter_result(session, job_id)
+        job = session.get(Job, job_id)
+    where = config.smtp_host or str(config.outbox_dir)
+    typer.echo(f"newsletter sent to {result.sent} members via {where}")
+    for member_id, problem in result.failed:
+        typer.echo(f"not sent to member {member_id}: {problem}", err=True)
+    if status == "retrying" and job is not None:
+        typer.echo(f"some could not be sent yet ({job.error}); give the command again later", err=True)
+    if result.failed or status != "done":
+        raise typer.Exit(1)
+
+
 def newsletter(
     ctx: typer.Context,
     since: Annotated[str, typer.Option("--since", help="Recent sessions from this date (YYYY-MM-DD).")],
@@ -73,7 +116,8 @@ def newsletter(
     language: Annotated[str, typer.Option("--language", help="Preview language: nl or en.")] = "nl",
 ) -> None:
     """The newsletter digest. Preview by default; --send mails every member with the newsletter on."""
-    from werkkring.outreach import build_digest, recipients, render_newsletter, send_newsletter
+    from werkkring.outreach import render_newsletter
+    from werkkring.queries.outreach import digest, newsletter_recipients
 
     if language not in ("nl", "en"):
         raise InputError(f"--language must be nl or en, not {language!r}")
@@ -81,21 +125,13 @@ def newsletter(
     day = _date(since)
     db = database(ctx)
     if send:
-        with db.transaction() as session:
-            digest = build_digest(session, day)
-            result = send_newsletter(session, digest, config)
-        where = config.smtp_host or str(config.outbox_dir)
-        typer.echo(f"newsletter sent to {result.sent} members via {where}")
-        for member_id, problem in result.failed:
-            typer.echo(f"not sent to member {member_id}: {problem}", err=True)
-        if result.failed:
-            raise typer.Exit(1)
+        _send_newsletter(db, config, day)
         return
     with db.reader() as session:
-        digest = build_digest(session, day)
-        count = len(recipients(session))
+        news = digest(session, day)
+        count = len(newsletter_recipients(session))
     letter = render_newsletter(
-        digest,
+        news,
         language,
         base_url=config.base_url,
         unsubscribe=f"{config.base_url}/newsletter/unsubscribe/PREVIEW",
@@ -108,7 +144,7 @@ def newsletter(
         typer.echo(f"preview written to {out}/newsletter.html and newsletter.txt", err=True)
     else:
         typer.echo(letter.text)
-    empty = " (nothing to tell: --send would refuse)" if digest.is_empty else ""
+    empty = " (nothing to tell: --send would refuse)" if news.is_empty else ""
     typer.echo(f"preview only; --send would mail {count} members{empty}", err=True)
 
 
@@ -121,7 +157,8 @@ def mailing_labels(
     ] = False,
 ) -> None:
     """A4 label sheets (3 x 8) for everyone who agreed to post and has a complete address."""
-    from werkkring.outreach import PER_SHEET, labels_pdf, postal_list
+    from werkkring.outreach import PER_SHEET, labels_pdf
+    from werkkring.queries.outreach import postal_list
 
     with database(ctx).reader() as session:
         postal = postal_list(session)
@@ -136,7 +173,8 @@ def mailing_list(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="The CSV to write (else stdout).")] = None,
 ) -> None:
     """The same addresses as CSV (name, street, postal code, city, country)."""
-    from werkkring.outreach import postal_list, to_csv
+    from werkkring.outreach import to_csv
+    from werkkring.queries.outreach import postal_list
 
     with database(ctx).reader() as session:
         postal = postal_list(session)
@@ -155,7 +193,7 @@ def feeds_circle(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here (else stdout).")] = None,
 ) -> None:
     """The circle's calendar feed (.ics)."""
-    from werkkring.outreach import circle_feed
+    from werkkring.queries.outreach import circle_feed
 
     with database(ctx).reader() as session:
         data = circle_feed(session, slug, base_url=settings(ctx).base_url)
@@ -172,7 +210,7 @@ def feeds_member(
 ) -> None:
     """A member's personal feed (.ics) and its secret address."""
     from werkkring.actions.members import get_member
-    from werkkring.outreach import member_feed_for
+    from werkkring.queries.outreach import member_feed_for
 
     base_url = settings(ctx).base_url
     with database(ctx).reader() as session:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import smtplib
 
+from werkkring import i18n
 from werkkring.actions.accounts import issue_login_token
 from werkkring.jobs.queue import JobContext, handler
 from werkkring.mail import Mail, send
 from werkkring.store.models import Member
-from werkkring.web import i18n
 
 LINK_PATHS = {"signin": "/signin/link/", "reset": "/password/reset/", "invite": "/invite/"}
 # Errors that say the message certainly did not go out (no server, refused before DATA): worth a retry.

@@ -1,9 +1,11 @@
-"""Batch need <-> offer matching on Ray: sharded encoding and sharded top-k queries.
+"""Batch need <-> offer matching on Ray: the engine's large-network steps, sharded over a cluster.
 
-The driver fits the compact encoder on a sample and ships it (a few hundred MB at most) through the object
-store; tasks turn shards of members into need/offer vectors; the driver builds one HNSW index over all
-offer vectors (exact below ``exact_limit``) and puts it in the object store; tasks query their shard of
-needs, apply exclusions and the reciprocal re-ranking, and return (member, [(other, score)]) rows.
+The driver fits the encoder on a sample (``fit_large_encoder``: compact lexical vectors, plus sentence
+embeddings when an embedder is given) and ships it through the object store; tasks turn shards of members
+into need/offer vectors (``member_vectors``: with an embedder, each worker embeds its own shard, which is
+where the time goes for a million members); the driver builds the index and exclusions once (``LargeNetwork``)
+and puts it in the object store; tasks ask it for their shard of members (``LargeNetwork.ask``). The same
+steps, in-process, are ``match_members_large``.
 
 Run on a laptop with ``ray.init()`` (local instance) or on a cluster with ``ray.init(address="auto")`` after
 ``ray start --head`` / ``ray start --address=HEAD:6379`` on the nodes; see docs/connections.md.
@@ -12,41 +14,31 @@ Ray is an optional extra (``pip install 'werkkring[ray]'``) and only imported wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from werkkring.engines.connections import Exclusions, MemberProfile, excluded_pairs
-from werkkring.engines.connections._scale import CompactEncoder, VectorIndex, member_vectors, top_candidates
+from werkkring.engines.connections import Exclusions, MemberProfile
+from werkkring.engines.connections._scale import (
+    LargeEncoder,
+    LargeNetwork,
+    fit_large_encoder,
+    member_vectors,
+)
+from werkkring.engines.embedding import Embedder
 from werkkring.errors import WerkkringError
 
 
-@dataclass(frozen=True)
-class ShardResult:
-    """Top-k suggestions of one shard: member index -> list of (member index, score)."""
-
-    members: list[int]
-    matches: list[list[tuple[int, float]]]
-
-
-def _encode_shard(encoder: CompactEncoder, profiles: Sequence[MemberProfile]) -> tuple[Any, ...]:
+def _encode_shard(encoder: LargeEncoder, profiles: Sequence[MemberProfile]) -> tuple[Any, ...]:
     return member_vectors(encoder, profiles)
 
 
-def _query_shard(
-    index: VectorIndex,
-    needs: np.ndarray,
-    offers: np.ndarray,
-    offered: np.ndarray,
-    askers: np.ndarray,
-    top: int,
-    blocked: dict[int, set[int]],
-    reciprocal: float,
-) -> ShardResult:
-    matches = top_candidates(needs, offers, index, offered, askers, top, blocked, reciprocal)
-    return ShardResult([int(a) for a in askers], matches)
+def _ask_shard(
+    network: LargeNetwork, askers: NDArray[np.int64], top: int, reciprocal: float
+) -> tuple[list[int], list[list[tuple[int, float]]]]:
+    return [int(a) for a in askers], network.ask(askers, top, reciprocal)
 
 
 def run_matching(
@@ -58,12 +50,15 @@ def run_matching(
     reciprocal: float = 0.25,
     dims: int = 96,
     exact_limit: int = 20_000,
+    embedder: Embedder | None = None,
+    known: Mapping[str, NDArray[np.float32]] | None = None,
     seed: int = 0,
 ) -> list[list[tuple[str, float]]]:
     """Top-``top`` suggestions for every member (input order) as (id, score) lists, computed on Ray.
 
-    Connects to the running Ray instance if there is one (``ray.init`` was called or RAY_ADDRESS is set),
-    else starts a local one.
+    ``embedder`` adds sentence embeddings (the hybrid); ``known`` are embeddings already computed, by text
+    hash (from the database cache), which the workers do not compute again. Connects to the running Ray
+    instance if there is one (``ray.init`` was called or RAY_ADDRESS is set), else starts a local one.
     """
     try:
         import ray
@@ -76,37 +71,22 @@ def run_matching(
         return []
     shards = max(1, min(shards, n))
     bounds = np.linspace(0, n, shards + 1).astype(int)
-    texts = [t for p in profiles for t in (*p.needs, *p.offers) if t.strip()] or [""]
-    encoder = CompactEncoder(dims=dims, seed=seed).fit(texts)
+    encoder = fit_large_encoder(profiles, dims=dims, embedder=embedder, known=known, seed=seed)
     encoder_ref = ray.put(encoder)
     encode = ray.remote(_encode_shard)
     parts = ray.get(
         [encode.remote(encoder_ref, list(profiles[bounds[s] : bounds[s + 1]])) for s in range(shards)]
     )
-    needs = np.concatenate([p[0] for p in parts])
-    offers = np.concatenate([p[1] for p in parts])
-    has_needs = np.concatenate([p[2] for p in parts])
-    has_offers = np.concatenate([p[3] for p in parts])
-    offered = np.flatnonzero(has_offers & np.array([p.opt_in for p in profiles]))
-    index = VectorIndex.build(offers[offered], exact_limit=exact_limit, seed=seed)
-    ids = {p.id: i for i, p in enumerate(profiles)}
-    blocked: dict[int, set[int]] = {}
-    for pair in excluded_pairs(profiles, exclude or Exclusions()):
-        a, b = tuple(pair)
-        if a in ids and b in ids:
-            blocked.setdefault(ids[a], set()).add(ids[b])
-            blocked.setdefault(ids[b], set()).add(ids[a])
-    index_ref, needs_ref, offers_ref = ray.put(index), ray.put(needs), ray.put(offers)
-    offered_ref, blocked_ref = ray.put(offered), ray.put(blocked)
-    query = ray.remote(_query_shard)
-    askers = np.flatnonzero(has_needs)
+    network = LargeNetwork.build(profiles, parts, exclude=exclude, exact_limit=exact_limit, seed=seed)
+    network_ref = ray.put(network)
+    ask = ray.remote(_ask_shard)
     pending = [
-        query.remote(index_ref, needs_ref, offers_ref, offered_ref, chunk, top, blocked_ref, reciprocal)
-        for chunk in np.array_split(askers, shards)
+        ask.remote(network_ref, chunk, top, reciprocal)
+        for chunk in np.array_split(network.askers, shards)
         if chunk.size
     ]
     out: list[list[tuple[str, float]]] = [[] for _ in profiles]
-    for result in ray.get(pending):
-        for member, matches in zip(result.members, result.matches, strict=True):
-            out[member] = [(profiles[j].id, round(score, 4)) for j, score in matches]
+    for members, matches in ray.get(pending):
+        for member, row in zip(members, matches, strict=True):
+            out[member] = [(profiles[j].id, round(score, 4)) for j, score in row]
     return out

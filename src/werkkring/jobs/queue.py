@@ -21,6 +21,7 @@ import socket
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -131,6 +132,20 @@ def enqueue_exclusive(
     except IntegrityError:
         raise JobAlreadyActive(N_("this is already being done; wait until it has finished")) from None
     return job_id
+
+
+@contextmanager
+def refusing_duplicates(database: Database) -> Iterator[Session]:
+    """A transaction in which a job with a key that is already queued or running is refused with
+    :class:`JobAlreadyActive`, also when two such jobs are asked for at the same moment (the unique index on
+    the active key decides which commit wins)."""
+    try:
+        with database.transaction() as session:
+            yield session
+    except IntegrityError as error:
+        if "active_key" not in str(error.orig):
+            raise
+        raise JobAlreadyActive(N_("this is already being done; wait until it has finished")) from None
 
 
 @event.listens_for(Session, "after_commit")

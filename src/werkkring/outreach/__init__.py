@@ -1,18 +1,28 @@
-"""Everything that carries the network's work outside the app: session reports (Markdown, HTML, PDF), the
-newsletter, calendar feeds and the postal list for mailings. Reads through an open SQLAlchemy session; the few
-changes of state (unsubscribing, consent) go through ``werkkring.actions.outreach``. No web code here."""
+"""The writing of everything that carries the network's work outside the app: session reports (Markdown,
+HTML, PDF), the newsletter, calendar feeds and the postal list for mailings.
 
-from werkkring.outreach._calendar import TIMEZONE, circle_feed, event_uid, member_feed, member_feed_for
+A library, not a layer of its own: it reads nothing and changes nothing. ``werkkring.queries.outreach``
+reads what these write from, ``werkkring.actions.outreach`` changes state (sending the newsletter,
+unsubscribing), and the pages and commands call both. Every word a person reads comes from the app's gettext
+catalogs (:mod:`werkkring.i18n`), in the session's or the member's language."""
+
+from werkkring.outreach._calendar import (
+    FEED_HISTORY,
+    TIMEZONE,
+    circle_calendar,
+    event_uid,
+    member_calendar,
+)
 from werkkring.outreach._newsletter import (
     Digest,
+    DigestInitiative,
+    DigestSession,
     Newsletter,
     SendResult,
-    build_digest,
     newsletter_mail,
     read_unsubscribe_token,
-    recipients,
     render_newsletter,
-    send_newsletter,
+    signing_key,
     unsubscribe_token,
     unsubscribe_url,
 )
@@ -24,14 +34,14 @@ from werkkring.outreach._postal import (
     Address,
     PostalList,
     labels_pdf,
-    postal_list,
+    postal_list_of,
     safe_cell,
     to_csv,
     why_left_out,
 )
 from werkkring.outreach._report import (
     SessionReport,
-    build_session_report,
+    compose_session_report,
     render_html,
     render_markdown,
     render_pdf,
@@ -40,6 +50,7 @@ from werkkring.outreach._report import (
 REPORT_FORMATS = ("md", "html", "pdf")
 
 __all__ = [
+    "FEED_HISTORY",
     "INCOMPLETE",
     "NO_CONSENT",
     "PANGO_HINT",
@@ -48,29 +59,28 @@ __all__ = [
     "TIMEZONE",
     "Address",
     "Digest",
+    "DigestInitiative",
+    "DigestSession",
     "Newsletter",
     "PdfUnavailable",
     "PostalList",
     "SendResult",
     "SessionReport",
-    "build_digest",
-    "build_session_report",
-    "circle_feed",
+    "circle_calendar",
+    "compose_session_report",
     "event_uid",
     "labels_pdf",
-    "member_feed",
-    "member_feed_for",
+    "member_calendar",
     "newsletter_mail",
     "pdf_available",
-    "postal_list",
+    "postal_list_of",
     "read_unsubscribe_token",
-    "recipients",
     "render_html",
     "render_markdown",
     "render_newsletter",
     "render_pdf",
     "safe_cell",
-    "send_newsletter",
+    "signing_key",
     "to_csv",
     "unsubscribe_token",
     "unsubscribe_url",

@@ -1,4 +1,5 @@
-"""Calendar feeds (RFC 5545): one per circle, public, and one personal feed per member behind a secret token.
+"""Calendar feeds (RFC 5545) written from the sessions the queries read: one per circle, public, and one
+personal feed per member behind a secret token.
 
 Session times are stored as wall-clock times in Europe/Amsterdam (an evening session at 19:30 is 19:30
 local time, summer or winter); the feed says so with TZID and a VTIMEZONE built from the tz database, so
@@ -14,19 +15,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vDuration
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from werkkring.domain import TIMEZONE as TIMEZONE
-from werkkring.errors import NotFoundError
-from werkkring.store.models import Circle, Member, Registration, WorkSession
+from werkkring.i18n import N_
+from werkkring.outreach._words import words
+from werkkring.store.models import WorkSession
 
 ZONE = ZoneInfo(TIMEZONE)
 # How far back a feed reaches; older sessions drop out so feeds stay small.
-HISTORY = dt.timedelta(days=365)
+FEED_HISTORY = dt.timedelta(days=365)
 REFRESH = dt.timedelta(hours=6)
-
-_CANCELLED = {"nl": "Afgelast", "en": "Cancelled"}
 
 
 def event_uid(session_id: int, base_url: str) -> str:
@@ -51,7 +49,7 @@ def _event(work_session: WorkSession, base_url: str, *, personal: bool) -> Event
     cancelled = work_session.status == "cancelled"
     title = work_session.title
     if cancelled:
-        title = f"{_CANCELLED.get(work_session.language, 'Cancelled')}: {title}"
+        title = words(work_session.language)(N_("Cancelled: %(title)s"), title=title)
     event.add("summary", title)
     page = f"{base_url.rstrip('/')}/sessions/{work_session.id}"
     description = [work_session.question, "", page]
@@ -100,49 +98,12 @@ def _calendar(name: str, sessions: Sequence[WorkSession], base_url: str, *, pers
     return bytes(calendar.to_ical())
 
 
-def _since(now: dt.datetime | None) -> dt.datetime:
-    return (now or dt.datetime.now(ZONE).replace(tzinfo=None)) - HISTORY
+def circle_calendar(name: str, sessions: Sequence[WorkSession], *, base_url: str) -> bytes:
+    """A circle's public feed: anyone may read it, so it never carries a meeting link."""
+    return _calendar(name, sessions, base_url, personal=False)
 
 
-def circle_feed(session: Session, slug: str, *, base_url: str, now: dt.datetime | None = None) -> bytes:
-    """The circle's sessions of the past year and all coming ones (drafts left out)."""
-    circle = session.scalar(select(Circle).where(Circle.slug == slug))
-    if circle is None:
-        raise NotFoundError(f"no circle with slug {slug!r}")
-    sessions = session.scalars(
-        select(WorkSession)
-        .where(
-            WorkSession.circle_id == circle.id,
-            WorkSession.status != "draft",
-            WorkSession.starts_at >= _since(now),
-        )
-        .order_by(WorkSession.starts_at, WorkSession.id)
-    ).all()
-    return _calendar(circle.name, sessions, base_url, personal=False)
-
-
-def member_feed(session: Session, token: str, *, base_url: str, now: dt.datetime | None = None) -> bytes:
-    """Sessions the member signed up for (and did not cancel) or hosts; found by the secret feed token."""
-    member = session.scalar(select(Member).where(Member.feed_token == token)) if token else None
-    if member is None:
-        raise NotFoundError("no calendar feed at this address")
-    return member_feed_for(session, member, base_url=base_url, now=now)
-
-
-def member_feed_for(
-    session: Session, member: Member, *, base_url: str, now: dt.datetime | None = None
-) -> bytes:
-    signed_up = select(Registration.session_id).where(
-        Registration.member_id == member.id, Registration.cancelled_at.is_(None)
-    )
-    sessions = session.scalars(
-        select(WorkSession)
-        .where(
-            or_(WorkSession.id.in_(signed_up), WorkSession.host_id == member.id),
-            WorkSession.status != "draft",
-            WorkSession.starts_at >= _since(now),
-        )
-        .order_by(WorkSession.starts_at, WorkSession.id)
-    ).all()
-    name = "Mijn werksessies" if member.language == "nl" else "My work sessions"
+def member_calendar(language: str, sessions: Sequence[WorkSession], *, base_url: str) -> bytes:
+    """A member's personal feed behind their secret address, named in their language."""
+    name = words(language)(N_("My work sessions"))
     return _calendar(name, sessions, base_url, personal=True)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Final
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from werkkring.domain import country_name
 from werkkring.io.cells import FORMULA_STARTS as FORMULA_STARTS
@@ -79,12 +76,12 @@ def why_left_out(member: Member) -> str | None:
     return None
 
 
-def postal_list(session: Session) -> PostalList:
+def postal_list_of(members: Iterable[Member]) -> PostalList:
     """Every member who agreed to post and has a complete address, sorted by country and postal code (the
     order a post office sorts in), with the rest counted by reason."""
     addresses = []
     left_out = dict.fromkeys(REASONS, 0)
-    for member in session.scalars(select(Member).order_by(Member.id)):
+    for member in members:
         reason = why_left_out(member)
         if reason is not None:
             left_out[reason] += 1

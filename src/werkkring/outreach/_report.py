@@ -1,5 +1,6 @@
-"""The session report: gathered from the database once into plain data, then written as Markdown, HTML
-(with inline SVG charts) or PDF (WeasyPrint renders the same HTML with print styles).
+"""The session report: composed once from what the queries read (:func:`compose_session_report`) into plain
+data, then written as Markdown, HTML (with inline SVG charts) or PDF (WeasyPrint renders the same HTML with
+print styles), in the session's language through the app's gettext catalogs.
 
 Naming rule: the report is meant to be published outside the network, so people are counted, not named.
 A name appears only for the host and for owners of initiatives, and only when that member agreed to be named
@@ -16,28 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Final
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from werkkring.domain import AGE_BANDS, TENURE_BANDS, country_name, tenure_band
-from werkkring.errors import InputError, NotFoundError
+from werkkring.i18n import N_, long_date, short_time
 from werkkring.outreach._charts import Bar, bar_chart
-from werkkring.outreach._i18n import when as format_when
-from werkkring.outreach._i18n import words
 from werkkring.outreach._pdf import html_to_pdf
-from werkkring.store.models import (
-    Circle,
-    Contribution,
-    Initiative,
-    InitiativeParticipant,
-    Member,
-    Registration,
-    Theme,
-    WorkSession,
-)
+from werkkring.outreach._words import Words, words
+from werkkring.store.models import Initiative, Member, Theme, WorkSession
 
 TEMPLATES = Path(__file__).parent / "templates"
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -117,52 +107,62 @@ def _tally(keys: Sequence[str], order: Sequence[str], labels: dict[str, str]) ->
     return tuple(Count(k, labels.get(k, k), counts[k]) for k in ordered)
 
 
-def _attendees(session: Session, work_session: WorkSession) -> list[Member]:
-    """Seated members when groups were formed, else everyone signed up (and not cancelled)."""
-    seated = [seat.member for group in work_session.groups for seat in group.seats]
-    if seated:
-        return seated
-    return list(
-        session.scalars(
-            select(Member)
-            .join(Registration, Registration.member_id == Member.id)
-            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
-            .order_by(Member.id)
-        )
-    )
+TENURE_WORDS: Final = {
+    "newcomer": N_("newcomers (< 1 year)"),
+    "settling": N_("member 1 to 3 years"),
+    "old hand": N_("old hands (3+ years)"),
+    NOT_SHARED: N_("membership not shared"),
+}
+STATUS_WORDS: Final = {
+    "proposed": N_("proposed"),
+    "active": N_("under way"),
+    "paused": N_("paused"),
+    "done": N_("done"),
+}
 
 
-def build_session_report(session: Session, session_id: int) -> SessionReport:
-    """Gather everything a published report shows about work session ``session_id``."""
-    work_session = session.get(WorkSession, session_id)
-    if work_session is None:
-        raise NotFoundError(f"no work session with id {session_id}")
-    if work_session.status in ("draft", "cancelled"):
-        raise InputError(f"session {session_id} is {work_session.status}; there is nothing to report")
+def when_text(starts_at: dt.datetime, ends_at: dt.datetime | None, language: str) -> str:
+    date, start = long_date(starts_at.date(), language), short_time(starts_at, language)
+    return f"{date}, {start}" if ends_at is None else f"{date}, {start}–{short_time(ends_at, language)}"
+
+
+def compose_session_report(
+    work_session: WorkSession,
+    *,
+    people: Sequence[Member],
+    themes: Sequence[Theme],
+    contributions: int,
+    initiatives: Sequence[tuple[Initiative, int]],
+    proposals: Sequence[str],
+    circle: str | None,
+) -> SessionReport:
+    """Everything a published report shows about one work session, from what the queries read: the people
+    in the room, its themes, how much input, its initiatives (each with how many others joined the owner),
+    the proposals nobody carries yet and the circle's name."""
     language = work_session.language if work_session.language in ("nl", "en") else "en"
     w = words(language)
     day = work_session.starts_at.date()
-    people = _attendees(session, work_session)
 
     tenure_keys = [tenure_band(m.joined_on, day) if _shown(m, "joined_on") else NOT_SHARED for m in people]
     tenure = _tally(
         tenure_keys,
         ("old hand", "settling", "newcomer", NOT_SHARED),
-        {k: w[f"tenure.{k}"] for k in (*TENURE_BANDS, NOT_SHARED)},
+        {k: w(TENURE_WORDS[k]) for k in (*TENURE_BANDS, NOT_SHARED)},
     )
     age_keys = [m.age_band if m.age_band and _shown(m, "age_band") else NOT_SHARED for m in people]
     ages = _tally(
         age_keys,
         (*AGE_BANDS, NOT_SHARED),
         {
-            **{band: band.replace("-", "–") + w["age.suffix"] for band in AGE_BANDS},
-            NOT_SHARED: w["age.not shared"],
+            # TRANSLATORS: an age band in a report, e.g. 20–29; Dutch adds "jaar".
+            **{band: w(N_("%(band)s"), band=band.replace("-", "–")) for band in AGE_BANDS},
+            NOT_SHARED: w(N_("age not shared")),
         },
     )
     home = [m for m in people if m.country == HOME_COUNTRY or not _shown(m, "country")]
     away = [m for m in people if m.country != HOME_COUNTRY and _shown(m, "country")]
     region_keys = [m.region if m.region and _shown(m, "region") else NOT_SHARED for m in home]
-    regions = _tally(region_keys, (), {NOT_SHARED: w["region.not shared"]})
+    regions = _tally(region_keys, (), {NOT_SHARED: w(N_("region not shared"))})
     # Regions first by size, "not shared" last.
     regions = tuple(sorted(regions, key=lambda c: (c.key == NOT_SHARED, -c.count, c.label)))
     abroad = tuple(
@@ -174,11 +174,8 @@ def build_session_report(session: Session, session_id: int) -> SessionReport:
         )
     )
 
-    theme_rows = session.scalars(
-        select(Theme).where(Theme.session_id == session_id).order_by(Theme.position, Theme.id)
-    ).all()
     group_count = len(work_session.groups)
-    themes = tuple(
+    report_themes = tuple(
         ReportTheme(
             label=t.label,
             summary=t.summary,
@@ -187,100 +184,82 @@ def build_session_report(session: Session, session_id: int) -> SessionReport:
             quotes=tuple(str(q) for q in (t.quotes or []) if str(q).strip()),
             undercurrent=t.undercurrent,
         )
-        for t in theme_rows
+        for t in themes
     )
-    shared = tuple(t for t in themes if t.undercurrent)
+    shared = tuple(t for t in report_themes if t.undercurrent)
     if not shared and group_count > 1:
-        shared = tuple(t for t in themes if len(t.groups) == group_count)
+        shared = tuple(t for t in report_themes if len(t.groups) == group_count)
 
-    contribution_count = len(
-        session.scalars(select(Contribution.id).where(Contribution.session_id == session_id)).all()
-    )
-    initiatives = []
-    initiative_rows = session.scalars(
-        select(Initiative).where(Initiative.session_id == session_id).order_by(Initiative.id)
-    ).all()
-    for initiative in initiative_rows:
-        others = [
-            p
-            for p in session.scalars(
-                select(InitiativeParticipant).where(InitiativeParticipant.initiative_id == initiative.id)
-            )
-            if p.member_id != initiative.owner_id
-        ]
-        owner = _public_name(initiative.owner) or w["a_member"]
-        if len(others) == 1:
-            who = w["and_one_other"].format(who=owner)
+    carried: list[ReportInitiative] = []
+    for initiative, others in initiatives:
+        owner = _public_name(initiative.owner) or w(N_("a member"))
+        if others == 1:
+            who = w(N_("%(who)s and one other"), who=owner)
         elif others:
-            who = w["and_others"].format(who=owner, n=len(others))
+            who = w(N_("%(who)s and %(n)s others"), who=owner, n=others)
         else:
             who = owner
-        initiatives.append(
+        carried.append(
             ReportInitiative(
                 title=initiative.title,
-                status=w.get(f"status.{initiative.status}", initiative.status),
+                status=w(STATUS_WORDS[initiative.status])
+                if initiative.status in STATUS_WORDS
+                else initiative.status,
                 description=initiative.description,
                 looking_for=initiative.looking_for,
                 carried_by=who,
             )
         )
-    carried = {i.contribution_id for i in initiative_rows if i.contribution_id is not None}
-    proposals = tuple(
-        c.text
-        for c in session.scalars(
-            select(Contribution)
-            .where(Contribution.session_id == session_id, Contribution.is_proposal.is_(True))
-            .order_by(Contribution.id)
-        )
-        if c.id not in carried
-    )
-    circle = session.get(Circle, work_session.circle_id) if work_session.circle_id else None
-    place = work_session.place or (w["place_online"] if work_session.online_url else "")
+    place = work_session.place or (w(N_("online")) if work_session.online_url else "")
     return SessionReport(
         session_id=work_session.id,
         language=language,
         title=work_session.title,
-        when=format_when(work_session.starts_at, work_session.ends_at, language),
+        when=when_text(work_session.starts_at, work_session.ends_at, language),
         date=day,
         place=place,
-        circle=circle.name if circle else None,
+        circle=circle,
         question=work_session.question,
         summary=work_session.summary,
         host=_public_name(work_session.host),
         participants=len(people),
         group_count=group_count,
-        contributions=contribution_count,
+        contributions=contributions,
         tenure=tenure,
         ages=ages,
         regions=regions,
         abroad=abroad,
-        themes=themes,
+        themes=report_themes,
         shared=shared,
-        initiatives=tuple(initiatives),
-        proposals=proposals,
+        initiatives=tuple(carried),
+        proposals=tuple(proposals),
     )
 
 
 # ---------------------------------------------------------------- writing
 
 
-def _groups_text(numbers: Sequence[int], language: str, total: int = 0) -> str:
+def _groups_text(numbers: Sequence[int], w: Words, total: int = 0) -> str:
     """ "group 3", "groups 1, 2 and 4", or "all 4 groups"."""
-    w = words(language)
     if not numbers:
         return ""
     if total > 1 and len(numbers) == total:
-        return w["all_groups"].format(n=total)
+        return w(N_("all %(n)s groups"), n=total)
     if len(numbers) == 1:
-        return f"{w['group']} {numbers[0]}"
+        return w(N_("group")) + f" {numbers[0]}"
     head = ", ".join(str(n) for n in numbers[:-1])
-    return f"{w['groups']} {head} {w['and']} {numbers[-1]}"
+    return " ".join((w(N_("groups")), head, w(N_("and")), str(numbers[-1])))
 
 
 def who_line(report: SessionReport) -> str:
     w = words(report.language)
-    key = "who_line" if report.group_count else "who_line_ungrouped"
-    return w[key].format(people=report.participants, groups=report.group_count)
+    if report.group_count:
+        return w(
+            N_("%(people)s participants in %(groups)s groups"),
+            people=report.participants,
+            groups=report.group_count,
+        )
+    return w(N_("%(people)s signed up"), people=report.participants)
 
 
 def theme_detail(theme: ReportTheme, report: SessionReport) -> str:
@@ -288,10 +267,10 @@ def theme_detail(theme: ReportTheme, report: SessionReport) -> str:
     w = words(report.language)
     parts = []
     if theme.groups:
-        groups = _groups_text(theme.groups, report.language, report.group_count)
-        parts.append(w["raised_in"].format(groups=groups))
+        groups = _groups_text(theme.groups, w, report.group_count)
+        parts.append(w(N_("Came up in %(groups)s."), groups=groups))
     if theme.size:
-        parts.append(w["contributions"].format(n=theme.size) + ".")
+        parts.append(w(N_("%(n)s contributions"), n=theme.size) + ".")
     return " ".join(parts)
 
 
@@ -305,11 +284,11 @@ def charts(report: SessionReport) -> dict[str, str]:
     made: dict[str, str] = {}
     people = report.participants
     room = [
-        ("tenure", w["chart.tenure"], report.tenure),
-        ("ages", w["chart.age"], report.ages),
+        ("tenure", w(N_("Old hands and newcomers")), report.tenure),
+        ("ages", w(N_("Ages")), report.ages),
         (
             "regions",
-            w["chart.region"],
+            w(N_("Where people came from")),
             (
                 *report.regions,
                 *(Count(c.key, c.label, c.count) for c in report.abroad),
@@ -321,7 +300,10 @@ def charts(report: SessionReport) -> dict[str, str]:
             made[name] = bar_chart(
                 title,
                 [Bar(c.label, c.count) for c in counts],
-                description=w["chart.desc"].format(items=_items(counts)) + f" ({w['chart.people']})",
+                description=w(N_("Bar chart. %(items)s."), items=_items(counts))
+                + " ("
+                + w(N_("number of participants"))
+                + ")",
                 maximum=people,
                 chart_id=f"r{report.session_id}-{name}",
                 width=300,
@@ -333,14 +315,14 @@ def charts(report: SessionReport) -> dict[str, str]:
             Bar(
                 t.label,
                 len(t.groups),
-                w["chart.groups_of"].format(n=len(t.groups), total=report.group_count),
+                w(N_("%(n)s of %(total)s groups"), n=len(t.groups), total=report.group_count),
             )
             for t in sorted(report.themes, key=lambda t: (-len(t.groups), -t.size))
         ]
         made["themes"] = bar_chart(
-            w["chart.themes"],
+            w(N_("Themes by breadth: in how many groups each came up")),
             bars,
-            description=w["chart.desc"].format(items="; ".join(f"{b.label}: {b.note}" for b in bars)),
+            description=w(N_("Bar chart. %(items)s."), items="; ".join(f"{b.label}: {b.note}" for b in bars)),
             maximum=report.group_count,
             chart_id=f"r{report.session_id}-themes",
             label_width=230,
@@ -375,28 +357,37 @@ def render_markdown(report: SessionReport) -> str:
         meta.append(report.circle)
     lines += [f"*{e(' · '.join(meta))}*", ""]
     if report.host:
-        lines += [w["hosted_by"].format(who=e(report.host)), ""]
-    lines += [f"## {w['question']}", "", f"> {e(report.question)}", ""]
+        lines += [w(N_("Host: %(who)s"), who=e(report.host)), ""]
+    lines += ["## " + w(N_("The question")), "", f"> {e(report.question)}", ""]
     if report.summary:
         lines += [e(report.summary), ""]
-    lines += [f"## {w['who']}", ""]
+    lines += ["## " + w(N_("Who took part")), ""]
     lines += [who_line(report) + ".", ""]
     for title, counts in (
-        (w["chart.tenure"], report.tenure),
-        (w["chart.age"], report.ages),
-        (w["chart.region"], report.regions),
+        (w(N_("Old hands and newcomers")), report.tenure),
+        (w(N_("Ages")), report.ages),
+        (w(N_("Where people came from")), report.regions),
     ):
         if counts:
             lines.append(f"- **{title}:** " + ", ".join(f"{e(c.label)} {c.count}" for c in counts))
     if report.abroad:
         countries = ", ".join(f"{e(c.label)} {c.count}" for c in report.abroad)
-        lines.append("- " + w["abroad_line"].format(count=report.abroad_total, countries=countries))
+        lines.append(
+            "- "
+            + w(N_("%(count)s from abroad (%(countries)s)"), count=report.abroad_total, countries=countries)
+        )
     lines.append("")
-    lines += [f"## {w['themes']}", ""]
+    lines += ["## " + w(N_("What came up")), ""]
     if not report.themes:
-        lines += [w["no_themes"], ""]
+        lines += [w(N_("The input of this session has not been summarised yet.")), ""]
     else:
-        lines += [w["themes_intro"].format(groups=report.group_count), ""]
+        lines += [
+            w(
+                N_("%(groups)s groups discussed the question. In short, this is what they brought in:"),
+                groups=report.group_count,
+            ),
+            "",
+        ]
         for theme in report.themes:
             lines.append(f"- **{e(theme.label)}**" + (f": {e(theme.summary)}" if theme.summary else ""))
         lines.append("")
@@ -413,31 +404,42 @@ def render_markdown(report: SessionReport) -> str:
             if theme.quotes:
                 lines.pop()
                 lines.append("")
-    lines += [f"## {w['shared']}", ""]
+    lines += ["## " + w(N_("What every group shared")), ""]
     if report.shared:
         for theme in report.shared:
             lines.append(f"- **{e(theme.label)}**" + (f": {e(theme.summary)}" if theme.summary else ""))
         lines.append("")
     else:
-        lines += [w["shared_none"] if report.themes else w["no_themes"], ""]
-    lines += [f"## {w['actions']}", ""]
+        lines += [
+            w(N_("No theme came up in every group."))
+            if report.themes
+            else w(N_("The input of this session has not been summarised yet.")),
+            "",
+        ]
+    lines += ["## " + w(N_("Actions and who carries them")), ""]
     if not report.initiatives and not report.proposals:
-        lines += [w["actions_none"], ""]
+        lines += [w(N_("No actions have come out of this session (yet).")), ""]
     for initiative in report.initiatives:
         lines.append(
             f"- **{e(initiative.title)}** ({initiative.status}). "
-            + w["carried_by"].format(who=e(initiative.carried_by))
+            + w(N_("Carried by %(who)s"), who=e(initiative.carried_by))
             + "."
         )
         if initiative.looking_for:
-            lines.append(f"  {w['looking_for']}: {e(initiative.looking_for)}")
+            lines.append("  " + w(N_("Looking for")) + f": {e(initiative.looking_for)}")
     if report.initiatives:
         lines.append("")
     if report.proposals:
-        lines += [f"**{w['proposals']}:**", ""]
+        lines += ["**" + w(N_("Proposals still looking for someone to carry them")) + ":**", ""]
         lines += [f"- {e(p)}" for p in report.proposals]
         lines.append("")
-    lines += ["---", "", f"*{w['privacy']}*", ""]
+    privacy = w(
+        N_(
+            "Participants are counted, not named. Names appear only where people agreed to it; quotes are "
+            "anonymous."
+        )
+    )
+    lines += ["---", "", f"*{privacy}*", ""]
     return "\n".join(lines)
 
 
@@ -459,7 +461,7 @@ def render_html(report: SessionReport, *, for_print: bool = False) -> str:
     template = _environment().get_template("report.html")
     return template.render(
         r=report,
-        w=words(report.language),
+        _=words(report.language),
         charts={k: Markup(v) for k, v in charts(report).items()},
         for_print=for_print,
     )

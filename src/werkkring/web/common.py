@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
+from werkkring import i18n
 from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
@@ -21,7 +23,6 @@ from werkkring.errors import Problem, WerkkringError
 from werkkring.outreach import pdf_available
 from werkkring.store import Database
 from werkkring.store.models import Member
-from werkkring.web import i18n
 from werkkring.web.labels import label
 from werkkring.web.security import CSRF_FIELD, csrf_token
 
@@ -44,6 +45,8 @@ def _build_environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change with a new release, not while it runs: no stat() of the file per page.
+        auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
@@ -142,6 +145,19 @@ def safe_next(url: str | None, default: str = "/") -> str:
     return default
 
 
+class _LazyFlag:
+    """A yes/no the template asks for only on the pages that show it (is_host: one query, on one page)."""
+
+    def __init__(self, ask: Callable[[], bool]) -> None:
+        self._ask = ask
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            self._value = self._ask()
+        return self._value
+
+
 def render(
     request: Request,
     name: str,
@@ -150,13 +166,15 @@ def render(
     me: Member | None = None,
     session: Session | None = None,
     status_code: int = 200,
+    locale: str | None = None,
 ) -> HTMLResponse:
-    locale = locale_of(request, me)
+    """Render a page in ``locale``, else the reader's (their choice this visit, else their profile's)."""
+    locale = i18n.normalise(locale) if locale else locale_of(request, me)
     token = i18n.current_locale.set(locale)
     try:
-        host = False
+        host: object = False
         if me is not None and session is not None:
-            host = is_host(session, me)
+            host = _LazyFlag(lambda: is_host(session, me))
         csrf = csrf_token(request)
         values: dict[str, Any] = {
             "request": request,

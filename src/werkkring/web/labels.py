@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from werkkring.web import i18n
-from werkkring.web.i18n import N_
+from werkkring import i18n
+from werkkring.i18n import N_
 
 LABELS: Final[dict[str, dict[str, str]]] = {
     "role": {"member": N_("member"), "host": N_("host"), "admin": N_("admin")},

@@ -5,9 +5,9 @@ unhandled error, which is logged with its traceback and answered with a page tha
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Final
 
@@ -29,7 +29,7 @@ ErrorPage = Callable[[Request, str], Awaitable[Response]]
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()  # 16 hex digits; cheaper than a uuid4 on every request
 
 
 class RequestContext:

@@ -12,7 +12,7 @@ from werkkring.engines.connections._listeners import (
     pair_listeners,
 )
 from werkkring.engines.connections._matcher import Matcher
-from werkkring.engines.connections._matching import Backend, Encoder, explain, match_members, pair_values
+from werkkring.engines.connections._matching import explain, match_members, pair_values
 from werkkring.engines.connections._profiles import (
     FREQUENCIES,
     Exclusions,
@@ -25,13 +25,16 @@ from werkkring.engines.connections._profiles import (
 )
 from werkkring.engines.connections._rounds import Introduction, introduction_round, takes_part
 from werkkring.engines.connections._search import SearchIndex, search
+from werkkring.engines.connections._similarity import BACKENDS, Backend, Encoder, HybridSettings
 
 __all__ = [
+    "BACKENDS",
     "FREQUENCIES",
     "Backend",
     "Encoder",
     "Exclusions",
     "Frequency",
+    "HybridSettings",
     "Introduction",
     "Listener",
     "ListenerPairs",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.preprocessing import normalize
 
 from werkkring.engines.connections._profiles import (
     Exclusions,
@@ -19,14 +17,17 @@ from werkkring.engines.connections._profiles import (
     excluded_pairs,
     validate_profiles,
 )
-from werkkring.engines.connections._space import SpaceSettings, TextSpace, content_words
+from werkkring.engines.connections._similarity import (
+    Backend,
+    Encoder,
+    HybridSettings,
+    Role,
+    Similarity,
+)
+from werkkring.engines.connections._space import content_words
+from werkkring.engines.embedding import Embedder, default_embedder
 from werkkring.engines.text import Language
 from werkkring.errors import InputError
-
-Backend = Literal["lexical", "embedding"]
-_Query = tuple[sp.csr_matrix | None, NDArray[np.float32]]
-Encoder = Callable[[Sequence[str]], NDArray[np.floating]]
-"""Turns texts into vectors (one row per text); used by the "embedding" backend."""
 
 # A reciprocal gain is mentioned in the reason when my offer meets your need at least this well.
 RECIPROCAL_MENTION = 0.2
@@ -34,7 +35,7 @@ RECIPROCAL_MENTION = 0.2
 
 @dataclass(frozen=True)
 class _Texts:
-    """All needs and offers of a network in one list, with who wrote each."""
+    """All needs and offers of a network in one list, with who wrote each (member by member)."""
 
     texts: list[str]
     need_rows: NDArray[np.int64]
@@ -43,16 +44,18 @@ class _Texts:
     offer_owner: NDArray[np.int64]
 
     @staticmethod
-    def of(profiles: Sequence[MemberProfile]) -> _Texts:
+    def of(profiles: Sequence[MemberProfile], owners: Sequence[int] | None = None) -> _Texts:
+        """``owners`` gives each profile's member number (default: its position)."""
         texts: list[str] = []
         need_rows, need_owner, offer_rows, offer_owner = [], [], [], []
-        for i, p in enumerate(profiles):
+        numbers = list(range(len(profiles))) if owners is None else list(owners)
+        for i, p in zip(numbers, profiles, strict=True):
             for need in p.needs:
                 if need.strip():
                     need_rows.append(len(texts))
                     need_owner.append(i)
                     texts.append(need)
-        for i, p in enumerate(profiles):
+        for i, p in zip(numbers, profiles, strict=True):
             for offer in p.offers:
                 if offer.strip():
                     offer_rows.append(len(texts))
@@ -67,97 +70,31 @@ class _Texts:
             as_array(offer_owner, dtype=np.int64),
         )
 
+    @property
+    def roles(self) -> list[Role]:
+        roles: list[Role] = ["offer"] * len(self.texts)
+        for row in self.need_rows:
+            roles[int(row)] = "need"
+        return roles
 
-@dataclass(frozen=True)
-class _Profiles:
-    """Each member's offers summed into one vector (sparse and dense part), for the profile term."""
 
-    sparse: sp.csr_matrix | None
-    dense: NDArray[np.float32]
+def owner_matrix(owners: NDArray[np.int64], n: int) -> sp.csr_matrix:
+    """Members x texts, 1 where the member wrote the text."""
+    return sp.csr_matrix((np.ones(owners.size), (owners, np.arange(owners.size))), shape=(n, owners.size))
 
 
-class _Similarity:
-    """Similarity between texts, either in the lexical space or in an encoder's embedding space.
-
-    A block of texts is a ``_Query``: rows of the fitted corpus (``rows``) or texts outside it (``encode``);
-    both are compared the same way with corpus texts (``query_block``) and member profiles
-    (``query_profile_block``)."""
-
-    def __init__(self, texts: Sequence[str], backend: Backend, encoder: Encoder | None, seed: int) -> None:
-        self.space: TextSpace | None = None
-        self.vectors: NDArray[np.float32] | None = None
-        self.encoder = encoder
-        if backend == "lexical":
-            self.space = TextSpace(texts, SpaceSettings(), seed=seed)
-            self.language: Language = self.space.language
-        else:
-            if encoder is None:
-                raise InputError(
-                    "the 'embedding' backend needs an encoder (a function from texts to vectors)"
-                )
-            from werkkring.engines.text import detect_language
-
-            self.language = detect_language(list(texts[:500]))
-            self.vectors = self._embed(texts)
-
-    def _embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
-        assert self.encoder is not None
-        vectors = np.asarray(self.encoder(list(texts)), dtype=np.float32) if texts else np.zeros((0, 1))
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
-
-    def rows(self, rows: NDArray[np.int64]) -> _Query:
-        """Texts of the fitted corpus."""
-        if self.space is not None:
-            return self.space.sparse[rows], self.space.dense[rows]
-        assert self.vectors is not None
-        return None, self.vectors[rows]
-
-    def encode(self, texts: Sequence[str]) -> _Query:
-        """Texts outside the fitted corpus (a member's own, not shown to the network)."""
-        if self.space is not None:
-            return self.space.transform(texts)
-        return None, self._embed(texts)
-
-    def profiles(self, texts: _Texts, n: int) -> _Profiles:
-        owners = sp.csr_matrix(
-            (np.ones(texts.offer_rows.size), (texts.offer_owner, np.arange(texts.offer_rows.size))),
-            shape=(n, texts.offer_rows.size),
-        )
-        if self.space is not None:
-            return _Profiles(
-                sp.csr_matrix(normalize(owners @ self.space.sparse[texts.offer_rows])),
-                normalize(owners @ self.space.dense[texts.offer_rows]).astype(np.float32),
-            )
-        assert self.vectors is not None
-        return _Profiles(None, normalize(owners @ self.vectors[texts.offer_rows]).astype(np.float32))
-
-    def block(self, rows: NDArray[np.int64], columns: NDArray[np.int64]) -> NDArray[np.float32]:
-        return self.query_block(self.rows(rows), columns)
-
-    def profile_block(self, rows: NDArray[np.int64], profiles: _Profiles) -> NDArray[np.float32]:
-        """Similarity of texts ``rows`` to every member's offers summed into one profile (rows x members)."""
-        return self.query_profile_block(self.rows(rows), profiles)
-
-    def query_block(self, query: _Query, columns: NDArray[np.int64]) -> NDArray[np.float32]:
-        if self.space is not None:
-            assert query[0] is not None
-            return self.space.similarity_to((query[0], query[1]), columns)
-        assert self.vectors is not None
-        result: NDArray[np.float32] = query[1] @ self.vectors[columns].T
-        return result
-
-    def query_profile_block(self, query: _Query, profiles: _Profiles) -> NDArray[np.float32]:
-        if self.space is not None and profiles.sparse is not None and query[0] is not None:
-            a = self.space.settings.lsa_weight
-            sims: NDArray[np.float32] = (1 - a) * np.asarray(
-                (query[0] @ profiles.sparse.T).toarray(), dtype=np.float32
-            )
-            if a:
-                sims += a * (query[1] @ profiles.dense.T)
-            return sims
-        result: NDArray[np.float32] = query[1] @ profiles.dense.T
-        return result
+def fit_similarity(
+    texts: _Texts,
+    backend: Backend,
+    embedder: Embedder | Encoder | None,
+    seed: int,
+    settings: HybridSettings = HybridSettings(),
+) -> Similarity:
+    if backend != "lexical" and embedder is None:
+        if backend == "embedding":
+            raise InputError("the 'embedding' backend needs an encoder (a function from texts to vectors)")
+        embedder = default_embedder()
+    return Similarity(texts.texts, texts.roles, backend, embedder, settings=settings, seed=seed)
 
 
 @dataclass(frozen=True)
@@ -174,15 +111,37 @@ class _Side:
 
 
 class _Network:
-    """What ranking needs to know about the network: who may be suggested, texts, word lists."""
+    """What ranking needs to know about the network: who may be suggested, texts, word lists.
 
-    def __init__(self, profiles: Sequence[MemberProfile], texts: _Texts, language: Language) -> None:
+    ``need_texts`` and ``offer_texts`` are every need and offer by the position the scoring reports for it
+    (``_Side.need_offer`` points into ``offer_texts``, ``_Side.offer_need`` into ``need_texts``); members in
+    ``gone`` (removed since the fit) are never suggested."""
+
+    def __init__(
+        self,
+        profiles: Sequence[MemberProfile],
+        need_texts: Sequence[str],
+        offer_texts: Sequence[str],
+        language: Language,
+        gone: Sequence[int] = (),
+    ) -> None:
         self.n = len(profiles)
         self.profiles = profiles
-        self.texts = texts
+        self.need_texts = need_texts
+        self.offer_texts = offer_texts
         self.language = language
         self.cannot_be_suggested = np.array([not p.opt_in for p in profiles], dtype=bool)
+        self.cannot_be_suggested[list(gone)] = True
         self._words: dict[str, list[str]] = {}
+
+    @staticmethod
+    def of(profiles: Sequence[MemberProfile], texts: _Texts, language: Language) -> _Network:
+        return _Network(
+            profiles,
+            [texts.texts[r] for r in texts.need_rows],
+            [texts.texts[r] for r in texts.offer_rows],
+            language,
+        )
 
     def lemmas(self, text: str) -> list[str]:
         if text not in self._words:
@@ -193,7 +152,7 @@ class _Network:
         self, i: int, side: _Side, top: int, reciprocal: float, blocked: Sequence[int]
     ) -> tuple[Match, ...]:
         """Member ``i``'s suggestions, best first, each with its reason."""
-        n, texts = self.n, self.texts
+        n = self.n
         if not side.need_texts:
             return ()
         columns = np.arange(n)
@@ -215,12 +174,12 @@ class _Network:
         for j in _top_indices(score, top):
             need_text = side.need_texts[int(best_need[j])]
             offer_k = int(side.need_offer[best_need[j], j])
-            offer_text = texts.texts[texts.offer_rows[offer_k]]
+            offer_text = self.offer_texts[offer_k]
             shared = _shared(self.lemmas(need_text), self.lemmas(offer_text))
             mutual = bool(back_gain[j] >= RECIPROCAL_MENTION and back_need[j] >= 0)
             back = None
             if mutual:
-                back = (side.offer_texts[int(back_offer[j])], texts.texts[texts.need_rows[back_need[j]]])
+                back = (side.offer_texts[int(back_offer[j])], self.need_texts[int(back_need[j])])
             matches.append(
                 Match(
                     id=self.profiles[j].id,
@@ -270,7 +229,8 @@ def match_members(
     backend: Backend = "lexical",
     reciprocal: float = 0.25,
     profile: float = 1.0,
-    encoder: Encoder | None = None,
+    encoder: Embedder | Encoder | None = None,
+    settings: HybridSettings = HybridSettings(),
     seed: int = 0,
     block: int = 256,
 ) -> list[MemberMatches]:
@@ -283,20 +243,45 @@ def match_members(
     i itself, members without offers, members who opted out (``opt_in`` False: never suggested to
     others) and the pairs that ``exclude`` rules out. Exact search; for very large networks use
     ``match_members_large``.
+
+    ``backend``: "lexical" (the network's own words), "embedding" (``encoder`` alone) or "hybrid" (both; the
+    encoder defaults to the offline multilingual model). ``encoder`` is an :class:`Embedder` or a function.
     """
     validate_profiles(profiles)
-    if top < 1:
-        raise InputError(f"top must be at least 1, got {top}")
-    if reciprocal < 0:
-        raise InputError(f"reciprocal must be zero or more, got {reciprocal}")
+    check_options(top, reciprocal)
     n = len(profiles)
     texts = _Texts.of(profiles)
     if n == 0:
         return []
     if texts.need_rows.size == 0 or texts.offer_rows.size == 0:
         return [MemberMatches(p.id, ()) for p in profiles]
-    similarity = _Similarity(texts.texts, backend, encoder, seed)
-    offer_profiles = similarity.profiles(texts, n)
+    similarity = fit_similarity(texts, backend, encoder, seed, settings)
+    return match_fitted(profiles, texts, similarity, top, exclude, reciprocal, profile, block)
+
+
+def check_options(top: int, reciprocal: float) -> None:
+    if top < 1:
+        raise InputError(f"top must be at least 1, got {top}")
+    if reciprocal < 0:
+        raise InputError(f"reciprocal must be zero or more, got {reciprocal}")
+
+
+def match_fitted(
+    profiles: Sequence[MemberProfile],
+    texts: _Texts,
+    similarity: Similarity,
+    top: int,
+    exclude: Exclusions | None,
+    reciprocal: float,
+    profile: float,
+    block: int = 256,
+) -> list[MemberMatches]:
+    """:func:`match_members` on a similarity already fitted on ``texts`` (the benchmark compares settings
+    on one fit)."""
+    n = len(profiles)
+    needs = similarity.rows(texts.need_rows)
+    offers = similarity.rows(texts.offer_rows)
+    offer_profiles = offers.summed(owner_matrix(texts.offer_owner, n))
     index = {p.id: i for i, p in enumerate(profiles)}
     blocked: dict[int, list[int]] = {}
     for pair in excluded_pairs(profiles, exclude or Exclusions()):
@@ -304,7 +289,7 @@ def match_members(
         if a in index and b in index:
             blocked.setdefault(index[a], []).append(index[b])
             blocked.setdefault(index[b], []).append(index[a])
-    network = _Network(profiles, texts, similarity.language)
+    network = _Network.of(profiles, texts, similarity.language)
     members_with_needs = np.unique(texts.need_owner)
     results: dict[int, MemberMatches] = {}
     for start in range(0, members_with_needs.size, block):
@@ -312,11 +297,12 @@ def match_members(
         local_needs = np.flatnonzero(np.isin(texts.need_owner, members))
         local_offers = np.flatnonzero(np.isin(texts.offer_owner, members))
         # Their needs against everyone's offers, and everyone's needs against their offers.
-        forward = similarity.block(texts.need_rows[local_needs], texts.offer_rows)
-        backward = similarity.block(texts.need_rows, texts.offer_rows[local_offers])
+        my_needs = needs.take(local_needs)
+        forward = similarity.compare(my_needs, offers)
+        backward = similarity.compare(needs, offers.take(local_offers))
         fwd_best, fwd_arg = _member_max(forward, texts.offer_owner, n, axis=1)
         if profile:
-            fwd_best += profile * similarity.profile_block(texts.need_rows[local_needs], offer_profiles)
+            fwd_best += profile * similarity.compare(my_needs, offer_profiles)
         bwd_best, bwd_arg = _member_max(backward, texts.need_owner, n, axis=0)
         for m in members:
             i = int(m)
@@ -365,7 +351,7 @@ def explain(need: str, offer: str, shared: Sequence[str], back: tuple[str, str] 
     if shared:
         why += f" (shared: {', '.join(shared)})"
     else:
-        why += " (related wording)"
+        why += " (close in meaning)"
     if back is not None:
         why += f"; and your offer '{_quote(back[0])}' meets their need '{_quote(back[1])}', so you both gain"
     return why + "."
@@ -375,7 +361,7 @@ def pair_values(
     profiles: Sequence[MemberProfile],
     *,
     backend: Backend = "lexical",
-    encoder: Encoder | None = None,
+    encoder: Embedder | Encoder | None = None,
     seed: int = 0,
 ) -> NDArray[np.float32]:
     """How much two members could give each other: the mean of the two one-way need-offer scores
@@ -386,13 +372,12 @@ def pair_values(
     texts = _Texts.of(profiles)
     if texts.need_rows.size == 0 or texts.offer_rows.size == 0:
         return values
-    similarity = _Similarity(texts.texts, backend, encoder, seed)
+    similarity = fit_similarity(texts, backend, encoder, seed)
+    needs, offers = similarity.rows(texts.need_rows), similarity.rows(texts.offer_rows)
     one_way = np.full((n, n), -np.inf, dtype=np.float32)
     for start in range(0, texts.need_rows.size, 1024):
         rows = np.arange(start, min(start + 1024, texts.need_rows.size))
-        best, _ = _member_max(
-            similarity.block(texts.need_rows[rows], texts.offer_rows), texts.offer_owner, n, 1
-        )
+        best, _ = _member_max(similarity.compare(needs.take(rows), offers), texts.offer_owner, n, 1)
         for r, owner in zip(rows, texts.need_owner[rows], strict=True):
             np.maximum(one_way[owner], best[r - start], out=one_way[owner])
     one_way = np.clip(np.where(np.isfinite(one_way), one_way, 0), 0, None)

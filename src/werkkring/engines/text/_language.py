@@ -33,6 +33,12 @@ def _votes(text: str) -> tuple[int, int]:
     )
 
 
+def language_of(text: str) -> Literal["nl", "en"] | None:
+    """The language of one text by its function words, or None when it shows none (or as many of each)."""
+    nl, en = _votes(text)
+    return "nl" if nl > en else "en" if en > nl else None
+
+
 def detect_language(texts: Iterable[str], mixed_share: float = 0.2) -> Language:
     """Dutch or English by majority of texts; "mixed" when the minority language holds at least
     ``mixed_share`` of the texts that show a language at all. With no evidence, Dutch (our users' default)."""

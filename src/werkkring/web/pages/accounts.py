@@ -9,12 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from werkkring import i18n
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
 from werkkring.jobs import queue as jobs
 from werkkring.store.models import ROLES, Circle, Member
-from werkkring.web import i18n
 from werkkring.web.common import (
     current_member,
     database,

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
+from werkkring import i18n
 from werkkring.actions import helix as helix_actions
 from werkkring.errors import N_, InputError, NotFoundError
 from werkkring.store.models import HELIXES, HelixEntry
-from werkkring.web import i18n
 from werkkring.web.charts import StackedBars, stacked_bars
 from werkkring.web.common import database, flash, locale_of, redirect, render, require_member, translate
 from werkkring.web.labels import LABELS

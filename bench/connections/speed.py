@@ -1,0 +1,148 @@
+"""Speed and memory of the connections index the web app keeps: fit, one member's suggestions, a search, an
+incremental update, at 2,000 / 10,000 / 30,000 members, lexical and hybrid side by side.
+
+    python bench/connections/speed.py [--members 2000,10000,30000] [--backends lexical,hybrid] [--out FILE.md]
+
+Members draw 1-2 needs and 1-3 offers from the texts of the shared sets (the pools of networks.py, about
+35,000 distinct texts, with replacement). Embeddings come from the on-disk cache (embeddings.py), so the
+fit times are those of a network whose texts were embedded when they were written (the database cache does
+that in the app); the update embeds its new texts for real. Each size runs in its own process (peak memory
+is that process's); one thread, like a web worker's share of two cores.
+"""
+
+# ruff: noqa: E402
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse
+import dataclasses
+import multiprocessing
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from embeddings import cached_embedder
+from networks import data_sets, text_pool
+
+from werkkring.engines.connections import Matcher, MemberProfile, SearchIndex
+
+
+def make_profiles(n: int, seed: int = 0) -> list[MemberProfile]:
+    texts = sorted({t for name in data_sets() for t, _ in text_pool(name)})
+    rng = random.Random(seed)
+    return [
+        MemberProfile(
+            id=f"m{i}",
+            needs=tuple(rng.sample(texts, rng.randint(1, 2))),
+            offers=tuple(rng.sample(texts, rng.randint(1, 3))),
+        )
+        for i in range(n)
+    ]
+
+
+def measure(members: int, backend: str) -> dict[str, float]:
+    profiles = make_profiles(members)
+    embedder = cached_embedder() if backend != "lexical" else None
+    texts = sum(len(p.needs) + len(p.offers) for p in profiles)
+    started = time.perf_counter()
+    matcher = Matcher(profiles, backend=backend, encoder=embedder)  # type: ignore[arg-type]
+    fit = time.perf_counter() - started
+    started = time.perf_counter()
+    index = SearchIndex(profiles, backend=backend, encoder=embedder)  # type: ignore[arg-type]
+    index_fit = time.perf_counter() - started
+    asked = [p.id for p in profiles[:50]]
+    suggest = []
+    for member_id in asked:
+        started = time.perf_counter()
+        matcher.suggest(member_id, top=5)
+        suggest.append(time.perf_counter() - started)
+    searches = []
+    for query in ("help with my bookkeeping", "wie kan mijn website bouwen", "python pandas dataframe"):
+        started = time.perf_counter()
+        index.search(query, top=10)
+        searches.append(time.perf_counter() - started)
+    # One member edits their profile: new texts (never embedded), then their suggestions and a search.
+    rng = random.Random(members)
+    stamp = f"{members}-{backend}-{time.time_ns()}"
+    edited = [
+        dataclasses.replace(p, offers=(f"{p.offers[0]} ({stamp})",), needs=(f"{p.needs[0]} ({stamp})",))
+        for p in rng.sample(profiles, 20)
+    ]
+    started = time.perf_counter()
+    one = matcher.updated(edited[:1])
+    one_index = index.updated(edited[:1])
+    update_one = time.perf_counter() - started
+    started = time.perf_counter()
+    one.suggest(edited[0].id, top=5)
+    one_index.search(edited[0].offers[0], top=10)
+    after_one = time.perf_counter() - started
+    started = time.perf_counter()
+    many = one.updated(edited[1:])
+    one_index.updated(edited[1:])
+    update_many = time.perf_counter() - started
+    started = time.perf_counter()
+    many.suggest(edited[5].id, top=5)
+    after_many = time.perf_counter() - started
+    return {
+        "members": members,
+        "texts": texts,
+        "fit": fit,
+        "index": index_fit,
+        "suggest_ms": statistics.median(suggest) * 1000,
+        "suggest_max_ms": max(suggest) * 1000,
+        "search_ms": statistics.median(searches) * 1000,
+        "update_one_ms": update_one * 1000,
+        "after_one_ms": after_one * 1000,
+        "update_many_ms": update_many * 1000,
+        "after_many_ms": after_many * 1000,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
+    }
+
+
+def _run(args: tuple[int, str]) -> dict[str, float]:
+    return measure(*args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", default="2000,10000,30000")
+    parser.add_argument("--backends", default="lexical,hybrid")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    header = (
+        "members | backend | texts | Matcher fit (s) | SearchIndex fit (s) | suggest median / slowest of 50"
+        " (ms) | search (ms) | update 1 member (ms) | then suggest + search (ms) | update 19 more (ms)"
+        " | then suggest (ms) | peak memory (MB) | load"
+    )
+    lines = [f"| {header} |", "|---:|---|" + "---:|" * 11]
+    context = multiprocessing.get_context("fork")
+    for size in (int(s) for s in args.members.split(",") if s):
+        for backend in args.backends.split(","):
+            with context.Pool(1) as pool:  # a process per size: its own peak memory
+                r = pool.map(_run, [(size, backend)])[0]
+            line = (
+                f"| {r['members']:,} | {backend} | {r['texts']:,} | {r['fit']:.1f} | {r['index']:.1f} | "
+                f"{r['suggest_ms']:.0f} / {r['suggest_max_ms']:.0f} | {r['search_ms']:.0f} | "
+                f"{r['update_one_ms']:.0f} | {r['after_one_ms']:.0f} | {r['update_many_ms']:.0f} | "
+                f"{r['after_many_ms']:.0f} | {r['peak_mb']:.0f} | {r['load']:.1f} |"
+            )
+            print(line, flush=True)
+            lines.append(line)
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

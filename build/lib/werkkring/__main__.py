@@ -1,3 +1,0 @@
-from werkkring.cli import main
-
-main()

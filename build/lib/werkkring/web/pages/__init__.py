@@ -1,1 +1,0 @@
-"""Page routers, one module per subject: parse the request, read, and call actions for every write."""

@@ -1,0 +1,231 @@
+"""Outreach pages: calendar feeds and the newsletter's unsubscribe link (both behind a secret in the address,
+no sign-in), report downloads for hosts, and for admins the postal list, label sheets and the newsletter
+(preview, then send). Handlers parse, call the queries and actions, and render with the app's layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from werkkring import outreach
+from werkkring.actions import outreach as outreach_actions
+from werkkring.actions.permissions import require_admin, require_session_host
+from werkkring.actions.sessions import get_session
+from werkkring.errors import N_, InputError, NotFoundError
+from werkkring.jobs import queue
+from werkkring.queries import outreach as outreach_queries
+from werkkring.store.models import Member
+from werkkring.web.common import (
+    current_member,
+    database,
+    flash,
+    locale_of,
+    redirect,
+    render,
+    require_member,
+    settings,
+    translate,
+    translate_error,
+)
+
+router = APIRouter()
+# Addresses that carry their own secret (a feed token, a signed unsubscribe link): no sign-in, no CSRF token.
+# RFC 8058 one-click unsubscribe is a POST from the mail client without cookies.
+links = APIRouter()
+
+CALENDAR = "text/calendar; charset=utf-8"
+MEDIA = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+# The link is personal: keep it out of referrers.
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}
+
+
+@links.get("/feeds/circle/{slug}.ics")
+def circle_feed(request: Request, slug: str) -> Response:
+    with database(request).reader() as session:
+        data = outreach_queries.circle_feed(session, slug, base_url=settings(request).base_url)
+    return Response(
+        data, media_type=CALENDAR, headers={"Content-Disposition": f'inline; filename="{slug}.ics"'}
+    )
+
+
+@links.get("/feeds/member/{token}.ics")
+def member_feed(request: Request, token: str) -> Response:
+    with database(request).reader() as session:
+        data = outreach_queries.member_feed(session, token, base_url=settings(request).base_url)
+    # A secret address: keep it out of shared caches and referrers.
+    return Response(
+        data, media_type=CALENDAR, headers={"Cache-Control": "private, max-age=900", **NO_REFERRER}
+    )
+
+
+@links.get("/newsletter/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
+    """Only shows a button: mail scanners follow GET links, and must not unsubscribe anyone."""
+    with database(request).reader() as session:
+        me = current_member(request, session)
+        try:
+            member = outreach_queries.member_of_unsubscribe_token(session, token, settings(request))
+        except NotFoundError:
+            return _unsubscribe(request, None, "invalid", me=me, status_code=404)
+        state = "done" if not member.newsletter else "confirm"
+        return _unsubscribe(request, member.language, state, me=me)
+
+
+@links.post("/newsletter/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    """The confirm button and RFC 8058 one-click (body ``List-Unsubscribe=One-Click``) both land here."""
+    with database(request).transaction() as session:
+        try:
+            member = outreach_queries.member_of_unsubscribe_token(session, token, settings(request))
+        except NotFoundError:
+            return _unsubscribe(request, None, "invalid", status_code=404)
+        outreach_actions.unsubscribe_newsletter(session, member, via="link")
+        language = member.language
+    return _unsubscribe(request, language, "unsubscribed")
+
+
+def _unsubscribe(
+    request: Request, language: str | None, state: str, *, me: Member | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """The unsubscribe page in the language the reader chose, else the member's own."""
+    chosen = request.session.get("lang")
+    locale = chosen if isinstance(chosen, str) else language
+    response = render(
+        request, "unsubscribe.html", {"state": state}, me=me, locale=locale, status_code=status_code
+    )
+    response.headers.update(NO_REFERRER)
+    return response
+
+
+@router.get("/sessions/{session_id}/report.{fmt}")
+def session_report(request: Request, session_id: int, fmt: str) -> Response:
+    if fmt not in MEDIA:
+        raise HTTPException(status_code=404, detail=translate(request, "Reports come as .md, .html or .pdf."))
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        require_session_host(session, me, get_session(session, session_id))
+        try:
+            report = outreach_queries.session_report(session, session_id)
+        except InputError as error:  # a draft or cancelled session has nothing to report
+            raise HTTPException(status_code=409, detail=translate_error(request, error)) from None
+    if fmt == "pdf":
+        body: bytes | str = outreach.render_pdf(report)
+    elif fmt == "md":
+        body = outreach.render_markdown(report)
+    else:
+        body = outreach.render_html(report)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        body,
+        media_type=MEDIA[fmt],
+        headers={"Content-Disposition": f'{disposition}; filename="session-{session_id}.{fmt}"'},
+    )
+
+
+def _postal_list(request: Request) -> outreach.PostalList:
+    with database(request).reader() as session:
+        require_admin(require_member(request, session))
+        return outreach_queries.postal_list(session)
+
+
+def _left_out_header(postal: outreach.PostalList) -> dict[str, str]:
+    counts = "; ".join(f"{reason}={count}" for reason, count in postal.left_out.items())
+    return {"X-Werkkring-Addresses": str(len(postal.addresses)), "X-Werkkring-Left-Out": counts}
+
+
+@router.get("/admin/mailing/labels.pdf")
+def mailing_labels(request: Request) -> Response:
+    postal = _postal_list(request)
+    return Response(
+        outreach.labels_pdf(postal),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="labels.pdf"',
+            "Cache-Control": "no-store",
+            **_left_out_header(postal),
+        },
+    )
+
+
+@router.get("/admin/mailing/list.csv")
+def mailing_list(request: Request) -> Response:
+    postal = _postal_list(request)
+    return Response(
+        outreach.to_csv(postal),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": 'attachment; filename="mailing-list.csv"',
+            "Cache-Control": "no-store",
+            **_left_out_header(postal),
+        },
+    )
+
+
+def _since(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today() - dt.timedelta(days=30)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(N_("give the date as YYYY-MM-DD, not %(value)r"), params={"value": value}) from None
+
+
+@router.get("/admin/newsletter", response_class=HTMLResponse)
+def newsletter_page(request: Request, since: str | None = None) -> HTMLResponse:
+    """Admins see the digest as members will get it, then send it with one button."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        require_admin(me)
+        day = _since(since)
+        digest = outreach_queries.digest(session, day)
+        base_url = settings(request).base_url
+        letter = outreach.render_newsletter(
+            digest,
+            locale_of(request, me),
+            base_url=base_url,
+            unsubscribe=f"{base_url}/newsletter/unsubscribe/PREVIEW",
+        )
+        count = len(outreach_queries.newsletter_recipients(session))
+        return render(
+            request,
+            "admin_newsletter.html",
+            {"since": day, "empty": digest.is_empty, "count": count, "letter": letter},
+            me=me,
+            session=session,
+        )
+
+
+@router.post("/admin/newsletter")
+def newsletter_send(request: Request, since: Annotated[str, Form()] = "") -> Response:
+    """Starts the newsletter as a background job and shows its progress; nobody waits for the mail server,
+    and a second Send while one is on its way is refused."""
+    day = _since(since)
+    try:
+        with queue.refusing_duplicates(database(request)) as session:
+            me = require_member(request, session)
+            digest = outreach_queries.digest(session, day)
+            count = len(outreach_queries.newsletter_recipients(session))
+            job_id = outreach_actions.start_newsletter(session, digest, settings(request), actor=me)
+    except queue.JobAlreadyActive:
+        flash(
+            request,
+            translate(request, "A newsletter is being sent right now; wait until it has finished."),
+            "error",
+        )
+        return redirect(f"/admin/newsletter?since={day.isoformat()}")
+    flash(
+        request,
+        translate(
+            request,
+            "The newsletter is on its way to %(count)s members; this page shows how far it is.",
+        )
+        % {"count": count},
+    )
+    return redirect(f"/admin/jobs/{job_id}")
