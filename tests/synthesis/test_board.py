@@ -149,3 +149,33 @@ def test_came_up_in_counts_the_groups_of_the_themes_own_cards() -> None:
 def test_bad_board_votes_and_question_are_clear_input_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InputError, match=message):
         synthesize(contributions(), **kwargs)  # type: ignore[arg-type]
+
+
+def test_few_distinct_lines_repeated_across_groups_still_give_themes() -> None:
+    """A demo session (seed 4): eight distinct lines, most written by two or three groups. LAPACK's subset
+    eigensolver failed on its graph ("Internal Error"); the engine falls back to the full decomposition."""
+    rows = [
+        ("1", "Een gezamenlijke presentatie bij de gemeente over werken in netwerken"),
+        ("1", "Met de werkkring een workshop geven in de bibliotheek"),
+        ("1", "Informeel bij elkaar komen zonder agenda"),
+        ("1", "Elke maand samen lunchen om elkaar beter te leren kennen"),
+        ("1", "Opdrachten die te groot zijn voor één persoon samen uitvoeren"),
+        ("1", "Samen offreren op grotere projecten"),
+        ("2", "Met de werkkring een workshop geven in de bibliotheek"),
+        ("2", "Samen een stand op de lokale ondernemersmarkt"),
+        ("2", "Informeel bij elkaar komen zonder agenda"),
+        ("3", "Een gezamenlijke presentatie bij de gemeente over werken in netwerken"),
+        ("3", "Met de werkkring een workshop geven in de bibliotheek"),
+        ("3", "Samen offreren op grotere projecten"),
+        ("4", "Samen een stand op de lokale ondernemersmarkt"),
+        ("4", "Elke maand samen lunchen om elkaar beter te leren kennen"),
+        ("4", "Vaker gewoon koffie drinken met mensen uit de kring"),
+        ("4", "Samen offreren op grotere projecten"),
+        ("4", "Opdrachten die te groot zijn voor één persoon samen uitvoeren"),
+    ]
+    items = [Contribution(text, group=group) for group, text in rows]
+    result = synthesize(
+        items, question="Wat kunnen de werkkringen in de regio samen oppakken?", backend="hybrid", seed=4
+    )
+    assert result.themes
+    assert sum(t.size for t in result.themes) + len(result.set_aside) == len(items)
