@@ -28,3 +28,15 @@ def room(n: int, seed: int = 0) -> Participants:
             "circle": _skewed(rng, n, 12, "c"),
         },
     )
+
+
+def summit_room(n: int, hosts: int, seed: int = 0) -> Participants:
+    """The room of :func:`room` with the first ``hosts`` people as table hosts (their attributes are as random
+    as everyone's)."""
+    base = room(n, seed=seed)
+    return Participants(
+        ids=base.ids,
+        numeric=base.numeric,
+        categorical=base.categorical,
+        roles=["host" if i < hosts else None for i in range(n)],
+    )

@@ -73,3 +73,42 @@ def partitions(items: list[int], sizes: list[int]) -> Iterator[list[list[int]]]:
             remaining = [i for i in rest if i not in others]
             for tail in partitions(remaining, left):
                 yield [group, *tail]
+
+
+def placement_objective(
+    p: Participants,
+    groups: Sequence[int],
+    k: int,
+    *,
+    apart: Sequence[tuple[int, int]] = (),
+    met: Sequence[tuple[int, int]] = (),
+    history_weight: float = 1.0,
+) -> tuple[int, int, int, int, float]:
+    """What place_arrivals minimises, from the definition: (keep-apart pairs together, persons outside the
+    floor/ceiling of hosts per group, sum of squared sizes, persons outside the floor/ceiling of every value
+    held by two or more people, BSS plus weighted repeat pairs)."""
+    n = len(p.ids)
+    g = np.asarray(groups)
+    sizes = np.bincount(g, minlength=k)
+    clashes = sum(1 for a, b in apart if g[a] == g[b])
+    hosts = np.array([(r or "").lower() == "host" for r in (p.roles or [None] * n)])
+    H = int(hosts.sum())
+    per = np.bincount(g, weights=hosts, minlength=k)
+    host_dev = int(sum(max(H // k - c, 0) + max(c - -(-H // k), 0) for c in per))
+    quota = 0
+    for values in p.categorical.values():
+        for level in {v for v in values if v is not None}:
+            total = sum(v == level for v in values)
+            if total < 2:
+                continue
+            for grp in range(k):
+                c = sum(1 for i in range(n) if g[i] == grp and values[i] == level)
+                lo, hi = sizes[grp] * total // n, -(-sizes[grp] * total // n)
+                quota += max(lo - c, 0) + max(c - hi, 0)
+    X, _ = features(p)
+    c = X - X.mean(axis=0) if X.size else X
+    bss = sum(float((c[g == grp].sum(axis=0) ** 2).sum()) / sizes[grp] for grp in range(k) if sizes[grp])
+    tss = float((c**2).sum())
+    w = history_weight * 2 * tss / ((n - 1) * n / k) if tss > 0 else history_weight
+    repeats = sum(1 for a, b in set(met) if g[a] == g[b])
+    return clashes, host_dev, int((sizes**2).sum()), quota, bss + w * repeats

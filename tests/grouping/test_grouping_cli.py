@@ -151,3 +151,112 @@ def test_rounds_writes_every_round(room: Path, tmp_path: Path) -> None:
                         assert (a, b) not in met
                         met.add((a, b))
     assert json.loads(report.read_text(encoding="utf-8"))["rounds_without_repeat"] == 3
+
+
+def test_place_seats_arrivals_without_moving_anyone(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "groups.csv"
+    people = room.read_text(encoding="utf-8").splitlines()
+    on_time = tmp_path / "on_time.csv"
+    on_time.write_text("\n".join(people[:35]) + "\n", encoding="utf-8")  # header + m0..m33
+    assert _run(["groups", "form", str(on_time), "--size", "6", "--out", str(first)]) == 0
+    seated = {r["id"]: r["group"] for r in csv.DictReader(first.open(encoding="utf-8"))}
+    arrivals = tmp_path / "arrivals.csv"
+    arrivals.write_text("id\nm39\nm34\nm35\n", encoding="utf-8")
+    apart = tmp_path / "apart.csv"
+    apart.write_text("id_a,id_b\nm39,m0\n", encoding="utf-8")
+    pins = tmp_path / "pins.csv"
+    pins.write_text("id,group\nm35,5\n", encoding="utf-8")
+    out, report = tmp_path / "after.csv", tmp_path / "after.json"
+    args = ["groups", "place", str(room), "--seated", str(first), "--arrivals", str(arrivals)]
+    args += ["--capacity", "7", "--apart", str(apart), "--pins", str(pins), "--out", str(out)]
+    assert _run([*args, "--report", str(report)]) == 0
+    rows = {r["id"]: r["group"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert all(rows[pid] == g for pid, g in seated.items())  # nobody moved
+    assert rows["m35"] == "5" and rows["m39"] != rows["m0"] and rows["m36"] == ""  # m36 did not come
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert set(data["placed"]) == {"m34", "m35", "m39"} and data["unplaced"] == [] and max(data["sizes"]) <= 7
+    assert "3 arrivals seated, 0 not" in capsys.readouterr().err
+
+
+def test_place_without_a_seat_exits_2_or_lists_who_is_left(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seated = tmp_path / "seated.csv"
+    seated.write_text("id,group\n" + "".join(f"m{i},{i % 2 + 1}\n" for i in range(38)), encoding="utf-8")
+    args = ["groups", "place", str(room), "--seated", str(seated), "--capacity", "19"]
+    assert _run(args) == 2
+    assert capsys.readouterr().err == "werkkring: there is no free seat for m38, m39: every group is full\n"
+    report = tmp_path / "r.json"
+    assert _run([*args, "--partial", "--report", str(report)]) == 0
+    assert [u["id"] for u in json.loads(report.read_text(encoding="utf-8"))["unplaced"]] == ["m38", "m39"]
+    assert "not seated: m38" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("seating", "message"),
+    [
+        ("id,group\nm0,1\nm1,zero\n", "line 3, column 'group': 'zero' is not a group number (1, 2, ...)"),
+        ("id,group\nm0,1\nghost,2\n", "line 3, column 'id': id 'ghost' is not a participant"),
+        ("id,group\nm0,1\nm0,2\n", "line 3, column 'id': id 'm0' appears twice (first on line 2)"),
+        ("id,table\nm0,1\n", "line 1: has no 'group' column"),
+    ],
+)
+def test_place_bad_seating_file_names_line_and_column(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], seating: str, message: str
+) -> None:
+    seated = tmp_path / "seated.csv"
+    seated.write_text(seating, encoding="utf-8")
+    assert _run(["groups", "place", str(room), "--seated", str(seated)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_next_round_from_a_rounds_file(
+    room: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rounds = tmp_path / "rounds.csv"
+    assert _run(["groups", "rounds", str(room), "--size", "5", "--rounds", "2", "--out", str(rounds)]) == 0
+    with rounds.open("a", encoding="utf-8") as handle:
+        handle.write("gone,1,1\n")  # someone from round 1 who has left
+    out, report = tmp_path / "next.csv", tmp_path / "next.json"
+    args = ["groups", "next", str(room), "--previous", str(rounds), "--size", "5"]
+    assert _run([*args, "--out", str(out), "--report", str(report)]) == 0
+    group = {r["id"]: r["group"] for r in csv.DictReader(out.open(encoding="utf-8"))}
+    met = set()
+    for r in ("1", "2"):
+        tables: dict[str, list[str]] = {}
+        for row in csv.DictReader(rounds.open(encoding="utf-8")):
+            if row["round"] == r:
+                tables.setdefault(row["group"], []).append(row["id"])
+        met |= {frozenset((a, b)) for t in tables.values() for a in t for b in t if a < b}
+    again = [
+        (a, b) for a in group for b in group if a < b and group[a] == group[b] and frozenset((a, b)) in met
+    ]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["repeat_pairs"] == len(again) == 0 and data["previous_rounds"] == 2
+    hosts = [f"m{i}" for i in range(0, 40, 9)]
+    last = {
+        row["id"]: row["group"]
+        for row in csv.DictReader(rounds.open(encoding="utf-8"))
+        if row["round"] == "2"
+    }
+    assert all(group[h] == last[h] for h in hosts)  # the table hosts stay
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,round,group\nm0,1,1\nm0,1,2\nm1,,2\n", encoding="utf-8")
+    assert _run(["groups", "next", str(room), "--previous", str(bad), "--size", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "line 3, column 'id': id 'm0' is in round 1 twice (first on line 2)" in err
+    assert "line 4, column 'round': has an empty round" in err
+
+
+def test_rounds_with_hosts_staying(room: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rounds.csv"
+    args = ["groups", "rounds", str(room), "--size", "5", "--rounds", "3", "--hosts-stay", "--out", str(out)]
+    assert _run(args) == 0
+    tables: dict[str, set[str]] = {}
+    for row in csv.DictReader(out.open(encoding="utf-8")):
+        tables.setdefault(row["id"], set()).add(row["group"])
+    hosts = [f"m{i}" for i in range(0, 40, 9)]
+    assert all(len(tables[h]) == 1 for h in hosts)
+    assert len({next(iter(tables[h])) for h in hosts}) == len(hosts)  # one host per table

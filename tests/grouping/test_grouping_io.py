@@ -78,3 +78,45 @@ def test_history_apart_and_together(tmp_path: Path) -> None:
     bad = _write(tmp_path, "u.csv", "set,who\nduo,a\n")
     with pytest.raises(InputError, match=r"u.csv, line 1: has no 'id' column"):
         read_together(bad, ids)
+
+
+def test_rounds_are_read_in_numeric_order_and_seating_leaves_empty_groups_out(tmp_path: Path) -> None:
+    from werkkring.io.participants import read_ids, read_rounds, read_seating
+
+    path = _write(tmp_path, "r.csv", "id;round;group\na;10;1\nb;2;2\na;2;1\nc;1;3\n")
+    assert read_rounds(path) == [{"c": 2}, {"b": 1, "a": 0}, {"a": 0}]
+    seating = _write(tmp_path, "s.csv", "id,group\na,2\nb,\nc,1\n")
+    assert read_seating(seating, ["a", "b", "c"]) == {"a": 1, "c": 0}
+    arrivals = _write(tmp_path, "a.csv", "id\nc\na\n")
+    assert read_ids(arrivals, ["a", "b", "c"]) == ["c", "a"]
+    with pytest.raises(InputError, match=r"line 3, column 'id': id 'a' appears twice \(first on line 2\)"):
+        read_ids(_write(tmp_path, "b.csv", "id\na\na\n"), ["a"])
+
+
+def test_seating_arrivals_and_rounds_files_never_fail_with_anything_but_problems(tmp_path: Path) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.io.test_readers_fuzz import any_bytes, check_problems, delimited
+    from werkkring.io.participants import read_ids, read_rounds, read_seating
+
+    path = tmp_path / "input.csv"
+
+    @settings(max_examples=120, deadline=None)
+    @given(st.one_of(any_bytes, delimited(["id", "group", "round"])))
+    def fuzz(content: bytes) -> None:
+        path.write_bytes(content)
+        for read in (
+            lambda: read_seating(path, ["a", "b", "é"]),
+            lambda: read_ids(path, ["a", "b", "é"]),
+            lambda: read_rounds(path),
+        ):
+            try:
+                result = read()
+            except InputError as error:
+                check_problems(error, path)
+                continue
+            groups = result.values() if isinstance(result, dict) else []
+            assert all(isinstance(g, int) and g >= 0 for g in groups)
+
+    fuzz()

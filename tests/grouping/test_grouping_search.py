@@ -137,3 +137,18 @@ def test_identifier_like_columns_are_refused_by_name() -> None:
     )
     with pytest.raises(InputError, match="column 'postcode': has 1050 different values"):
         form_groups(room, size=6)
+
+
+def test_pinned_table_hosts_stay_and_the_others_spread_one_per_group() -> None:
+    room = _room(120, seed=4, hosts=17)  # 20 groups of 6, hosts p0..p16
+    for pins in ({"p0": 5, "p1": 5}, {"p0": 0, "p1": 1, "p2": 2}, {"p0": 3, "p1": 3, "p2": 3}):
+        result = form_groups(room, size=6, fixed=pins)
+        a = np.array(result.assignment)
+        assert all(a[int(pid[1:])] == g for pid, g in pins.items())
+        per_group = np.bincount(a[:17], minlength=20)
+        pinned_groups = set(pins.values())
+        assert all(per_group[g] == 1 for g in range(20) if g not in pinned_groups and per_group[g] > 0)
+        # the hosts not pinned each have a table of their own
+        free_hosts = 17 - len(pins)
+        assert sum(1 for g in range(20) if g not in pinned_groups and per_group[g] == 1) == free_hosts
+        assert result.max_category_deviation == 0

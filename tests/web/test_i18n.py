@@ -16,8 +16,14 @@ from werkkring.store import Database
 PACKAGE = Path(i18n.__file__).parent
 WEB = PACKAGE / "web"
 # Error messages of the actions and queries are shown on the pages, translated; outreach writes reports,
-# newsletters and feeds from the same catalogs.
-FOLDERS = (WEB, PACKAGE / "actions", PACKAGE / "queries", PACKAGE / "outreach")
+# newsletters and feeds from the same catalogs; the grouping engine says why a late arrival has no seat.
+FOLDERS = (
+    WEB,
+    PACKAGE / "actions",
+    PACKAGE / "queries",
+    PACKAGE / "outreach",
+    PACKAGE / "engines" / "grouping",
+)
 LIMITS = PACKAGE / "limits.py"  # the input limits' messages and field names, shown on the pages too
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
 # Words that are the same in every language (names, formats).

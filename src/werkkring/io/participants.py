@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -254,3 +254,132 @@ def write_rounds(out: TextIO, ids: Sequence[str], rounds: Sequence[Sequence[int]
     for r, assignment in enumerate(rounds, start=1):
         for pid, group in zip(ids, assignment, strict=True):
             writer.writerow([pid, r, group + 1])
+
+
+def _group_number(text: str, source: str, line: int, field: str, problems: list[Problem]) -> int | None:
+    """A group number from 1 in a file, as the engine's 0-based group; a problem naming line and column."""
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        problems.append(
+            Problem(
+                f"{shown(text)!r} is not a group number (1, 2, ...)", source=source, line=line, field=field
+            )
+        )
+        return None
+    return value - 1
+
+
+def _known_once(
+    pid: str, known: set[str], first: dict[str, int], where: tuple[str, int], problems: list[Problem]
+) -> bool:
+    """Whether an id is a participant not seen before in this file; a problem naming the line if not."""
+    source, line = where
+    if pid not in known:
+        problems.append(
+            Problem(f"id {shown(pid)!r} is not a participant", source=source, line=line, field="id")
+        )
+        return False
+    if pid in first:
+        problems.append(
+            Problem(
+                f"id {pid!r} appears twice (first on line {first[pid]})", source=source, line=line, field="id"
+            )
+        )
+        return False
+    first[pid] = line
+    return True
+
+
+def read_seating(path: Path | str, ids: Sequence[str]) -> dict[str, int]:
+    """Who sits where, from ``id,group`` rows (what ``groups form`` writes; groups from 1, an empty group
+    means not seated): the 0-based group of everyone seated. Every id must be a participant, once."""
+    table = read_table(path, ["id", "group"])
+    index = table.index()
+    known = set(ids)
+    seated: dict[str, int] = {}
+    first: dict[str, int] = {}
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id",), name_columns=("group",))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
+        pid, group = cells[index["id"]], cells[index["group"]]
+        if _known_once(pid, known, first, (table.source, row.line), problems) and group:
+            g = _group_number(group, table.source, row.line, "group", problems)
+            if g is not None:
+                seated[pid] = g
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return seated
+
+
+def read_ids(path: Path | str, ids: Sequence[str]) -> list[str]:
+    """Ids from the ``id`` column in file order (arrivals in order of arrival); each a participant, once."""
+    table = read_table(path, ["id"])
+    index = table.index()
+    known = set(ids)
+    out: list[str] = []
+    first: dict[str, int] = {}
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id",))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is not None and _known_once(
+            cells[index["id"]], known, first, (table.source, row.line), problems
+        ):
+            out.append(cells[index["id"]])
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    return out
+
+
+def read_rounds(path: Path | str) -> list[dict[str, int]]:
+    """Earlier rounds from ``id,round,group`` rows (what ``groups rounds`` writes): one mapping id -> 0-based
+    group per round, rounds in numeric order (or in order of first appearance when not numbers). Ids of
+    people who have left since are fine."""
+    table = read_table(path, ["id", "round", "group"])
+    index = table.index()
+    rounds: dict[str, dict[str, int]] = {}
+    lines: dict[tuple[str, str], int] = {}
+    problems: list[Problem] = list(table.problems)
+    limits = _id_limits(index, id_columns=("id",), name_columns=("round", "group"))
+    for row in table.rows:
+        cells = _cells(table, row, limits, problems)
+        if cells is None:
+            continue
+        line = row.line
+        pid, label, group = cells[index["id"]], cells[index["round"]], cells[index["group"]]
+        for name, value in (("id", pid), ("round", label), ("group", group)):
+            if not value:
+                problems.append(Problem(f"has an empty {name}", source=table.source, line=line, field=name))
+        if not (pid and label and group):
+            continue
+        if (label, pid) in lines:
+            problems.append(
+                Problem(
+                    f"id {pid!r} is in round {label} twice (first on line {lines[(label, pid)]})",
+                    source=table.source,
+                    line=line,
+                    field="id",
+                )
+            )
+            continue
+        lines[(label, pid)] = line
+        g = _group_number(group, table.source, line, "group", problems)
+        if g is not None:
+            rounds.setdefault(label, {})[pid] = g
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    labels = list(rounds)
+    if all(label.isdigit() for label in labels):
+        labels.sort(key=int)
+    return [rounds[label] for label in labels]
+
+
+def write_seating(out: TextIO, ids: Sequence[str], seated: Mapping[str, int]) -> None:
+    """``id,group`` rows for every participant in input order, groups from 1, empty for nobody seated."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "group"])
+    for pid in ids:
+        writer.writerow([pid, seated[pid] + 1 if pid in seated else ""])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from werkkring.errors import InputError, Problem
+from werkkring.errors import ConstraintError, InputError, Problem, Translate
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,17 @@ class Participants:
             roles = [None if r.get(role_key) is None else str(r.get(role_key)) for r in records]
         return cls(ids=ids, numeric=nums, categorical=cats, tags=tag_sets, roles=roles)
 
+    def subset(self, indices: Sequence[int]) -> Participants:
+        """The same columns for the people at ``indices`` (in that order)."""
+        rows = list(indices)
+        return Participants(
+            ids=[self.ids[i] for i in rows],
+            numeric={k: [v[i] for i in rows] for k, v in self.numeric.items()},
+            categorical={k: [v[i] for i in rows] for k, v in self.categorical.items()},
+            tags={k: [v[i] for i in rows] for k, v in self.tags.items()},
+            roles=None if self.roles is None else [self.roles[i] for i in rows],
+        )
+
     @property
     def hosts(self) -> list[bool]:
         if self.roles is None:
@@ -171,3 +182,47 @@ class RoundsResult:
     """The largest r such that rounds 1..r have no pair meeting twice."""
     round_metrics: tuple[GroupingMetrics, ...]
     seconds: float
+
+
+@dataclass(frozen=True)
+class Unseated:
+    """An arrival who could not be seated, and why (an English template with parameters, for translation)."""
+
+    id: str
+    reason: Problem
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Late arrivals seated in groups that are already locked; nobody who was seated moved.
+
+    ``placed`` maps each seated arrival's id to their 0-based group, in the order the arrivals were given;
+    ``unplaced`` lists the arrivals without a legal seat (only with ``partial=True``; otherwise that is an
+    error). ``sizes`` are the group sizes afterwards and ``metrics`` the report metrics of everyone seated
+    afterwards (the room is the people seated plus the people placed).
+    """
+
+    placed: Mapping[str, int]
+    unplaced: tuple[Unseated, ...]
+    sizes: tuple[int, ...]
+    metrics: GroupingMetrics
+    host_deviation: int
+    """Persons outside the floor/ceiling of table hosts per group afterwards (0: the hosts are spread)."""
+    optimal: bool
+    """True when the placement is proven best for the objective (few arrivals are placed exactly)."""
+    seconds: float
+
+
+class SeatingError(ConstraintError):
+    """Arrivals without a legal seat: one :class:`Problem` (template and parameters) per reason."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        if len(self.problems) == 1:
+            super().__init__(self.problems[0].template, self.problems[0].params)
+        else:
+            super().__init__("; ".join(p.message for p in self.problems))
+
+    def render(self, translate: Translate | None = None) -> str:
+        """Each reason in the reader's language, one a line."""
+        return "\n".join(p.render(translate) for p in self.problems)

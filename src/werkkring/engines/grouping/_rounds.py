@@ -9,8 +9,9 @@ letting any repeat back in.
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -203,6 +204,47 @@ def _clean_first(G: IntArray, k: int) -> IntArray:
     return np.array(order, dtype=np.int64)
 
 
+def repeat_problem(base: SearchProblem, met: IntArray, never: IntArray | None = None) -> SearchProblem:
+    """Search one round against earlier meetings (pair keys ``met``): meeting again weighs more than the
+    floor/ceiling rule, which weighs more than the mix; the pairs in ``never`` (default: the keep-apart pairs
+    of ``base``) are kept apart above everything."""
+    w_repeat = base.w_viol * (4.0 * base.codes.shape[1] + 2.0) + 1.0
+    return dataclasses.replace(
+        base,
+        apart_keys=base.apart_keys if never is None else never,
+        history_keys=met,
+        w_history=w_repeat,
+        w_apart=w_repeat * (4.0 * float(base.sizes.max()) + 1.0),
+    )
+
+
+def spread_hosts(participants: Participants, sizes: IntArray, pins: Mapping[str, int]) -> dict[str, int]:
+    """A table for every table host without a pin: the table with the fewest hosts so far (the lowest number
+    on a tie) that still has a seat not taken by a pin, so hosts sit one per table where there are enough
+    and as evenly as possible otherwise."""
+    k = len(sizes)
+    hosts_at = np.zeros(k, dtype=np.int64)
+    pinned_at = np.zeros(k, dtype=np.int64)
+    host_flags = participants.hosts
+    index = {pid: i for i, pid in enumerate(participants.ids)}
+    for pid, g in pins.items():
+        if pid in index and 0 <= int(g) < k:
+            pinned_at[int(g)] += 1
+            hosts_at[int(g)] += host_flags[index[pid]]
+    out: dict[str, int] = {}
+    for pid, host in zip(participants.ids, host_flags, strict=True):
+        if not host or pid in pins:
+            continue
+        room = pinned_at < sizes
+        if not room.any():
+            break
+        g = int(np.lexsort((np.arange(k), hosts_at, ~room))[0])
+        out[pid] = g
+        hosts_at[g] += 1
+        pinned_at[g] += 1
+    return out
+
+
 def form_rounds(
     participants: Participants,
     *,
@@ -210,16 +252,21 @@ def form_rounds(
     size: int | None = None,
     groups: int | None = None,
     sizes: Sequence[int] | None = None,
+    fixed: Mapping[str, int] | None = None,
+    hosts_stay: bool = False,
     seed: int = 0,
     time_limit: float | None = 60.0,
     construction: bool = True,
 ) -> RoundsResult:
     """``rounds`` rounds of groups in which no pair meets twice where possible, each round a good mix.
 
+    ``fixed`` pins people (table hosts, say) to a 0-based group in every round; with ``hosts_stay`` every
+    table host (role ``host``) keeps one table in all rounds, the hosts spread one per table where there are
+    enough (the world café rule: hosts stay, the others move). Otherwise hosts are spread anew each round.
     Stops as soon as no pair meets twice, or at ``time_limit`` seconds (then the schedule with the fewest
-    repeat meetings found is returned). When the room has p**m people in groups of p**t (p prime) and
-    ``construction`` is on, repeat-free rounds from affine geometry are used where the search alone falls
-    short (and straight away when there are no attributes to mix).
+    repeat meetings found is returned). When the room has p**m people in groups of p**t (p prime), nobody is
+    pinned and ``construction`` is on, repeat-free rounds from affine geometry are used where the search
+    alone falls short (and straight away when there are no attributes to mix).
     """
     start = time.perf_counter()
     if rounds < 1:
@@ -228,33 +275,22 @@ def form_rounds(
     n = len(ids)
     size_arr = group_sizes(n, size=size, groups=groups, sizes=sizes)
     k = len(size_arr)
-    cons = compile_constraints(ids, size_arr, apart=(), together=(), fixed={})
+    pins = dict(fixed or {})
+    if hosts_stay:
+        pins.update(spread_hosts(participants, size_arr, pins))
+    cons = compile_constraints(ids, size_arr, apart=(), together=(), fixed=pins)
     base = build_search_problem(participants, size_arr, cons, (), 0.0)
-    # Repeat meetings weigh more than the quotas, which weigh more than the mix.
-    w_repeat = base.w_viol * (4.0 * base.codes.shape[1] + 2.0) + 1.0
     rng = np.random.default_rng(seed)
     deadline = None if time_limit is None else start + float(time_limit)
 
     def problem(others: Sequence[IntArray], never: Sequence[IntArray] = ()) -> SearchProblem:
-        """Search one round against the others: meeting again costs w_repeat; pairs who met in a round of
-        ``never`` are kept apart outright."""
-        return SearchProblem(
-            X=base.X,
-            codes=base.codes,
-            lo=base.lo,
-            hi=base.hi,
-            sizes=base.sizes,
-            movable=base.movable,
-            apart_keys=pair_keys(_meet_pairs(never, n), n) if never else base.apart_keys,
-            history_keys=pair_keys(_meet_pairs(others, n), n),
-            w_history=w_repeat,
-            w_viol=base.w_viol,
-            w_apart=w_repeat * (4.0 * float(size_arr.max()) + 1.0),
-            numeric=base.numeric,
+        """Search one round against the others; pairs who met in a round of ``never`` are kept apart."""
+        return repeat_problem(
+            base, pair_keys(_meet_pairs(others, n), n), pair_keys(_meet_pairs(never, n), n) if never else None
         )
 
     designed: list[IntArray] = []
-    if construction and len(set(size_arr.tolist())) == 1:
+    if construction and not pins and len(set(size_arr.tolist())) == 1:
         perm = rng.permutation(n)
         designed = [row[perm] for row in affine_rounds(n, int(size_arr[0]), rng)]
     plain = base.X.shape[1] == 0 and base.codes.shape[1] == 0
