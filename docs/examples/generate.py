@@ -59,19 +59,8 @@ def main() -> None:
     if shutil.which("pdftoppm"):
         for name in ("report", "labels"):
             subprocess.run(
-                [
-                    "pdftoppm",
-                    "-r",
-                    "70",
-                    "-png",
-                    "-f",
-                    "1",
-                    "-l",
-                    "1",
-                    "-singlefile",
-                    str(HERE / f"{name}.pdf"),
-                    str(HERE / f"{name}-page1"),
-                ],
+                ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", "-singlefile",
+                 str(HERE / f"{name}.pdf"), str(HERE / f"{name}-page1")],
                 check=True,
             )
     print(postal.summary())

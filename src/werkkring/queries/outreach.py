@@ -21,6 +21,7 @@ from werkkring.store.models import (
     JobItem,
     Member,
     Registration,
+    ReportFile,
     Theme,
     WorkSession,
 )
@@ -268,3 +269,8 @@ def newsletter_result(session: Session, job_id: str) -> SendResult:
         (int(item), error or status) for item, status, error in rows if status in ("failed", "in_doubt")
     )
     return SendResult(sent=len(sent), recipients=sent, failed=failed)
+
+
+def report_file(session: Session, digest: str) -> ReportFile | None:
+    """A large report's PDF a job made, for the report as it is now (``digest``), if it is there yet."""
+    return session.get(ReportFile, digest)
