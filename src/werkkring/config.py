@@ -29,6 +29,10 @@ class Settings:
     redis_url: str | None = None
     log_format: str = "json"
     log_level: str = "info"
+    llm_url: str | None = None
+    llm_model: str = ""
+    llm_key: str | None = None
+    llm_timeout: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,6 +53,10 @@ class Settings:
             redis_url=redis,
             log_format=env.get("WERKKRING_LOG_FORMAT", "json"),
             log_level=env.get("WERKKRING_LOG_LEVEL", "info"),
+            llm_url=env.get("WERKKRING_LLM_URL") or None,
+            llm_model=env.get("WERKKRING_LLM_MODEL", ""),
+            llm_key=env.get("WERKKRING_LLM_KEY") or None,
+            llm_timeout=_seconds(env.get("WERKKRING_LLM_TIMEOUT", "60"), "WERKKRING_LLM_TIMEOUT"),
         )
 
 
@@ -62,3 +70,15 @@ def default_jobs_url(database: str, redis: str | None) -> str:
         path = Path(database[len(prefix) :])
         return prefix + str(path.with_name(path.stem + "-jobs.db"))
     return prefix + "./werkkring-jobs.db"
+
+
+def _seconds(value: str, name: str) -> float:
+    from werkkring.errors import InputError
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise InputError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds <= 600:
+        raise InputError(f"{name} must be between 0 and 600 seconds, not {value}")
+    return seconds

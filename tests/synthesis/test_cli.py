@@ -147,3 +147,82 @@ def test_reader_reports_line_numbers_and_keeps_order(tmp_path: Path) -> None:
     assert [c.text for c in data.contributions] == ["two\nlines", "last"]
     assert [c.group for c in data.contributions] == ["A", None]
     assert data.lines == (2, 5)  # the line each contribution starts on
+
+
+SESSION_17 = Path(__file__).resolve().parents[2] / ".." / "shared" / "examples" / "session-17.tsv"
+
+
+@pytest.mark.skipif(not SESSION_17.exists(), reason="../shared/examples is not beside the repo")
+def test_question_sets_aside_with_a_reason_per_card() -> None:
+    code, out, _ = invoke(str(SESSION_17), "--question", "Waar heb jij behoefte aan in WIN-verband?")
+    assert code == 0
+    data = json.loads(out)
+    assert data["question"] == "Waar heb jij behoefte aan in WIN-verband?"
+    aside = {item["index"] for item in data["set_aside"]}
+    assert aside == {4, 10, 16}
+    assert len(data["cards"]) == 17
+    for index, card in enumerate(data["cards"]):
+        if index in aside:
+            assert card["theme"] is None and card["set_aside"]["reason"] == "off_topic"
+            assert card["set_aside"]["why"].startswith("does not seem to answer the question")
+        else:
+            assert card["set_aside"] is None and card["theme"] is not None
+    assert all({"members", "label_source", "summary_source", "support"} <= set(t) for t in data["themes"])
+
+
+def test_a_question_of_ten_thousand_characters_is_refused(tmp_path: Path) -> None:
+    path = write_tsv(tmp_path / "c.tsv", ROWS)
+    code, out, err = invoke(str(path), "--question", "waarom " * 1_500)
+    assert code == 2 and out == ""
+    assert "characters" in err and "question" in err
+
+
+def test_a_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.tsv"
+    path.write_text("text\tgroup\n", encoding="utf-8")
+    code, out, err = invoke(str(path))
+    assert code == 2 and out == ""
+    assert "no rows" in err or "no contributions" in err
+
+
+@pytest.mark.parametrize("mode", ["garbage", "slow", "invented"])
+def test_a_model_endpoint_that_misbehaves_falls_back_or_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    import threading
+
+    from .test_model import FakeChat, good_answer
+
+    chat = FakeChat()
+    chat.reply = (
+        (lambda body: "geen json") if mode == "garbage" else (lambda body: good_answer(invented=True))
+    )
+    chat.delay = 3.0 if mode == "slow" else 0.0
+    thread = threading.Thread(target=chat.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("WERKKRING_LLM_URL", chat.url)
+        monkeypatch.setenv("WERKKRING_LLM_MODEL", "fake-model")
+        monkeypatch.setenv("WERKKRING_LLM_TIMEOUT", "0.5")
+        path = write_tsv(tmp_path / "c.tsv", ROWS)
+        code, out, err = invoke(str(path), "--question", "Waar heb jij behoefte aan?")
+    finally:
+        chat.server.shutdown()
+        chat.server.server_close()
+    assert code == 0
+    data = json.loads(out)
+    texts = {t for t, _ in ROWS}
+    assert all(q in texts for theme in data["themes"] for q in theme["quotes"]), "every quote is verbatim"
+    if mode == "invented":
+        assert "labels" in data["from_model"] and "dropped" in err
+    else:
+        assert data["from_model"] == [] and "offline draft" in err
+
+
+def test_a_model_url_without_a_model_name_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WERKKRING_LLM_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.delenv("WERKKRING_LLM_MODEL", raising=False)
+    code, _, err = invoke(str(write_tsv(tmp_path / "c.tsv", ROWS)))
+    assert code == 2 and "WERKKRING_LLM_MODEL" in err

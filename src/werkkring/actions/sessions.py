@@ -506,7 +506,8 @@ def run_synthesis(
     session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
 ) -> list[Theme]:
     """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
-    each contribution to its theme, and mark the session synthesised."""
+    each contribution to its theme, and mark the session synthesised. Contributions that do not answer the
+    session's question are set aside (no theme, never quoted)."""
     require_session_host(session, actor, work_session)
     if work_session.status in ("published", "cancelled", "draft"):
         raise InputError(
@@ -522,6 +523,8 @@ def run_synthesis(
             SynthesisInput(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
             for c in contributions
         ],
+        question=work_session.question,
+        backend="hybrid",
         seed=seed,
     )
     for contribution in contributions:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from werkkring.config import Settings
 from werkkring.errors import InputError
 from werkkring.limits import SEED
 
@@ -21,6 +22,7 @@ class OutputFormat(StrEnum):
 class BackendChoice(StrEnum):
     lexical = "lexical"
     embedding = "embedding"
+    hybrid = "hybrid"
 
 
 def _themes_value(value: str) -> int | str:
@@ -47,10 +49,24 @@ def to_json(synthesis: Any) -> dict[str, Any]:
                 "groups": list(theme.groups),
                 "quotes": list(theme.quotes),
                 "keywords": list(theme.keywords),
+                "members": list(theme.members),
+                "label_source": theme.label_source,
+                "summary_source": theme.summary_source,
+                "support": theme.support,
+                "support_groups": list(theme.support_groups),
             }
             for theme in synthesis.themes
         ],
         "assignments": list(synthesis.assignments),
+        "set_aside": [
+            {"index": item.index, "reason": item.reason, "why": item.detail, "score": item.score}
+            for item in synthesis.set_aside
+        ],
+        "cards": _cards(synthesis),
+        "groups": list(synthesis.groups),
+        "question": synthesis.question,
+        "from_model": list(synthesis.from_model),
+        "model_notes": list(synthesis.model_notes),
         "undercurrent": synthesis.undercurrent,
         "language": synthesis.language,
         "skipped": synthesis.skipped,
@@ -70,7 +86,23 @@ def to_json(synthesis: Any) -> dict[str, Any]:
     }
 
 
+def _cards(synthesis: Any) -> list[dict[str, Any]]:
+    """One entry per input contribution: its theme, or why it has none (``set_aside``)."""
+    why = {item.index: item for item in synthesis.set_aside}
+    cards = []
+    for index, theme in enumerate(synthesis.assignments):
+        item = why.get(index)
+        cards.append(
+            {
+                "theme": theme,
+                "set_aside": None if item is None else {"reason": item.reason, "why": item.detail},
+            }
+        )
+    return cards
+
+
 def themes_command(
+    ctx: typer.Context,
     contributions: Annotated[
         Path, typer.Argument(help="UTF-8 .tsv or .csv file with a header; other columns are ignored.")
     ],
@@ -82,13 +114,22 @@ def themes_command(
     themes: Annotated[
         str, typer.Option("--themes", help="Number of themes, or 'auto' to choose it from the data.")
     ] = "auto",
+    question: Annotated[
+        str | None,
+        typer.Option(
+            help="The session's central question; lines that do not answer it are set aside, with the reason."
+        ),
+    ] = None,
     backend: Annotated[
         BackendChoice,
-        typer.Option(help="lexical (offline, no model) or embedding (needs the 'embedding' extra)."),
-    ] = BackendChoice.lexical,
+        typer.Option(
+            help="hybrid (words and the offline multilingual embedding model), lexical (words only) or "
+            "embedding (the model only)."
+        ),
+    ] = BackendChoice.hybrid,
     model: Annotated[
         Path | None,
-        typer.Option(help="Local sentence-transformers model folder for --backend embedding."),
+        typer.Option(help="A local sentence-transformers model folder instead of the offline default model."),
     ] = None,
     seed: Annotated[
         int,
@@ -102,23 +143,32 @@ def themes_command(
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Find the themes in a file of contributions: labels, summary lines, quotes and the undercurrent."""
-    from werkkring.engines.synthesis import synthesize, to_markdown
+    from werkkring.engines.synthesis import to_markdown
     from werkkring.io.contributions import read_contributions
+    from werkkring.llm import LanguageModel, synthesize_with_model
 
     number = _themes_value(themes)
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
+    language_model = LanguageModel.from_settings(settings)
     data = read_contributions(
         contributions,
         text_column=text_column,
         group_column=group_column or "group",
         require_group_column=group_column is not None,
     )
-    result = synthesize(
+    if not data.contributions:
+        raise InputError("the file has no contributions, only a header", source=str(contributions))
+    result = synthesize_with_model(
         data.contributions,
-        themes=number,  # type: ignore[arg-type]
-        backend=backend.value,  # type: ignore[arg-type]
+        model=language_model,
+        question=question,
+        themes=number,
+        backend=backend.value,
         model_path=str(model) if model is not None else None,
         seed=seed,
     )
+    for note in result.model_notes:
+        typer.echo(f"werkkring: {note}", err=True)
     if output_format is OutputFormat.json:
         text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
     else:

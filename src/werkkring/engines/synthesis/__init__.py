@@ -7,6 +7,18 @@ Pure: no files, no database, no printing (the embedding backend reads the model 
 """
 
 from werkkring.engines.synthesis._markdown import to_markdown
+from werkkring.engines.synthesis._model import (
+    MAX_MODEL_CONTRIBUTIONS,
+    PROPOSAL_SCHEMA,
+    Proposal,
+    ProposalError,
+    ProposedTheme,
+    merge_proposal,
+    model_messages,
+    numbered,
+    parse_proposal,
+    proposal_board,
+)
 from werkkring.engines.synthesis._synthesize import MAX_QUESTION, MAX_THEMES, split_theme, synthesize
 from werkkring.engines.synthesis._types import (
     AsideReason,
@@ -24,8 +36,10 @@ from werkkring.engines.synthesis._types import (
 )
 
 __all__ = [
+    "MAX_MODEL_CONTRIBUTIONS",
     "MAX_QUESTION",
     "MAX_THEMES",
+    "PROPOSAL_SCHEMA",
     "AsideReason",
     "Backend",
     "Board",
@@ -33,11 +47,19 @@ __all__ = [
     "GroupSummary",
     "HostTheme",
     "Overview",
+    "Proposal",
+    "ProposalError",
+    "ProposedTheme",
     "SetAside",
     "Source",
     "Synthesis",
     "Theme",
     "Vote",
+    "merge_proposal",
+    "model_messages",
+    "numbered",
+    "parse_proposal",
+    "proposal_board",
     "split_theme",
     "synthesize",
     "to_markdown",

@@ -139,7 +139,7 @@ def modularity_spectral(vectors: FloatMatrix, seed: int, neighbours: int = NEIGH
     n = vectors.shape[0]
     ks = session_candidate_ks(n)
     weights = _knn_weights(vectors, neighbours)
-    _, embedding = eigh(_normalised_laplacian(weights), subset_by_index=[0, min(n - 1, ks[-1] - 1)])
+    embedding = _low_eigenvectors(_normalised_laplacian(weights), min(n, ks[-1]))
     best_labels, best_score, worse_since = np.zeros(n, dtype=np.int64), -np.inf, 0
     for k in ks:
         labels = _spectral_labels(embedding[:, :k], k, seed, n_init=3)
@@ -151,6 +151,18 @@ def modularity_spectral(vectors: FloatMatrix, seed: int, neighbours: int = NEIGH
             if worse_since == _PATIENCE:
                 break
     return best_labels
+
+
+def _low_eigenvectors(laplacian: npt.NDArray[np.float64], count: int) -> npt.NDArray[np.float64]:
+    """The eigenvectors of the ``count`` smallest eigenvalues. LAPACK's subset driver (syevr) sometimes
+    fails with "Internal Error" on small graphs with repeated eigenvalues (a demo session of eight distinct
+    texts did); the full decomposition (syevd) then gives the same subspace."""
+    try:
+        _, vectors = eigh(laplacian, subset_by_index=[0, count - 1])
+    except np.linalg.LinAlgError:
+        _, vectors = eigh(laplacian, driver="evd")
+        vectors = vectors[:, :count]
+    return np.asarray(vectors, dtype=np.float64)
 
 
 def _spectral_labels(embedding: npt.NDArray[np.float64], k: int, seed: int, n_init: int = 10) -> IntArray:
@@ -171,8 +183,7 @@ def spectral(vectors: FloatMatrix, k: int, seed: int, neighbours: int = NEIGHBOU
     if k == 1 or n < 3:
         return np.arange(n, dtype=np.int64) if k >= n else np.zeros(n, dtype=np.int64)
     weights = _knn_weights(vectors, neighbours)
-    _, embedding = eigh(_normalised_laplacian(weights), subset_by_index=[0, k - 1])
-    return _spectral_labels(embedding, k, seed)
+    return _spectral_labels(_low_eigenvectors(_normalised_laplacian(weights), k), k, seed)
 
 
 def silhouette_k(vectors: FloatMatrix, seed: int) -> int:

@@ -14,8 +14,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from werkkring.engines.synthesis._describe import _overlaps
 from werkkring.engines.synthesis._features import Analysed
@@ -26,10 +29,22 @@ _BREAK = re.compile(r"[,.;:!?()\[\]/\"“”„]|\s[-–—]\s")
 _MAX_WORDS = 6
 _MAX_LABEL_WORDS = 7
 # A word more must bring at least this share of the theme's strongest word's weight.
-_LENGTH_COST = 0.35
+_LENGTH_COST = 0.15
 _JOIN_FROM = 0.7
-# Separable-verb particles and pronouns that make no label on their own (shared with keyword labels).
-_NOT_A_LABEL = frozenset({"toe", "af", "mee", "elkaar", "één", "iemand", "iets"})
+_RERANK = 12
+_WORDS_IN_RERANK = 0.5
+# Words that say nothing as a theme's label but are no stop words for clustering: Dutch separable-verb
+# particles, pronouns, numerals and words of frequency or quantity.
+# Words that open a new clause: a label does not run across them ("opdrachten of met mezelf"). "En" and
+# "and" may stand inside a label ("bomen en schaduw").
+_CLAUSE = frozenset(
+    """of maar want omdat dat die dan wat welke wie waar als zodat terwijl or but because that which who
+    where when if so while than""".split()
+)
+_NOT_A_LABEL = frozenset(
+    """toe af mee elkaar iemand iets één twee drie vier vijf zes zeven acht negen tien half per keer weer
+    soms two three four five six seven eight nine ten half per times again sometimes once twice""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -64,14 +79,12 @@ def term_weights(
         texts_of: Counter[str] = Counter()
         for i in members:
             texts_of.update(set(analysed.lemmas[i]) | set(analysed.parts[i]))
-        minimum = 2 if len(members) >= 3 else 1
-        result.append(
-            {
-                lemma: count / mass * math.log(1 + average / total[lemma])
-                for lemma, count in counter.items()
-                if texts_of[lemma] >= minimum and lemma not in _NOT_A_LABEL
-            }
-        )
+        # Words several contributions share; in a theme whose contributions share none, every word.
+        shared = [
+            w for w in counter if w not in _NOT_A_LABEL and texts_of[w] >= (2 if len(members) >= 3 else 1)
+        ]
+        chosen = shared or [w for w in counter if w not in _NOT_A_LABEL]
+        result.append({w: counter[w] / mass * math.log(1 + average / total[w]) for w in chosen})
     return result
 
 
@@ -85,9 +98,11 @@ def _spans(text: str, language: Language, weights: dict[str, float], cost: float
         if not content[start]:
             continue
         for end in range(start, min(len(matches), start + _MAX_WORDS)):
-            if end > start and _BREAK.search(text[matches[end - 1].end() : matches[end].start()]):
+            if end > start and (
+                _BREAK.search(text[matches[end - 1].end() : matches[end].start()]) or tokens[end] in _CLAUSE
+            ):
                 break
-            if not content[end]:
+            if not content[end] or _attributive(tokens, lemmas, content, end, language):
                 continue
             held = frozenset(lemmas[i] for i in range(start, end + 1) if content[i])
             gain = sum(weights.get(lemma, 0.0) for lemma in held)
@@ -99,11 +114,35 @@ def _spans(text: str, language: Language, weights: dict[str, float], cost: float
     return spans
 
 
+def _attributive(
+    tokens: list[str], lemmas: list[str], content: list[bool], index: int, language: Language
+) -> bool:
+    """A Dutch inflected adjective before a content word ("nieuwe" in "nieuwe mogelijkheden"): a phrase
+    does not end there, it takes the noun along."""
+    return (
+        language != "en"
+        and index + 1 < len(tokens)
+        and content[index + 1]
+        and tokens[index].endswith("e")
+        and lemmas[index] != tokens[index]
+        and tokens[index].startswith(lemmas[index])
+    )
+
+
 def phrase_label(
-    texts: Sequence[str], language: Language, weights: dict[str, float], prefer: Sequence[float]
+    texts: Sequence[str],
+    language: Language,
+    weights: dict[str, float],
+    prefer: Sequence[float],
+    meaning: Callable[[list[str]], npt.NDArray[np.float32]] | None = None,
 ) -> str:
     """The label of a theme whose contributions are ``texts`` (``prefer``: a small bonus per text, e.g. for
-    key contributions), or "" when its contributions share no content word."""
+    key contributions), or "" when its contributions share no content word.
+
+    ``meaning`` (with sentence embeddings): how close each candidate phrase is to what the theme's
+    contributions mean (cosine to their centre). The best ``_RERANK`` phrases by words are then ranked by
+    meaning plus half their word score (relative to the best), so the label says what the theme is about
+    rather than which word its contributions repeat."""
     if not weights:
         return ""
     cost = _LENGTH_COST * max(weights.values())
@@ -123,6 +162,15 @@ def phrase_label(
         best.values(),
         key=lambda s: (-(s.score + 0.05 * (frequency[s.text.casefold()] - 1)), s.words, s.text),
     )
+    if meaning is not None and len(ranked) > 1:
+        shortlist = ranked[:_RERANK]
+        close = meaning([span.text for span in shortlist])
+        best_words = max(span.score for span in shortlist) or 1.0
+        reranked = [
+            _Span(span.text, span.lemmas, float(sim) + _WORDS_IN_RERANK * span.score / best_words, span.words)
+            for span, sim in zip(shortlist, close, strict=True)
+        ]
+        ranked = sorted(reranked, key=lambda s: (-s.score, s.words, s.text))
     top = ranked[0]
     label = top.text
     # A second phrase only when it is nearly as strong, says something else (no word of one family with the
@@ -133,5 +181,12 @@ def phrase_label(
         if not any(_overlaps(a, b) for a in s.lemmas for b in top.lemmas) and s.words >= 2
     ]
     if rest and rest[0].score >= _JOIN_FROM * top.score and top.words + rest[0].words < _MAX_LABEL_WORDS:
-        label = f"{top.text} {'and' if language == 'en' else 'en'} {rest[0].text}"
+        label = f"{top.text} {'and' if language == 'en' else 'en'} {_lower_first(rest[0].text)}"
     return label[:1].upper() + label[1:]
+
+
+def _lower_first(text: str) -> str:
+    """ "Drempels" in the middle of a label is "drempels"; "LinkedIn" and "ICT" stay as they are."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text

@@ -27,6 +27,7 @@ _WORDS = {
         "one_more": "en nog 1 thema",
         "skipped": "{n} lege bijdragen overgeslagen.",
         "outliers": "{n} bijdragen pasten bij geen thema.",
+        "off_topic": "{n} bijdragen zijn apart gezet omdat ze geen antwoord op de vraag lijken.",
         "none": "Er waren geen bijdragen om samen te vatten.",
     },
     "en": {
@@ -48,6 +49,7 @@ _WORDS = {
         "one_more": "and 1 more theme",
         "skipped": "{n} empty contributions skipped.",
         "outliers": "{n} contributions fitted no theme.",
+        "off_topic": "{n} contributions were set aside as they do not seem to answer the question.",
         "none": "There were no contributions to summarise.",
     },
 }
@@ -85,8 +87,11 @@ def to_markdown(synthesis: Synthesis) -> str:
     notes = []
     if synthesis.skipped:
         notes.append(w["skipped"].format(n=synthesis.skipped))
-    if synthesis.outliers:
-        notes.append(w["outliers"].format(n=synthesis.outliers))
+    off_topic = sum(item.reason == "off_topic" for item in synthesis.set_aside)
+    if off_topic:
+        notes.append(w["off_topic"].format(n=off_topic))
+    if synthesis.outliers - off_topic:
+        notes.append(w["outliers"].format(n=synthesis.outliers - off_topic))
     if notes:
         lines += ["_" + " ".join(notes) + "_", ""]
     return "\n".join(lines).rstrip() + "\n"

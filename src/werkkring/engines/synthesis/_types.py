@@ -128,7 +128,8 @@ class Synthesis:
     whitespace-only contributions (their assignment is ``None``); ``outliers`` counts the contributions set
     aside, each in ``set_aside`` with its reason. ``overview`` groups the themes into a handful of families
     when there are more than a dozen themes (empty otherwise). ``groups`` are all breakout groups that wrote
-    anything; ``from_model`` names the parts a language model proposed (empty for the offline draft).
+    anything; ``from_model`` names the parts a language model proposed (empty for the offline draft) and
+    ``model_notes`` what of its proposal was dropped, or why none of it was used.
     """
 
     themes: tuple[Theme, ...]
@@ -143,3 +144,4 @@ class Synthesis:
     groups: tuple[str, ...] = ()
     question: str | None = None
     from_model: tuple[str, ...] = ()
+    model_notes: tuple[str, ...] = ()
