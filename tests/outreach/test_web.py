@@ -14,6 +14,7 @@ from tests.outreach.fixtures import past_session_ids
 from tests.web.helpers import PASSWORD, Browser, csrf_of
 from werkkring.actions.accounts import hash_password
 from werkkring.config import Settings
+from werkkring.jobs.runner import JobBackend
 from werkkring.store import Database
 from werkkring.store.models import Member, WorkSession
 from werkkring.web.app import create_app
@@ -129,3 +130,39 @@ def test_admins_preview_and_send_the_newsletter_from_the_web(demo: Database, tmp
     with demo.reader() as session:
         wanted = len(session.scalars(select(Member).where(Member.newsletter.is_(True))).all())
     assert len(list(outbox.glob("*.eml"))) == wanted > 0
+
+
+def test_a_large_reports_pdf_is_made_by_a_job_and_served_from_every_process(
+    demo: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from werkkring.jobs import report_pdf
+    from werkkring.store.models import Job
+
+    monkeypatch.setattr(report_pdf, "LARGE_REPORT", 1)  # the demo's sessions count as large here
+    settings = Settings.from_env(
+        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_JOBS_URL": f"sqlite:///{tmp_path}/jobs.db"}
+    )
+    backend = JobBackend(demo, settings)  # a real queue: the PDF waits for a runner
+    app = create_app(demo, settings, backend)
+    with demo.reader() as session:
+        session_id = past_session_ids(session)[0]
+        work_session = session.get(WorkSession, session_id)
+        assert work_session is not None and work_session.host_id is not None
+        host_id = work_session.host_id
+    client = _as(app, demo, host_id)
+    waiting = client.get(f"/sessions/{session_id}/report.pdf")
+    assert waiting.status_code == 202 and "De pdf wordt gemaakt" in waiting.text
+    assert '<meta http-equiv="refresh"' in waiting.text and '<header class="site">' in waiting.text
+    assert client.get(f"/sessions/{session_id}/report.pdf").status_code == 202  # asked for once, not twice
+    with demo.reader() as session:
+        assert session.scalars(select(Job.status).where(Job.kind == "report.pdf")).all() == ["queued"]
+    assert backend.huey is not None
+    while (task := backend.huey.dequeue()) is not None:
+        backend.huey.execute(task)
+    # Another web process (another app on the same database) serves the same file.
+    other = _as(create_app(demo, settings, backend), demo, host_id)
+    ready = other.get(f"/sessions/{session_id}/report.pdf")
+    assert ready.status_code == 200 and ready.headers["content-type"] == "application/pdf"
+    assert len(PdfReader(io.BytesIO(ready.content)).pages) >= 1
+    backend.huey.flush()
+    backend.close()

@@ -61,6 +61,10 @@ def serve(
             workers=workers,
             log_config=None,
             timeout_keep_alive=30,
+            # With several processes uvicorn's supervisor kills one that does not answer its ping within
+            # 5 s, and every request it holds gets no answer; a process busy with a burst (300 phones
+            # posting at once on a loaded machine) can take that long.
+            timeout_worker_healthcheck=30,
         )
     finally:
         if consumer is not None:

@@ -479,3 +479,15 @@ class LiveEvent(Base):
     channel: Mapped[str] = mapped_column(String(120))
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ReportFile(Base):
+    """A session report's PDF made by a background job (werkkring.jobs.report_pdf), under the SHA-256 of the
+    report's HTML: served to every web process, made again when the report changes."""
+
+    __tablename__ = "report_files"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

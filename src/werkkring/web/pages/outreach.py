@@ -9,15 +9,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from werkkring import outreach
 from werkkring.actions import outreach as outreach_actions
 from werkkring.actions.permissions import require_admin, require_session_host
 from werkkring.actions.sessions import get_session
 from werkkring.errors import N_, InputError, NotFoundError
-from werkkring.jobs import queue
+from werkkring.jobs import queue, report_pdf
 from werkkring.queries import outreach as outreach_queries
-from werkkring.store.models import Member
+from werkkring.store.models import Job, Member, ReportFile
 from werkkring.web.common import (
     current_member,
     database,
@@ -115,6 +116,8 @@ def session_report(request: Request, session_id: int, fmt: str) -> Response:
             report = outreach_queries.session_report(session, session_id)
         except InputError as error:  # a draft or cancelled session has nothing to report
             raise HTTPException(status_code=409, detail=translate_error(request, error)) from None
+    if fmt == "pdf" and report.contributions >= report_pdf.LARGE_REPORT:
+        return _large_pdf(request, session_id, report)
     if fmt == "pdf":
         body: bytes | str = outreach.render_pdf(report)
     elif fmt == "md":
@@ -127,6 +130,37 @@ def session_report(request: Request, session_id: int, fmt: str) -> Response:
         media_type=MEDIA[fmt],
         headers={"Content-Disposition": f'{disposition}; filename="session-{session_id}.{fmt}"'},
     )
+
+
+def _large_pdf(request: Request, session_id: int, report: outreach.SessionReport) -> Response:
+    """The PDF of a large report: served when a job has made it for the report as it is now; else a job is
+    asked to (once, however often the page reloads) and the page says so and reloads itself."""
+    digest = report_pdf.report_digest(report)
+    with database(request).reader() as session:
+        made = session.get(ReportFile, digest)
+        if made is not None:
+            return Response(
+                made.data,
+                media_type=MEDIA["pdf"],
+                headers={"Content-Disposition": f'attachment; filename="session-{session_id}.pdf"'},
+            )
+    try:
+        with queue.refusing_duplicates(database(request)) as session:
+            key = f"report:{digest[:100]}"
+            if session.scalar(select(Job.id).where(Job.active_key == key)) is None:
+                queue.enqueue(session, report_pdf.KIND, {"session_id": session_id, "digest": digest}, key=key)
+    except queue.JobAlreadyActive:
+        pass  # asked for at the same moment by another page: being made already
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(
+            request,
+            "report_pending.html",
+            {"session_id": session_id},
+            me=me,
+            session=session,
+            status_code=202,
+        )
 
 
 def _postal_list(request: Request) -> outreach.PostalList:
