@@ -421,7 +421,7 @@ def _clustering_vectors(
         # Centred on the session: every answer to one question shares a large common component that says
         # nothing about which theme it belongs to. The answer read together with its question ("What do
         # you need? A listening ear") says what it answers; stacked beside the plain vector it raised ARI
-        # on the dev sessions from 0.32 to 0.35.
+        # on the dev sessions from 0.34 to 0.35 (auto), 0.32 to 0.36 (true N): bench/synthesis/probes.py.
         for raw in (in_context, semantic_raw):
             if raw is not None:
                 centre = raw[active].mean(axis=0) if active else raw[:m].mean(axis=0)
