@@ -33,6 +33,9 @@ class Settings:
     llm_model: str = ""
     llm_key: str | None = None
     llm_timeout: float = 60.0
+    # Guests of a work session (joined by its code without an account) are deleted this many days after the
+    # session's publication (docs/guests.md).
+    guest_retention_days: int = 30
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             llm_model=env.get("WERKKRING_LLM_MODEL", ""),
             llm_key=env.get("WERKKRING_LLM_KEY") or None,
             llm_timeout=_seconds(env.get("WERKKRING_LLM_TIMEOUT", "60"), "WERKKRING_LLM_TIMEOUT"),
+            guest_retention_days=_days(env.get("WERKKRING_GUEST_RETENTION_DAYS", "30")),
         )
 
 
@@ -82,3 +86,13 @@ def _seconds(value: str, name: str) -> float:
     if not 0 < seconds <= 600:
         raise InputError(f"{name} must be between 0 and 600 seconds, not {value}")
     return seconds
+
+
+def _days(value: str) -> int:
+    from werkkring.errors import InputError
+
+    if not value.strip().isdigit() or not 1 <= int(value) <= 3650:
+        raise InputError(
+            f"WERKKRING_GUEST_RETENTION_DAYS must be a whole number of days from 1 to 3650, not {value!r}"
+        )
+    return int(value)

@@ -561,6 +561,9 @@ MEMBER: Final = table(
     intro_frequency=Whole(N_("Introductions every so many rounds"), 1, 52),
     password=Text(N_("Password"), 1024),  # argon2 hashes anything, but a megabyte costs the server
 )
+GUEST: Final = table(name=Text(N_("Your name"), 100), email=Email(N_("E-mail address")))
+"""What a guest gives when joining a work session by its code (the e-mail is optional)."""
+
 CIRCLE: Final = table(
     name=NAME,
     slug=Text(N_("Short name in the address"), 80),

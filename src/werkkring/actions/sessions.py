@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
@@ -144,6 +145,7 @@ def cancel_registration(session: Session, actor: Member, work_session: WorkSessi
     registration.cancelled_at = utcnow()
     session.execute(delete(Seat).where(Seat.session_id == work_session.id, Seat.member_id == actor.id))
     record(session, actor, "session.cancel", "work_session", work_session.id)
+    session_changed(session, work_session, "cancellation", member=actor.id)
 
 
 def seat_groups(
@@ -184,6 +186,7 @@ def seat_groups(
     session.flush()
     session.refresh(work_session)
     record(session, actor, "session.groups", "work_session", work_session.id, groups=len(made))
+    session_changed(session, work_session, "groups")
     return made
 
 
@@ -208,6 +211,7 @@ def move_member(
         )
     seat.group_id = target.id
     seat.fixed = True
+    session_changed(session, work_session, "groups")
     record(session, actor, "session.move", "work_session", work_session.id, member=member_id, group=number)
 
 
@@ -217,6 +221,8 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
         raise InputError(N_("form the groups before locking them"))
     for group in work_session.groups:
         group.locked = locked
+    work_session.groups_locked_at = utcnow() if locked else None
+    session_changed(session, work_session, "groups")
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
 
 
@@ -269,6 +275,7 @@ def add_contribution(
         work_session.status = "running"
     session.flush()
     record(session, actor, "contribution.add", "work_session", work_session.id, contribution=contribution.id)
+    contribution_added(session, work_session, contribution)
     return contribution
 
 
@@ -294,6 +301,7 @@ def publish(session: Session, actor: Member, work_session: WorkSession, summary:
     if summary.strip():
         work_session.summary = summary.strip()
     record(session, actor, "session.publish", "work_session", work_session.id)
+    session_changed(session, work_session, "phase")
 
 
 def proposal_to_initiative(
@@ -425,6 +433,7 @@ def store_themes(
         work_session.status = "synthesised"
     session.flush()
     record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
+    session_changed(session, work_session, "phase")
     return made
 
 

@@ -22,8 +22,8 @@ from huey.consumer import Consumer
 
 from werkkring import live
 from werkkring.config import Settings
+from werkkring.jobs import guests, queue
 from werkkring.jobs import kinds as _kinds  # noqa: F401  (registers every job kind)
-from werkkring.jobs import queue
 from werkkring.store import Database
 
 log = logging.getLogger("werkkring.jobs")
@@ -96,7 +96,7 @@ class JobBackend:
         return len(due)
 
     def housekeeping(self) -> None:
-        cleans: list[Callable[[Database, Settings], object]] = [live.prune, *HOURLY]
+        cleans: list[Callable[[Database, Settings], object]] = [live.prune, guests.delete_guests, *HOURLY]
         for clean in cleans:
             try:
                 clean(self.database, self.settings)

@@ -101,7 +101,7 @@ def _profiles(
     session: Session, viewer: Member | None, ids: Iterable[int] | None = None
 ) -> list[MemberProfile]:
     """One profile per member (or per member in ``ids``), as the network sees it."""
-    query = select(*_COLUMNS).order_by(Member.id)
+    query = select(*_COLUMNS).where(Member.guest_of.is_(None)).order_by(Member.id)
     if ids is not None:
         query = query.where(Member.id.in_(list(ids)))
     return [_profile(row, viewer) for row in session.execute(query)]
@@ -154,11 +154,11 @@ def _refit(session: Session) -> _Live:
 def _poll(session: Session, live: _Live) -> _Live:
     """Apply what changed since ``live`` last looked: edited and new members, and members who left."""
     since = live.watermark - SLACK if live.watermark is not None else None
-    query = select(*_COLUMNS, Member.updated_at)
+    query = select(*_COLUMNS, Member.updated_at).where(Member.guest_of.is_(None))
     if since is not None:
         query = query.where(or_(Member.updated_at >= since, Member.updated_at.is_(None)))
     rows = session.execute(query).all()
-    present = {str(i) for i in session.scalars(select(Member.id))}
+    present = {str(i) for i in session.scalars(select(Member.id).where(Member.guest_of.is_(None)))}
     changed = []
     watermark = live.watermark
     for row in rows:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -48,9 +48,14 @@ class Profile:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+IN_NETWORK: Final = Member.guest_of.is_(None)
+"""Members of the network: not the guests of one work session (actions/room.py), who are in no list but
+that session's."""
+
+
 def get_member(session: Session, member_id: int) -> Member:
     member = session.get(Member, member_id)
-    if member is None:
+    if member is None or member.guest_of is not None:
         raise NotFoundError(N_("no member with id %(id)s"), {"id": member_id})
     return member
 
@@ -161,7 +166,7 @@ def search(
     """Members matching the filters, matching only on fields the viewer may see. Returns (total, page); a
     text search counts at most ``COUNT_CAP`` matches."""
     my_circles = circle_ids_of(session, viewer.id)
-    query = select(Member)
+    query = select(Member).where(IN_NETWORK)
     if circle:
         query = query.where(
             Member.id.in_(select(Membership.member_id).join(Circle).where(Circle.slug == circle))
@@ -193,7 +198,7 @@ def search(
 
 
 def member_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Member)) or 0
+    return session.scalar(select(func.count()).select_from(Member).where(IN_NETWORK)) or 0
 
 
 def staff(session: Session) -> list[Member]:
@@ -212,7 +217,7 @@ def api_tokens(session: Session, member: Member) -> list[ApiToken]:
 
 def export_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every member as a row of the import format, so an export reads back in unchanged."""
-    members = session.scalars(select(Member).order_by(Member.id)).all()
+    members = session.scalars(select(Member).where(IN_NETWORK).order_by(Member.id)).all()
     circle_slugs: dict[int, list[str]] = {}
     for member_id, slug in session.execute(
         select(Membership.member_id, Circle.slug).join(Circle).order_by(Circle.slug)

@@ -187,7 +187,11 @@ def digest(session: Session, since: dt.date, *, now: dt.datetime | None = None) 
 
 def newsletter_recipients(session: Session) -> list[Member]:
     """Every member who has the newsletter on, by id."""
-    return list(session.scalars(select(Member).where(Member.newsletter.is_(True)).order_by(Member.id)))
+    return list(
+        session.scalars(
+            select(Member).where(Member.newsletter.is_(True), Member.guest_of.is_(None)).order_by(Member.id)
+        )
+    )
 
 
 def member_of_unsubscribe_token(session: Session, token: str, settings: Settings) -> Member:
@@ -203,7 +207,9 @@ def member_of_unsubscribe_token(session: Session, token: str, settings: Settings
 
 def postal_list(session: Session) -> PostalList:
     """Every member who agreed to post and has a complete address, the rest counted by reason."""
-    return outreach.postal_list_of(session.scalars(select(Member).order_by(Member.id)))
+    return outreach.postal_list_of(
+        session.scalars(select(Member).where(Member.guest_of.is_(None)).order_by(Member.id))
+    )
 
 
 # ---------------------------------------------------------------- calendar feeds

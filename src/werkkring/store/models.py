@@ -22,8 +22,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
     func,
+    select,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +100,11 @@ class Member(Base):
     # Consent to appear by name in published session reports (as host or initiative owner); off by default.
     named_in_reports: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     feed_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A guest of one work session (joined by its code without an account; see Guest): not a member of the
+    # network, in no list but that session's, deleted with the session or after its keeping time.
+    # (No foreign key: members and work_sessions would refer to each other; the hourly guest clean-up removes
+    # guests whose session is gone.)
+    guest_of: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Set on every change of the row (ORM and Core updates alike): the connections index reads the members
     # changed since it last looked, so an edited profile is matched and searchable within seconds.
@@ -167,6 +175,11 @@ class WorkSession(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The live room (actions/room.py): the code people join by (drawn when the row is stored), whether
+    # people without an account may join as guests, and when the host locked the groups.
+    join_code: Mapped[str | None] = mapped_column(String(8), unique=True, index=True)
+    guests_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    groups_locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     circle: Mapped[Circle | None] = relationship()
     host: Mapped[Member | None] = relationship()
@@ -186,6 +199,33 @@ class Registration(Base):
     )
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # At the door (actions/room.py): ticked off by the host; a table host (facilitator), pinned to a group
+    # number or (None) spread over the groups by the engine.
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    table_host: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    host_group: Mapped[int | None] = mapped_column(Integer)
+
+    member: Mapped[Member] = relationship()
+
+
+class Guest(Base):
+    """What a guest of one session gave when joining by its code, beside their (guest) Member row.
+
+    The rules (docs/guests.md): the host of the session sees name and e-mail, the guest's group mates the
+    name; the data is deleted ``guest_retention_days`` after the session is published (or after it started,
+    when it never is) unless the guest accepted an invitation to become a member."""
+
+    __tablename__ = "guests"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The join form's one-time token: pressing Join twice (or two tabs) makes one guest, not two.
+    join_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     member: Mapped[Member] = relationship()
 
@@ -481,3 +521,19 @@ class ReportFile(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@event.listens_for(WorkSession, "before_insert")
+def _draw_join_code(mapper: Any, connection: Any, target: WorkSession) -> None:
+    """Every session gets a join code when it is stored; drawn again on the rare collision."""
+    if target.join_code:
+        return
+    from werkkring.joincodes import new_code
+
+    for _ in range(20):
+        code = new_code()
+        taken = connection.execute(select(WorkSession.id).where(WorkSession.join_code == code)).first()
+        if taken is None:
+            target.join_code = code
+            return
+    raise RuntimeError("no free join code found in 20 draws")

@@ -53,6 +53,7 @@ from werkkring.web.pages import (
     jobs,
     members,
     outreach,
+    room,
     sessions,
 )
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
@@ -133,7 +134,7 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach, jobs]
+    pages = [accounts, members, circles, sessions, room, initiatives, connections, helix, outreach, jobs]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)

@@ -87,7 +87,12 @@ def current_member(request: Request, session: Session) -> Member | None:
     if not isinstance(member_id, int):
         return None
     member = session.get(Member, member_id)
-    if member is None or request.session.get("stamp") != password_stamp(member):
+    # A guest of one session (web/pages/room.py) is never a signed-in member.
+    if (
+        member is None
+        or member.guest_of is not None
+        or request.session.get("stamp") != password_stamp(member)
+    ):
         request.session.pop("member_id", None)
         return None
     return member

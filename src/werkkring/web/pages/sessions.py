@@ -18,6 +18,7 @@ from werkkring.queries import members as member_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store.models import Contribution, Member, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
+from werkkring.web.pages.room import room_context
 
 router = APIRouter()
 Text = Annotated[str, Form()]
@@ -153,9 +154,10 @@ def session_page(request: Request, session_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        return render(
-            request, "session.html", _session_context(session, me, work_session), me=me, session=session
+        context = _session_context(session, me, work_session) | room_context(
+            request, session, me, work_session
         )
+        return render(request, "session.html", context, me=me, session=session)
 
 
 @router.get("/sessions/{session_id}/live", response_class=HTMLResponse)
