@@ -253,9 +253,11 @@ def _guest_page(request: Request, session: Session, work_session: WorkSession, g
 def _live_urls(work_session: WorkSession, member: Member) -> dict[str, str]:
     if member.guest_of is not None:
         base = f"/j/{work_session.join_code}"
+        post = f"{base}/contributions"
     else:
         base = f"/sessions/{work_session.id}/room"
-    return {"me_url": f"{base}/me", "events_url": f"{base}/events", "post_url": f"{base}/contributions"}
+        post = f"/sessions/{work_session.id}/contributions"
+    return {"me_url": f"{base}/me", "events_url": f"{base}/events", "post_url": post}
 
 
 def _guest_or_404(request: Request, session: Session, code: str) -> tuple[WorkSession, Member]:
