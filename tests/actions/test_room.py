@@ -514,3 +514,27 @@ def test_seating_late_arrivals_twice_at_once_seats_each_once(database: Database)
     with database.reader() as session:
         seats = session.scalars(select(Seat.member_id).where(Seat.session_id == ws_id)).all()
     assert len(seats) == len(set(seats)) == 10
+
+
+def test_table_hosts_are_spread_and_a_pinned_one_sits_in_their_group(database: Database) -> None:
+    people = _people(database, 13)
+    host = people[0]
+    ws_id = _session(database, host, group_size=4)
+    with database.transaction() as session:
+        ws = session.get(WorkSession, ws_id)
+        boss = session.get(Member, host)
+        assert ws is not None and boss is not None
+        for person in people[1:]:
+            room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
+        # three facilitators: two spread by the engine, one pinned to group 3
+        room.set_table_host(session, ws, people[1], actor=boss)
+        room.set_table_host(session, ws, people[2], actor=boss)
+        room.set_table_host(session, ws, people[3], group=3, actor=boss)
+        sessions.form_groups(session, boss, ws)
+    with database.reader() as session:
+        ws = session.get(WorkSession, ws_id)
+        assert ws is not None
+        group_of = {seat.member_id: g.number for g in ws.groups for seat in g.seats}
+    assert len(ws.groups) == 3
+    assert group_of[people[3]] == 3
+    assert len({group_of[people[1]], group_of[people[2]], group_of[people[3]]}) == 3

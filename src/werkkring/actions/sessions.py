@@ -348,6 +348,14 @@ def form_groups(
         for seat in group.seats
         if seat.fixed and seat.group.number <= count
     }
+    # A table host pinned to a group number sits there (when the room has that many groups).
+    for registration in active_registrations(session, work_session):
+        if (
+            registration.table_host
+            and registration.host_group is not None
+            and registration.host_group <= count
+        ):
+            kept[registration.member_id] = registration.host_group - 1
     try:
         result = _form(session, work_session, members, size, kept, seed, history_weight, time_limit)
     except ConstraintError as error:  # e.g. more people moved by hand into one group than it holds

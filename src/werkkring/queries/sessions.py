@@ -233,6 +233,14 @@ def mix_records(
             .group_by(Membership.member_id)
         ).all()
     )
+    # Table hosts (facilitators) the host named at the door count as hosts: the engine spreads them.
+    table_hosts = set(
+        session.scalars(
+            select(Registration.member_id).where(
+                Registration.session_id == work_session.id, Registration.table_host.is_(True)
+            )
+        )
+    )
     return [
         {
             "id": str(m.id),
@@ -240,7 +248,9 @@ def mix_records(
             "age": None if m.birth_year is None else today.year - m.birth_year,
             "region": m.region if m.country == "NL" else m.country,
             "circle": local.get(m.id),
-            "role": "host" if m.id == work_session.host_id or m.role == "host" else None,
+            "role": "host"
+            if m.id in table_hosts or m.id == work_session.host_id or m.role == "host"
+            else None,
         }
         for m in members
     ]
