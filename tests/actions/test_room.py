@@ -538,3 +538,58 @@ def test_table_hosts_are_spread_and_a_pinned_one_sits_in_their_group(database: D
     assert len(ws.groups) == 3
     assert group_of[people[3]] == 3
     assert len({group_of[people[1]], group_of[people[2]], group_of[people[3]]}) == 3
+
+
+def test_round_two_is_formed_from_round_one_and_keeps_its_input(database: Database) -> None:
+    people = _people(database, 10)
+    host = people[0]
+    ws_id = _session(database, host, group_size=3)
+    with database.transaction() as session:
+        ws = session.get(WorkSession, ws_id)
+        boss = session.get(Member, host)
+        assert ws is not None and boss is not None
+        for person in people[1:]:
+            room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
+        sessions.form_groups(session, boss, ws)
+        with pytest.raises(InputError, match="lock the groups of round 1"):
+            room.start_next_round(session, ws, actor=boss)
+        sessions.lock_groups(session, boss, ws)
+        writer = session.get(Member, people[1])
+        assert writer is not None
+        first = sessions.add_contribution(session, writer, ws, "Ronde een: een vaste avond per maand")
+        first_group = first.group_id
+    with database.reader() as session:
+        round_one = dict(session.execute(select(Seat.member_id, Seat.group_id)).all())
+    with database.transaction() as session:
+        ws = session.get(WorkSession, ws_id)
+        boss = session.get(Member, host)
+        assert ws is not None and boss is not None
+        made = room.start_next_round(session, ws, actor=boss)
+        assert [g.number for g in made] == [4, 5, 6] and all(g.round == 2 and g.locked for g in made)
+        # the host cannot form round 2 again as if it were the first
+        with pytest.raises(InputError, match="later round"):
+            sessions.seat_groups(session, boss, ws, [[people[1], people[2]]])
+    with database.transaction() as session:
+        ws = session.get(WorkSession, ws_id)
+        assert ws is not None
+        round_two = dict(session.execute(select(Seat.member_id, Seat.group_id)).all())
+        assert set(round_two) == set(round_one) == set(people[1:])
+        # 9 people at 3 tables of 3: nobody sits with anyone from their round-one table
+        for a in people[1:]:
+            for b in people[1:]:
+                if a < b and round_one[a] == round_one[b]:
+                    assert round_two[a] != round_two[b]
+        writer = session.get(Member, people[1])
+        assert writer is not None
+        second = sessions.add_contribution(session, writer, ws, "Ronde twee: samen een buurtfeest")
+        assert second.group_id == round_two[people[1]] != first_group
+        view = room_queries.participant_view(session, ws, writer)
+        assert view.round == 2 and [c.text for c in view.my_input] == ["Ronde twee: samen een buurtfeest"]
+        # the synthesis reads every round's input, each with its own group
+        texts = {c.text: c.group_id for c in sessions.contributions_of(session, ws)}
+        assert texts == {
+            "Ronde een: een vaste avond per maand": first_group,
+            "Ronde twee: samen een buurtfeest": round_two[people[1]],
+        }
+        assert [g.number for g in room_queries.round_groups(session, ws)] == [4, 5, 6]
+        assert len(room_queries.earlier_rounds(session, ws)) == 1

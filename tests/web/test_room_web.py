@@ -227,3 +227,38 @@ def test_the_door_list_and_a_late_arrival_seated_with_one_click(database: Databa
     members[1].post(f"/sessions/{ws_id}/cancel")
     page = host.get(f"/sessions/{ws_id}")
     assert "Lid 01" in page.text.split('id="late"', 1)[1]
+
+
+def test_the_host_starts_round_two_and_each_phone_shows_its_new_group(
+    database: Database, app_for: Any
+) -> None:
+    ws_id, code, host_email, emails = _room(database, people=8)
+    browser = app_for(database)
+    host = browser()
+    host.sign_in(host_email)
+    members = []
+    for email in emails:
+        member = browser()
+        member.sign_in(email)
+        member.get(f"/j/{code}")
+        members.append(member)
+    host.get(f"/sessions/{ws_id}")
+    host.post(f"/sessions/{ws_id}/groups")
+    assert 'id="next-round"' not in host.get(f"/sessions/{ws_id}").text  # not before the lock
+    host.post(f"/sessions/{ws_id}/groups/lock", {"locked": "yes"})
+    assert 'id="next-round"' in host.get(f"/sessions/{ws_id}").text
+    assert members[0].post(f"/sessions/{ws_id}/rounds").status_code == 403
+    assert host.post(f"/sessions/{ws_id}/rounds").status_code == 303
+    page = members[0].get(f"/sessions/{ws_id}")
+    assert (
+        re.search(r"(Your group|Jouw groep): (group|groep) [34]", page.text) and 'id="my-round"' in page.text
+    )
+    with database.reader() as session:
+        ws = session.get(WorkSession, ws_id)
+        assert ws is not None
+        assert sorted((g.round, g.number, len(g.seats)) for g in ws.groups) == [
+            (1, 1, 0),
+            (1, 2, 0),
+            (2, 3, 4),
+            (2, 4, 4),
+        ]

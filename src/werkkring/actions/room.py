@@ -22,7 +22,7 @@ from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import SYSTEM, Actor, require_session_host
 from werkkring.engines import grouping
-from werkkring.errors import N_, InputError, PermissionDenied, Problem
+from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.queries import room as room_queries
 from werkkring.queries.sessions import (
     active_registrations,
@@ -36,6 +36,7 @@ from werkkring.store.models import (
     Guest,
     Member,
     Registration,
+    RoundSeat,
     Seat,
     WorkSession,
     utcnow,
@@ -240,13 +241,7 @@ def seat_arrivals(
     Seating twice at once seats each person once (the second finds them seated)."""
     require_session_host(session, actor, work_session)
     _lock(session, work_session)
-    groups = list(
-        session.scalars(
-            select(BreakoutGroup)
-            .where(BreakoutGroup.session_id == work_session.id)
-            .order_by(BreakoutGroup.number)
-        )
-    )
+    groups = room_queries.round_groups(session, work_session)
     if not groups:
         raise InputError(N_("form the groups before seating late arrivals"))
     waiting = room_queries.not_seated(session, work_session)
@@ -304,6 +299,74 @@ def seat_arrivals(
             groups=sorted({groups[index].id for index in result.placed.values()}),
         )
     return Seating(tuple(placed), tuple((int(u.id), u.reason) for u in result.unplaced))
+
+
+def start_next_round(
+    session: Session, work_session: WorkSession, *, actor: Member, seed: int = 0
+) -> list[BreakoutGroup]:
+    """World café: end the current round and seat everyone present in the groups of the next one (the
+    grouping engine's ``next_round``): nobody sits with someone they met in an earlier round where that is
+    possible, table hosts stay at their table. The finished round keeps its groups and its input (the
+    synthesis sees every round); the new groups go on numbering after the last ones and are locked at once."""
+    require_session_host(session, actor, work_session)
+    _lock(session, work_session)
+    if work_session.status in ("draft", "published", "cancelled", "synthesised"):
+        raise InputError(
+            N_("session %(session)s cannot start another round in status %(status)s"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    current = room_queries.current_round(session, work_session)
+    groups = room_queries.round_groups(session, work_session, current)
+    if not groups or not all(g.locked for g in groups):
+        raise InputError(
+            N_("lock the groups of round %(round)s before starting the next round"), params={"round": current}
+        )
+    people = participants(session, work_session)
+    if len(people) < 2:
+        raise InputError(N_("at least two people must be signed up to form groups"))
+    for seat in session.scalars(select(Seat).where(Seat.session_id == work_session.id)):
+        session.add(
+            RoundSeat(
+                session_id=work_session.id, round=current, member_id=seat.member_id, group_id=seat.group_id
+            )
+        )
+    session.flush()
+    previous = room_queries.earlier_rounds(session, work_session)
+    records = mix_records(session, people, work_session)
+    size = max(2, min(work_session.group_size, len(people)))
+    try:
+        result = grouping.next_round(
+            grouping.Participants.from_records(
+                records, numeric=("age",), categorical=("tenure", "region", "circle"), role_key="role"
+            ),
+            [{str(m): table for m, table in seating.items()} for seating in previous],
+            size=size,
+            hosts_stay=True,
+            seed=seed,
+            time_limit=10.0,
+        )
+    except ConstraintError as error:
+        raise InputError(
+            N_("the groups cannot be formed this way: %(reason)s"), params={"reason": str(error)}
+        ) from error
+    session.execute(delete(Seat).where(Seat.session_id == work_session.id))
+    offset = max(g.number for g in work_session.groups)
+    made = []
+    for index in range(len(result.sizes)):
+        group = BreakoutGroup(
+            session_id=work_session.id, number=offset + index + 1, round=current + 1, locked=True
+        )
+        session.add(group)
+        made.append(group)
+    session.flush()
+    for member, index in zip(people, result.assignment, strict=True):
+        session.add(Seat(session_id=work_session.id, group_id=made[int(index)].id, member_id=member.id))
+    work_session.groups_locked_at = utcnow()
+    session.flush()
+    session.refresh(work_session)
+    record(session, actor, "session.next_round", "work_session", work_session.id, round=current + 1)
+    session_changed(session, work_session, "groups", round=current + 1)
+    return made
 
 
 def set_table_host(

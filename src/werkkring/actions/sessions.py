@@ -154,6 +154,11 @@ def seat_groups(
     """Replace the session's breakout groups with ``groups`` (lists of member ids), e.g. from the engine."""
     if actor is not None:
         require_session_host(session, actor, work_session)
+    if any(g.round > 1 for g in work_session.groups):
+        raise InputError(
+            N_("session %(session)s is in a later round; its groups come from the round before"),
+            params={"session": work_session.id},
+        )
     if any(g.locked for g in work_session.groups):
         raise InputError(
             N_("the groups of session %(session)s are locked; unlock them first"),

@@ -25,6 +25,7 @@ from werkkring.store.models import (
     Guest,
     Member,
     Registration,
+    RoundSeat,
     Seat,
     Theme,
     WorkSession,
@@ -112,6 +113,7 @@ class ParticipantView:
     themes: Sequence[Theme]
     takes_input: bool
     checked_in: bool
+    round: int = 1
 
 
 def participant_view(session: Session, work_session: WorkSession, member: Member) -> ParticipantView:
@@ -139,6 +141,7 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
         themes=themes_of(session, work_session) if published else [],
         takes_input=group is not None and work_session.status in ("grouped", "running", "synthesised"),
         checked_in=registration is not None and registration.checked_in_at is not None,
+        round=group.round if group is not None else 1,
     )
 
 
@@ -246,3 +249,45 @@ def members_named(
     for word in words:
         query = query.where(func.lower(Member.name).contains(word, autoescape=True))
     return list(session.scalars(query.order_by(Member.name, Member.id).limit(limit)))
+
+
+# ---------------------------------------------------------------- rounds
+
+
+def current_round(session: Session, work_session: WorkSession) -> int:
+    """The round the session is in (1 before any groups exist)."""
+    found = session.scalar(
+        select(func.max(BreakoutGroup.round)).where(BreakoutGroup.session_id == work_session.id)
+    )
+    return int(found or 1)
+
+
+def round_groups(
+    session: Session, work_session: WorkSession, round_no: int | None = None
+) -> list[BreakoutGroup]:
+    """The groups of one round (default: the current one), by number."""
+    wanted = current_round(session, work_session) if round_no is None else round_no
+    return list(
+        session.scalars(
+            select(BreakoutGroup)
+            .where(BreakoutGroup.session_id == work_session.id, BreakoutGroup.round == wanted)
+            .order_by(BreakoutGroup.number)
+        )
+    )
+
+
+def earlier_rounds(session: Session, work_session: WorkSession) -> list[dict[int, int]]:
+    """Per finished round (in order): member id -> the 0-based table they sat at in that round."""
+    rows = session.execute(
+        select(RoundSeat.round, RoundSeat.member_id, BreakoutGroup.number)
+        .join(BreakoutGroup, BreakoutGroup.id == RoundSeat.group_id)
+        .where(RoundSeat.session_id == work_session.id)
+        .order_by(RoundSeat.round)
+    ).all()
+    firsts: dict[int, int] = {}
+    for round_no, _, number in rows:
+        firsts[round_no] = min(firsts.get(round_no, number), number)
+    seating: dict[int, dict[int, int]] = {}
+    for round_no, member_id, number in rows:
+        seating.setdefault(round_no, {})[member_id] = number - firsts[round_no]
+    return [seating[r] for r in sorted(seating)]

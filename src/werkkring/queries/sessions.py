@@ -133,11 +133,17 @@ def seat_of(session: Session, work_session: WorkSession, member_id: int) -> Seat
 
 
 def groups_with_seats(session: Session, work_session: WorkSession) -> list[BreakoutGroup]:
-    """The breakout groups, each with its seated members loaded."""
+    """The breakout groups of the current round (world café: earlier rounds keep theirs), each with its
+    seated members loaded."""
+    current = (
+        select(func.max(BreakoutGroup.round))
+        .where(BreakoutGroup.session_id == work_session.id)
+        .scalar_subquery()
+    )
     return list(
         session.scalars(
             select(BreakoutGroup)
-            .where(BreakoutGroup.session_id == work_session.id)
+            .where(BreakoutGroup.session_id == work_session.id, BreakoutGroup.round == current)
             .options(selectinload(BreakoutGroup.seats).selectinload(Seat.member))
             .order_by(BreakoutGroup.number)
         )

@@ -238,6 +238,9 @@ class BreakoutGroup(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # World café rounds (actions/room.py): round 2's groups go on numbering after round 1's, so a group
+    # number names one table of one round; input stays with the group (and round) it was entered in.
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     session: Mapped[WorkSession] = relationship(back_populates="groups")
     seats: Mapped[list[Seat]] = relationship(back_populates="group", cascade="all, delete-orphan")
@@ -255,6 +258,19 @@ class Seat(Base):
 
     group: Mapped[BreakoutGroup] = relationship(back_populates="seats")
     member: Mapped[Member] = relationship()
+
+
+class RoundSeat(Base):
+    """Where someone sat in a finished round of a session (the current round's seats are in Seat)."""
+
+    __tablename__ = "round_seats"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("breakout_groups.id", ondelete="CASCADE"), index=True)
 
 
 class Theme(Base):

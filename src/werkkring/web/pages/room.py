@@ -470,6 +470,21 @@ def seat(request: Request, session_id: int, member_id: Optional = "", back: Opti
     return redirect(target)
 
 
+@router.post("/sessions/{session_id}/rounds")
+def next_round(request: Request, session_id: int) -> Response:
+    """World café: the next round's groups, formed from the rounds before."""
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_queries.get_session(session, session_id)
+        made = room_actions.start_next_round(session, work_session, actor=me)
+        round_no = made[0].round
+    flash(
+        request,
+        translate(request, "Round %(round)s has begun; everyone has a new group.") % {"round": round_no},
+    )
+    return redirect(f"/sessions/{session_id}#groups")
+
+
 @router.post("/sessions/{session_id}/table-host")
 def table_host(
     request: Request,
@@ -504,6 +519,9 @@ def room_context(request: Request, session: Session, me: Member, work_session: W
         "me_id": me.id,
         "join_url": join_url(request, work_session),
         "room_hosting": hosting,
+        "current_round": room_queries.current_round(session, work_session),
+        "round_locked": bool(work_session.groups)
+        and all(g.locked for g in room_queries.round_groups(session, work_session)),
         "waiting": room_queries.not_seated(session, work_session) if hosting and groups_exist else [],
         "cancelled": room_queries.cancelled_after_lock(session, work_session) if hosting else [],
         **_live_urls(work_session, me),
