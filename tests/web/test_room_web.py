@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.web import factories
+from tests.web.helpers import outbox_links
 from werkkring.actions import sessions
 from werkkring.store import Database
 from werkkring.store.models import Contribution, Guest, LiveEvent, Member, Registration, Seat, WorkSession
@@ -262,3 +263,51 @@ def test_the_host_starts_round_two_and_each_phone_shows_its_new_group(
             (2, 3, 4),
             (2, 4, 4),
         ]
+
+
+def test_a_guest_invited_by_the_host_becomes_a_member_and_is_kept(
+    database: Database, app_for: Any, web_settings: Any
+) -> None:
+    ws_id, code, host_email, _ = _room(database)
+    browser = app_for(database)
+    guest = browser()
+    _join_guest(guest, code, "Fatima Ouali", email="fatima@example.org", consent="on")
+    quiet = browser()
+    _join_guest(quiet, code, "Zonder Adres")
+    with database.reader() as session:
+        ids = dict(session.execute(select(Member.name, Member.id).where(Member.guest_of == ws_id)).all())
+    host = browser()
+    host.sign_in(host_email)
+    door = host.get(f"/sessions/{ws_id}/door")
+    assert door.text.count("/invite") == 1  # only the guest who gave an address with consent
+    host.post(f"/sessions/{ws_id}/guests/{ids['Zonder Adres']}/invite")
+    assert "geen e-mailadres" in host.get(f"/sessions/{ws_id}/door").text
+    assert not list(web_settings.outbox_dir.glob("*.eml"))
+    assert host.post(f"/sessions/{ws_id}/guests/{ids['Fatima Ouali']}/invite").status_code == 303
+    links = [link for link in outbox_links(web_settings) if "/guests/invite/" in link]
+    assert len(links) == 1
+    mails = list(web_settings.outbox_dir.glob("*.eml"))
+    assert any("fatima@example.org" in path.read_text() for path in mails)
+    path = links[0].split("127.0.0.1:8000", 1)[-1]
+    page = guest.get(path)
+    assert "Fatima Ouali" in page.text
+    accepted = guest.post(path, {"password": "een-lang-wachtwoord", "repeat": "een-lang-wachtwoord"})
+    assert accepted.status_code == 303
+    assert guest.get("/members", follow_redirects=False).status_code == 200  # signed in as a member now
+    with database.transaction() as session:
+        member = session.get(Member, ids["Fatima Ouali"])
+        assert member is not None and member.guest_of is None and member.email == "fatima@example.org"
+        assert session.get(Guest, member.id) is None
+        ws = session.get(WorkSession, ws_id)
+        assert ws is not None
+        ws.status, ws.published_at = "published", dt.datetime(2026, 1, 1)
+    with database.transaction() as session:
+        from werkkring.actions.room import delete_expired_guests
+
+        assert delete_expired_guests(session, days=30) == 1  # only the guest who stayed a guest
+        assert session.get(Member, ids["Fatima Ouali"]) is not None
+    # the link works once
+    assert (
+        guest.post(path, {"password": "een-lang-wachtwoord", "repeat": "een-lang-wachtwoord"}).status_code
+        == 403
+    )

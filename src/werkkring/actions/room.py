@@ -479,6 +479,31 @@ def become_member(session: Session, guest: Member, *, email: str, actor: Actor =
     return guest
 
 
+def invite_guest(session: Session, work_session: WorkSession, member_id: int, *, actor: Member) -> Guest:
+    """The host invites a guest who gave their address (with consent) to become a member: a job mails them
+    a link, after this transaction commits, to choose a password (:func:`become_member`)."""
+    from werkkring.jobs import queue as jobs
+
+    require_session_host(session, actor, work_session)
+    guest = session.get(Guest, member_id)
+    if guest is None or guest.session_id != work_session.id:
+        raise InputError(
+            N_("session %(session)s has no guest %(guest)s"),
+            params={"session": work_session.id, "guest": member_id},
+        )
+    if not guest.email or not guest.email_consent:
+        raise InputError(N_("this guest gave no e-mail address, so they cannot be invited"))
+    if session.scalar(select(Member.id).where(func.lower(Member.email) == guest.email)) is not None:
+        raise InputError(
+            N_("a member with the address %(email)s exists already; sign in with it"),
+            params={"email": guest.email},
+        )
+    guest.invited_at = utcnow()
+    jobs.enqueue(session, "mail.guest_invite", {"member_id": member_id})
+    record(session, actor, "guest.invite", "member", member_id, work_session=work_session.id)
+    return guest
+
+
 def my_group_number(session: Session, work_session: WorkSession, member: Member) -> int | None:
     group = group_of(session, work_session, member.id)
     return group.number if group is not None else None
@@ -490,6 +515,7 @@ __all__ = [
     "become_member",
     "check_in",
     "delete_expired_guests",
+    "invite_guest",
     "join",
     "join_as_guest",
     "seat_arrivals",

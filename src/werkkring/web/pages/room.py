@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from werkkring.actions import accounts as account_actions
 from werkkring.actions import room as room_actions
 from werkkring.actions import sessions as session_actions
 from werkkring.actions._announce import group_channel, session_channel
@@ -32,6 +33,7 @@ from werkkring.web.common import (
     redirect,
     require_member,
     settings,
+    sign_in,
     translate,
     translate_error,
 )
@@ -468,6 +470,61 @@ def seat(request: Request, session_id: int, member_id: Optional = "", back: Opti
         flash(request, f"{name}: {reason}", "error")
     target = f"/sessions/{session_id}#late" if back == "session" else f"/sessions/{session_id}/door#waiting"
     return redirect(target)
+
+
+@router.post("/sessions/{session_id}/guests/{member_id}/invite")
+def invite(request: Request, session_id: int, member_id: int) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_queries.get_session(session, session_id)
+        guest = room_actions.invite_guest(session, work_session, member_id, actor=me)
+        name = guest.member.name
+    flash(request, translate(request, "%(name)s gets an invitation to become a member.") % {"name": name})
+    return redirect(f"/sessions/{session_id}/door#guests")
+
+
+def _invited_guest(session: Session, token: str) -> Member | None:
+    member = account_actions.peek_login_token(session, token, "invite")
+    return member if member is not None and member.guest_of is not None else None
+
+
+@router.get("/guests/invite/{token}", response_class=HTMLResponse)
+def invitation_page(request: Request, token: str) -> HTMLResponse:
+    """A guest's invitation: choose a password and become a member."""
+    with database(request).reader() as session:
+        member = _invited_guest(session, token)
+        return render(
+            request,
+            "password.html",
+            {
+                "token": token,
+                "purpose": "invite",
+                "member": member,
+                "minimum": account_actions.MIN_PASSWORD_LENGTH,
+            },
+            locale=locale_of(request, member),
+        )
+
+
+@router.post("/guests/invite/{token}")
+def accept_invitation(
+    request: Request, token: str, password: Optional = "", repeat: Optional = ""
+) -> Response:
+    if password != repeat:
+        flash(request, translate(request, "The two passwords differ."), "error")
+        return redirect(request.url.path)
+    with database(request).transaction() as session:
+        member = _invited_guest(session, token)
+        if member is None:
+            raise PermissionDenied(N_("this link is no longer valid; ask for a new one"))
+        guest = room_queries.guest_record(session, member)
+        assert guest is not None and guest.email is not None
+        room_actions.become_member(session, member, email=guest.email, actor=member)
+        account_actions.set_password(session, member, member, password)
+        member = account_actions.use_login_token(session, token, "invite")
+    sign_in(request, member)
+    flash(request, translate(request, "Your password is set. Welcome!"))
+    return redirect("/")
 
 
 @router.post("/sessions/{session_id}/rounds")
