@@ -122,6 +122,8 @@ def test_an_evening_joined_by_code(live_server: LiveServer, room: dict[str, Any]
     host.goto(session_url)
     expect(host.locator("#join-code")).to_have_text(code)
     expect(host.locator("#join img")).to_be_visible()
+    host.wait_for_function("document.querySelector('#join img').complete")
+    assert host.locator("#join img").evaluate("img => img.naturalWidth") > 100  # the QR really shows
 
     # A member's phone opens the code (as from the QR) and is in at once.
     member = sign_in(context(phone=True), server, room["phone"])

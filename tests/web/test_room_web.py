@@ -69,6 +69,7 @@ def test_a_member_joins_by_code_at_once(database: Database, app_for: Any) -> Non
     qr = member.get(f"/sessions/{ws_id}/qr.svg")
     assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
     assert qr.text.lstrip().startswith("<svg") and "<path" in qr.text
+    assert 'xmlns="http://www.w3.org/2000/svg"' in qr.text  # an <img> shows only a namespaced SVG
 
 
 def test_a_guest_joins_by_code_and_sees_only_their_session(database: Database, app_for: Any) -> None:

@@ -7,6 +7,7 @@ member: :func:`werkkring.web.common.current_member` does not see them, so they r
 
 from __future__ import annotations
 
+import io
 import secrets
 from typing import Annotated, Any
 
@@ -355,9 +356,14 @@ def qr_code(request: Request, session_id: int) -> Response:
         if guest_in(request, session, work_session) is None:
             require_member(request, session)
         url = join_url(request, work_session)
-    qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=8, border=2, dark="#000", light="#fff", title=url)
-    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+    out = io.BytesIO()
+    # A standalone SVG document (namespace and all): an <img> shows it, a print page embeds it.
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=8, border=2, dark="#000", light="#fff", title=url, xmldecl=False
+    )
+    return Response(
+        out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 # ---------------------------------------------------------------- the host: guests, door, late arrivals
