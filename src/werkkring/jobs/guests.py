@@ -1,6 +1,8 @@
 """The guests' keeping time (docs/guests.md): every hour the job runner deletes the guests of sessions
 published more than ``guest_retention_days`` ago (or started that long ago and never published), and guests
-whose session is gone. Safe to run twice: a second run finds nothing left to delete."""
+whose session is gone. Safe to run twice: a second run finds nothing left to delete. Also the mail that
+invites a guest to become a member (``mail.guest_invite``). The job runner imports this module (its hourly
+clean-up), which registers the job kind in every process that runs or enqueues jobs."""
 
 from __future__ import annotations
 

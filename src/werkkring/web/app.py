@@ -53,9 +53,9 @@ from werkkring.web.pages import (
     jobs,
     members,
     outreach,
-    room,
     sessions,
 )
+from werkkring.web.pages import room as room_pages
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
 from werkkring.web.security import secret_key, verify_csrf
 
@@ -134,9 +134,11 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, room, initiatives, connections, helix, outreach, jobs]
+    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach, jobs]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    # The live room: join by code, guests, the door (werkkring.web.pages.room).
+    app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
     _install_error_pages(app)
     return app

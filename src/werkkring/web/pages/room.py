@@ -578,6 +578,10 @@ def room_context(request: Request, session: Session, me: Member, work_session: W
     groups_exist = bool(work_session.groups)
     return {
         **room_globals(request),
+        # session.html keeps its own outcome section and its older group block; the live view replaces
+        # the group block (so the page's my_group stays empty) and leaves the outcome to the page.
+        "my_group": None,
+        "room_outcome": False,
         "view": room_queries.participant_view(session, work_session, me),
         "me_id": me.id,
         "join_url": join_url(request, work_session),
