@@ -53,7 +53,9 @@ from werkkring.web.pages import (
     jobs,
     members,
     outreach,
+    present,
     sessions,
+    votes,
 )
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
 from werkkring.web.security import secret_key, verify_csrf
@@ -133,7 +135,19 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach, jobs]
+    pages = [
+        accounts,
+        members,
+        circles,
+        sessions,
+        initiatives,
+        connections,
+        helix,
+        outreach,
+        jobs,
+        votes,
+        present,
+    ]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
