@@ -17,6 +17,7 @@ from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.engines.synthesis import synthesize
 from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
+from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import (
     active_registrations,
     contributions_of,
@@ -473,6 +474,7 @@ def run_synthesis(
         ],
         question=work_session.question,
         backend="hybrid",
+        votes=vote_queries.for_synthesis(session, work_session, contributions),
         seed=seed,
     )
     for contribution in contributions:

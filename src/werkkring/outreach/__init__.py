@@ -26,7 +26,7 @@ from werkkring.outreach._newsletter import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from werkkring.outreach._pdf import PANGO_HINT, PdfUnavailable, pdf_available
+from werkkring.outreach._pdf import PANGO_HINT, PdfUnavailable, html_to_pdf, pdf_available
 from werkkring.outreach._postal import (
     INCOMPLETE,
     NO_CONSENT,
@@ -69,6 +69,7 @@ __all__ = [
     "circle_calendar",
     "compose_session_report",
     "event_uid",
+    "html_to_pdf",
     "labels_pdf",
     "member_calendar",
     "newsletter_mail",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -51,6 +51,20 @@ class ReportTheme:
     size: int
     quotes: tuple[str, ...]
     undercurrent: bool
+    # From the dots: how many people put one on its cards, and the groups they sit in.
+    support: int = 0
+    support_groups: tuple[int, ...] = ()
+
+
+BROADLY_TEXT: Final = N_("Themes on which people from at least half of the groups put their dots.")
+# A theme is broadly shared when people from at least this share of the groups put dots on it.
+BROADLY_SHARED: Final = 0.5
+
+
+def broadly_shared(theme: ReportTheme, group_count: int) -> bool:
+    """Dots from people in at least half of the groups (and from two groups or more)."""
+    groups = len(theme.support_groups)
+    return group_count > 1 and groups >= 2 and groups >= BROADLY_SHARED * group_count
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,7 @@ class SessionReport:
     shared: tuple[ReportTheme, ...]
     initiatives: tuple[ReportInitiative, ...]
     proposals: tuple[str, ...]
+    broadly: tuple[ReportTheme, ...] = ()
 
     @property
     def abroad_total(self) -> int:
@@ -129,10 +144,12 @@ def compose_session_report(
     initiatives: Sequence[tuple[Initiative, int]],
     proposals: Sequence[str],
     circle: str | None,
+    support: Mapping[int, tuple[int, Sequence[int]]] | None = None,
 ) -> SessionReport:
     """Everything a published report shows about one work session, from what the queries read: the people
     in the room, its themes, how much input, its initiatives (each with how many others joined the owner),
-    the proposals nobody carries yet and the circle's name."""
+    the proposals nobody carries yet and the circle's name. ``support``: per theme id, how many people put
+    a dot on its cards and the groups they sit in."""
     language = work_session.language if work_session.language in ("nl", "en") else "en"
     w = words(language)
     day = work_session.starts_at.date()
@@ -184,8 +201,16 @@ def compose_session_report(
             size=t.size,
             quotes=tuple(str(q) for q in (t.quotes or []) if str(q).strip()),
             undercurrent=t.undercurrent,
+            support=(support or {}).get(t.id, (0, ()))[0],
+            support_groups=tuple(sorted((support or {}).get(t.id, (0, ()))[1])),
         )
         for t in themes
+    )
+    broadly = tuple(
+        sorted(
+            (t for t in report_themes if broadly_shared(t, group_count)),
+            key=lambda t: (-len(t.support_groups), -t.support),
+        )
     )
     shared = tuple(t for t in report_themes if t.undercurrent)
     if not shared and group_count > 1:
@@ -234,6 +259,7 @@ def compose_session_report(
         shared=shared,
         initiatives=tuple(carried),
         proposals=tuple(proposals),
+        broadly=broadly,
     )
 
 
@@ -272,6 +298,14 @@ def theme_detail(theme: ReportTheme, report: SessionReport) -> str:
         parts.append(w(N_("Came up in %(groups)s."), groups=groups))
     if theme.size:
         parts.append(w(N_("%(n)s contributions"), n=theme.size) + ".")
+    if theme.support:
+        parts.append(
+            w(
+                N_("%(n)s people put a dot on it, from %(groups)s groups."),
+                n=theme.support,
+                groups=len(theme.support_groups),
+            )
+        )
     return " ".join(parts)
 
 
@@ -417,6 +451,11 @@ def render_markdown(report: SessionReport) -> str:
             else w(N_("The input of this session has not been summarised yet.")),
             "",
         ]
+    if report.broadly:
+        lines += ["## " + w(N_("Broadly shared")), "", w(BROADLY_TEXT), ""]
+        for theme in report.broadly:
+            lines.append(f"- **{e(theme.label)}**: " + theme_detail(theme, report))
+        lines.append("")
     lines += ["## " + w(N_("Actions and who carries them")), ""]
     if not report.initiatives and not report.proposals:
         lines += [w(N_("No actions have come out of this session (yet).")), ""]

@@ -13,6 +13,7 @@ from werkkring import outreach
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
 from werkkring.outreach import Digest, DigestInitiative, DigestSession, PostalList, SendResult, SessionReport
+from werkkring.queries import votes as vote_queries
 from werkkring.store.models import (
     Circle,
     Contribution,
@@ -93,6 +94,10 @@ def session_report(session: Session, session_id: int) -> SessionReport:
         initiatives=[(i, joined.get(i.id, 0)) for i in initiatives],
         proposals=proposals,
         circle=circle.name if circle else None,
+        support={
+            theme_id: (found.voters, found.groups)
+            for theme_id, found in vote_queries.theme_support(session, work_session).items()
+        },
     )
 
 

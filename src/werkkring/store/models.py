@@ -527,6 +527,78 @@ class LiveEvent(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
+VOTING_STATES: Final = ("closed", "open", "ended")
+TIMER_STATES: Final = ("idle", "running", "paused")
+
+
+class RoomSettings(Base):
+    """How the room runs one work session: the dots each participant gets and whether voting is open."""
+
+    __tablename__ = "room_settings"
+    __table_args__ = (
+        CheckConstraint(_in("voting", VOTING_STATES), name="voting"),
+        CheckConstraint("dots >= 1 AND dots <= 10", name="dots"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    dots: Mapped[int] = mapped_column(Integer, default=3)
+    voting: Mapped[str] = mapped_column(String(10), default="closed")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Vote(Base):
+    """One dot a participant put on a card (a contribution or proposal) of a work session.
+
+    ``voter`` is ``m:<member id>`` or ``g:<guest id>``: one key for members and guests, so the two unique
+    constraints hold for both. ``slot`` is which of the voter's dots it is (1..dots): two requests spending
+    the same dot at the same moment collide on the constraint, so nobody ever spends more than the dots
+    the host gave, whatever the database's isolation level."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        UniqueConstraint("session_id", "voter", "contribution_id", name="uq_votes_session_voter_card"),
+        UniqueConstraint("session_id", "voter", "slot", name="uq_votes_session_voter_slot"),
+        CheckConstraint("slot >= 1", name="slot"),
+        CheckConstraint("(member_id IS NULL) <> (guest_id IS NULL)", name="one_voter"),
+        Index("ix_votes_session_contribution", "session_id", "contribution_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"))
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), index=True
+    )
+    voter: Mapped[str] = mapped_column(String(24))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    # A guest of the session (joined by code); the guests table comes with join-by-code.
+    guest_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    slot: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RoundTimer(Base):
+    """The timer of one round of a work session. Running: ``ends_at`` is when it reaches zero; paused (or
+    not started): ``remaining`` seconds are left. Pages count down from ``ends_at``, never from their own
+    clock's idea of the start."""
+
+    __tablename__ = "round_timers"
+    __table_args__ = (
+        CheckConstraint(_in("state", TIMER_STATES), name="state"),
+        CheckConstraint("remaining >= 0", name="remaining"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("work_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    round_no: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    state: Mapped[str] = mapped_column(String(10), default="idle")
+    remaining: Mapped[int] = mapped_column(Integer, default=0)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 class ReportFile(Base):
     """A session report's PDF made by a background job (werkkring.jobs.report_pdf), under the SHA-256 of the
     report's HTML: served to every web process, made again when the report changes."""

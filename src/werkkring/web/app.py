@@ -53,7 +53,9 @@ from werkkring.web.pages import (
     jobs,
     members,
     outreach,
+    present,
     sessions,
+    votes,
 )
 from werkkring.web.pages import room as room_pages
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
@@ -134,7 +136,19 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    pages = [accounts, members, circles, sessions, initiatives, connections, helix, outreach, jobs]
+    pages = [
+        accounts,
+        members,
+        circles,
+        sessions,
+        initiatives,
+        connections,
+        helix,
+        outreach,
+        jobs,
+        votes,
+        present,
+    ]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # The live room: join by code, guests, the door (werkkring.web.pages.room).

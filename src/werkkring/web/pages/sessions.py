@@ -15,6 +15,7 @@ from werkkring.actions.permissions import is_session_host, require_host, require
 from werkkring.errors import N_, InputError, Problem
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import members as member_queries
+from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store.models import Contribution, Member, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
@@ -132,6 +133,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "open_for_signup": work_session.status in ("open", "grouped"),
         "takes_input": work_session.status in ("grouped", "running", "synthesised"),
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
+        "room": present_queries.panel(session, work_session),
     }
     if hosting:
         groups = session_queries.groups_with_seats(session, work_session)
