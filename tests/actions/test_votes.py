@@ -44,9 +44,9 @@ def _lines() -> list[tuple[int, str]]:
     ]
 
 
-def _room(database: Database, people: int = 9, *, second: bool = False) -> dict[str, Any]:
-    """A session with ``people`` participants in three locked groups, the real session's input entered by
-    each group, and a host. With ``second``: another session with a card of its own."""
+def _room(database: Database, people: int = 9, *, second: bool = False, tables: int = 3) -> dict[str, Any]:
+    """A session with ``people`` participants in ``tables`` locked groups, the real session's input entered by
+    the first three groups, and a host. With ``second``: another session with a card of its own."""
     with database.transaction() as session:
         made = [
             create_member(session, None, MemberRow(line=i, name=f"Deelnemer {i}", email=f"d{i}@example.org"))
@@ -60,11 +60,11 @@ def _room(database: Database, people: int = 9, *, second: bool = False) -> dict[
         )
         for person in others:
             session_actions.register(session, person, ws)
-        groups = [[p.id for p in others[i::3]] for i in range(3)]
+        groups = [[p.id for p in others[i::tables]] for i in range(tables)]
         session_actions.seat_groups(session, host, ws, groups)
         session_actions.lock_groups(session, host, ws)
         by_number = {g.number: g for g in ws.groups}
-        first_of = {n: session.get(Member, ids[0]) for n, ids in enumerate(groups, start=1)}
+        first_of = {n: session.get(Member, ids[0]) for n, ids in enumerate(groups[:3], start=1)}
         cards = []
         for number, text in _lines():
             author = first_of[number]
@@ -83,7 +83,7 @@ def _room(database: Database, people: int = 9, *, second: bool = False) -> dict[
             session_actions.register(session, others[1], ws2)
             session_actions.seat_groups(session, host, ws2, [[others[0].id, others[1].id]])
             other_card = session_actions.add_contribution(session, others[0], ws2, "Een kaart elders").id
-        assert len(by_number) == 3
+        assert len(by_number) == tables
         return {
             "ws": ws.id,
             "host": host.id,
