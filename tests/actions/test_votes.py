@@ -139,7 +139,9 @@ def test_three_dots_each_one_per_card_and_a_dot_taken_back(database: Database) -
         assert vote_queries.my_cards(session, ws, voter) == {cards[0], cards[2], cards[3]}
         assert vote_queries.tally(session, ws) == vote_queries.Tally(dots=4, voters=2)
         # Every change announced its card's count on the session's channel, and wrote its audit entry.
-        events = session.scalars(select(LiveEvent.data).where(LiveEvent.channel == f"session:{ws.id}")).all()
+        events = session.scalars(
+            select(LiveEvent.data).where(LiveEvent.channel == f"session:{ws.id}:votes")
+        ).all()
         assert sum('"type":"votes"' in e for e in events) == 6
         assert f'"card":{cards[0]},"count":2' in events[-1]
         audit = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("votes.%"))).all()
