@@ -217,11 +217,16 @@ def test_a_guest_votes_with_the_same_rules() -> None:
 
 
 def _at_once(
-    monkeypatch: pytest.MonkeyPatch, name: str, parties: int, work: list[Callable[[], Any]]
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    parties: int,
+    work: list[Callable[[], Any]],
+    *,
+    patience: float = 60.0,
 ) -> tuple[list[str], bool]:
     """Run ``work`` in threads that all read (``vote_queries.<name>``) before any of them writes: each
     thread's first read waits for the others (or, where the database makes one wait for another's lock,
-    gives up waiting after a moment, so the database's own order is tested)."""
+    gives up waiting after ``patience`` seconds, so the database's own order is tested)."""
     barrier = threading.Barrier(parties)
     original = getattr(vote_queries, name)
     seen: set[int] = set()
@@ -232,7 +237,7 @@ def _at_once(
         if me not in seen:
             seen.add(me)
             with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=1.5)
+                barrier.wait(timeout=patience)
         return found
 
     monkeypatch.setattr(vote_queries, name, waiting)
@@ -313,6 +318,8 @@ def test_two_tabs_voting_the_same_card_at_once_give_one_vote(
         "has_voted",
         2,
         [lambda: vote_actions.cast_vote(database, room["ws"], card, voter=voter) for _ in range(2)],
+        # PostgreSQL makes the second wait for the card's lock, so the first stops waiting for it.
+        patience=3.0,
     )
     assert sorted(outcomes) == ["ok", "this card already has your dot"]
     assert _dots(database, room["ws"]) == 1
