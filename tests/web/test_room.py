@@ -12,7 +12,7 @@ from tests.actions.test_votes import _room
 from tests.web import factories
 from tests.web.helpers import Browser
 from werkkring.store import Database
-from werkkring.store.models import Member, Vote
+from werkkring.store.models import Member, ReportFile, Vote
 
 
 def _as(app: Any, database: Database, member_id: int) -> Browser:
@@ -132,3 +132,16 @@ def test_table_cards_and_group_lists_print_as_pages_and_pdf(database: Database, 
     # A participant does not print other people's names.
     phone = _as(app, database, room["people"][0])
     assert phone.get(f"/sessions/{ws}/print/groups").status_code == 403
+
+
+def test_the_pdf_of_a_hall_of_tables_is_made_in_the_background(database: Database, app_for: Any) -> None:
+    room = _room(database, 28, tables=14)
+    ws = room["ws"]
+    host = _as(app_for(database), database, room["host"])
+    first = host.get(f"/sessions/{ws}/print/cards.pdf")
+    if first.status_code == 202:  # the job runs after the request's commit; the page reloads itself
+        assert "wordt gemaakt" in first.text and 'http-equiv="refresh"' in first.text
+    again = host.get(f"/sessions/{ws}/print/cards.pdf")
+    assert again.status_code == 200 and again.content.startswith(b"%PDF")
+    with database.reader() as session:
+        assert session.scalar(select(func.count()).select_from(ReportFile)) == 1

@@ -6,7 +6,7 @@ The rules hold at the same moment too. Each of a voter's dots is a numbered slot
 constraint, and so is (voter, card): two requests spending the last dot at once, or two tabs voting the same
 card at once, collide in the database, and :func:`cast_vote` runs the loser again, which then finds the dot
 spent or the card voted and says so. Every change announces the card's new count on the session's live
-channel in the same transaction."""
+channel in the same transaction (``session:ID:votes``; the voting's state on ``session:ID``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from werkkring import live
@@ -46,8 +46,15 @@ class Cast:
 
 
 def channel(work_session: WorkSession | int) -> str:
+    """Everyone following the session: the voting opened or closed, the timer."""
     session_id = work_session if isinstance(work_session, int) else work_session.id
     return f"session:{session_id}"
+
+
+def votes_channel(work_session: WorkSession | int) -> str:
+    """Each dot's new count: only the pages that show counts (the vote page, the projector) listen, so a dot
+    does not wake every phone in the hall."""
+    return f"{channel(work_session)}:votes"
 
 
 def _settings_row(session: Session, work_session: WorkSession) -> RoomSettings:
@@ -162,7 +169,9 @@ def cast(session: Session, work_session: WorkSession, contribution_id: int, *, v
         )
     )
     session.flush()
-    return _announce(session, work_session, voter, card.id, settings.dots, "votes.cast")
+    # The slot's constraint guarantees no one else spent this dot: what is left follows without a read.
+    left = settings.dots - len(used) - 1
+    return _announce(session, work_session, voter, card.id, settings.dots, left, "votes.cast")
 
 
 def take_back(session: Session, work_session: WorkSession, contribution_id: int, *, voter: Voter) -> Cast:
@@ -176,19 +185,16 @@ def take_back(session: Session, work_session: WorkSession, contribution_id: int,
     )
     if not getattr(removed, "rowcount", 0):
         raise InputError(N_("this card has no dot of yours"))
-    return _announce(session, work_session, voter, card.id, settings.dots, "votes.take_back")
+    left = settings.dots - vote_queries.spent(session, work_session, voter)
+    return _announce(session, work_session, voter, card.id, settings.dots, left, "votes.take_back")
 
 
 def _announce(
-    session: Session, work_session: WorkSession, voter: Voter, card: int, dots: int, action: str
+    session: Session, work_session: WorkSession, voter: Voter, card: int, dots: int, left: int, action: str
 ) -> Cast:
+    # Kept short: on SQLite the write lock is held from the first write to the commit.
     count = vote_queries.count_of(session, work_session, card)
-    totals = vote_queries.tally(session, work_session)
-    live.publish(
-        session,
-        channel(work_session),
-        {"type": "votes", "card": card, "count": count, "dots": totals.dots, "voters": totals.voters},
-    )
+    live.publish(session, votes_channel(work_session), {"type": "votes", "card": card, "count": count})
     record(
         session,
         _actor_of(session, voter),
@@ -198,12 +204,13 @@ def _announce(
         card=card,
         voter=voter.key,
     )
-    return Cast(card, count, dots - vote_queries.spent(session, work_session, voter), dots)
+    return Cast(card, count, left, dots)
 
 
 def _again(database: Database, work: Callable[[Session], T]) -> T:
     """Run ``work`` in a transaction; when a unique constraint refused it because someone else's change
-    came first, run it again (it then sees that change)."""
+    came first, run it again (it then sees that change). So also when SQLite's write lock stayed taken
+    longer than its busy timeout (a hall voting on a loaded machine): nothing was written, it runs again."""
     for attempt in range(ATTEMPTS):
         try:
             with database.transaction() as session:
@@ -211,6 +218,9 @@ def _again(database: Database, work: Callable[[Session], T]) -> T:
         except IntegrityError:
             if attempt == ATTEMPTS - 1:
                 break
+        except OperationalError as error:
+            if "database is locked" not in str(error.orig) or attempt == ATTEMPTS - 1:
+                raise
     raise InputError(N_("many dots at once: please try again"))
 
 

@@ -7,6 +7,7 @@ session's live stream announces a change, so nothing reloads; the timer counts d
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 from typing import Annotated, Any
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session
 from werkkring.actions import timer as timer_actions
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, InputError, NotFoundError
+from werkkring.jobs import print_pdf, queue
 from werkkring.outreach import html_to_pdf
 from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.queries import timer as timer_queries
-from werkkring.store.models import Member, WorkSession
+from werkkring.store.models import Member, ReportFile, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, settings, translate
 from werkkring.web.pages.votes import require_room
 
@@ -157,13 +159,51 @@ def print_page(request: Request, session_id: int, what: str) -> Response:
             _print_context(request, session, work_session),
             me=me,
             session=session,
-            locale=work_session.language,
+            locale=request.query_params.get("lang") or None,
         )
     if kind != "pdf":
         return page
-    pdf = html_to_pdf(bytes(page.body).decode(), base_url=str(request.base_url))
+    html = bytes(page.body).decode()
+    filename = f"session-{session_id}-{name}.pdf"
+    if (
+        html.count('class="tablecard"') < print_pdf.LARGE_ROOM
+        and html.count('class="group"') < print_pdf.LARGE_ROOM
+    ):
+        return _pdf(html_to_pdf(html, base_url=str(request.base_url)), filename)
+    return _large_pdf(request, session_id, name, html, filename)
+
+
+def _pdf(data: bytes, filename: str) -> Response:
     return Response(
-        pdf,
+        data,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="session-{session_id}-{name}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _large_pdf(request: Request, session_id: int, name: str, html: str, filename: str) -> Response:
+    """A large room's PDF: served once a job made it for the print as it is now; else a job is asked to (once,
+    however often the page reloads) and the page says so and reloads itself."""
+    digest = print_pdf.digest_of(html)
+    with database(request).reader() as session:
+        made = session.get(ReportFile, digest)
+        if made is not None:
+            return _pdf(made.data, filename)
+    # Asked for already (this page reloading, or another at the same moment): it is being made.
+    with contextlib.suppress(queue.JobAlreadyActive):
+        queue.enqueue_exclusive(
+            database(request),
+            print_pdf.KIND,
+            {"session_id": session_id, "digest": digest, "html": html, "base_url": str(request.base_url)},
+            key=f"print:{digest[:100]}",
+        )
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(
+            request,
+            "present_pending.html",
+            {"session_id": session_id, "name": name},
+            me=me,
+            session=session,
+            status_code=202,
+        )

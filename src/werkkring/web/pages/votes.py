@@ -89,7 +89,7 @@ def room_events(request: Request, session_id: int) -> Response:
     with database(request).reader() as session:
         work_session = session_queries.get_session(session, session_id)
         require_room(request, session, work_session)
-    return stream(request, [vote_actions.channel(session_id)])
+    return stream(request, [vote_actions.channel(session_id), vote_actions.votes_channel(session_id)])
 
 
 def _vote(request: Request, session_id: int, card: int, *, back: bool) -> Response:

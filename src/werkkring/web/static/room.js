@@ -12,10 +12,13 @@
       var el = document.querySelector("[data-room-events]");
       if (!el) return;
       source = new EventSource(el.getAttribute("data-room-events"));
-      source.addEventListener("session:" + el.getAttribute("data-room-session"), function (e) {
+      var channel = "session:" + el.getAttribute("data-room-session");
+      var deliver = function (e) {
         var data = JSON.parse(e.data);
         (handlers[data.type] || []).concat(handlers["*"] || []).forEach(function (fn) { fn(data); });
-      });
+      };
+      source.addEventListener(channel, deliver);
+      source.addEventListener(channel + ":votes", deliver);
     }
   };
 

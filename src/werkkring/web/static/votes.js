@@ -18,6 +18,8 @@
     var el = root.querySelector('[data-count="' + card + '"]');
     if (el && el.textContent !== String(count)) {
       el.textContent = String(count);
+      var unit = el.parentNode.querySelector(".unit");
+      if (unit) unit.textContent = unit.getAttribute(count === 1 ? "data-one" : "data-many");
       el.classList.remove("bump"); void el.offsetWidth; el.classList.add("bump");
     }
   }
