@@ -129,3 +129,8 @@ class NotFoundError(WerkkringError):
 
 class PermissionDenied(WerkkringError):
     """The acting member may not do this."""
+
+
+class ConflictError(WerkkringError):
+    """Someone else changed the same thing a moment earlier (two hosts forming groups, Send pressed twice):
+    nothing was changed by this request; the person looks at the new state and decides again. HTTP 409."""

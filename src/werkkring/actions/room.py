@@ -3,8 +3,8 @@ list (check-in, walk-ins), late arrivals seated in locked groups, table hosts, a
 (docs/guests.md): kept for the session only, deleted after the keeping time unless the guest became a member.
 
 Every change that two people can make at the same moment (the last place, Join pressed twice, seating the
-late arrivals from two screens) first takes the session's row lock (:func:`_lock`), so the second one sees
-what the first one did."""
+late arrivals from two screens) first takes the session's row lock
+(:func:`werkkring.store.locks.lock_session`), so the second one sees what the first one did."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from werkkring import limits
@@ -31,6 +31,7 @@ from werkkring.queries.sessions import (
     mix_records,
     participants,
 )
+from werkkring.store.locks import lock_session
 from werkkring.store.models import (
     BreakoutGroup,
     Guest,
@@ -56,13 +57,6 @@ GUEST_EMAIL_DOMAIN = "guests.invalid"
 reaches it, and no sign-in link can be sent to it. The address a guest gives is kept on the Guest row."""
 
 
-def _lock(session: Session, work_session: WorkSession) -> None:
-    """Take the session's row lock for the rest of the transaction: PostgreSQL locks the row; SQLite takes
-    its write lock (a no-op update is the first write), so a count read after this is the latest."""
-    session.execute(update(WorkSession).where(WorkSession.id == work_session.id).values(id=WorkSession.id))
-    session.refresh(work_session)
-
-
 def _require_joinable(work_session: WorkSession) -> None:
     if not room_queries.code_is_open(work_session):
         raise InputError(
@@ -80,7 +74,7 @@ def join(session: Session, work_session: WorkSession, *, actor: Member) -> Regis
     if actor.guest_of is not None:
         raise PermissionDenied(N_("a guest joins only the session they were invited to"))
     _require_joinable(work_session)
-    _lock(session, work_session)
+    lock_session(session, work_session)
     registration = session_actions.register(session, actor, work_session)
     record(session, actor, "session.join", "work_session", work_session.id, by="code")
     session_changed(session, work_session, "arrival", member=actor.id)
@@ -115,7 +109,7 @@ def join_as_guest(
         )
     if problems:
         raise InputError(problems)
-    _lock(session, work_session)
+    lock_session(session, work_session)
     if token:
         earlier = session.scalar(select(Guest).where(Guest.join_token == token))
         if earlier is not None:
@@ -216,7 +210,7 @@ def walk_in(
         member = session.get(Member, member_id)
         if member is None or member.guest_of is not None:
             raise InputError(N_("no member with id %(id)s"), params={"id": member_id})
-        _lock(session, work_session)
+        lock_session(session, work_session)
         session_actions.register(session, member, work_session)
     else:
         member = join_as_guest(session, work_session, name=name, walk_in=True)
@@ -240,7 +234,7 @@ def seat_arrivals(
     host to their group; nobody already seated moves. ``member_ids`` None seats everyone not seated yet.
     Seating twice at once seats each person once (the second finds them seated)."""
     require_session_host(session, actor, work_session)
-    _lock(session, work_session)
+    lock_session(session, work_session)
     groups = room_queries.round_groups(session, work_session)
     if not groups:
         raise InputError(N_("form the groups before seating late arrivals"))
@@ -309,7 +303,7 @@ def start_next_round(
     possible, table hosts stay at their table. The finished round keeps its groups and its input (the
     synthesis sees every round); the new groups go on numbering after the last ones and are locked at once."""
     require_session_host(session, actor, work_session)
-    _lock(session, work_session)
+    lock_session(session, work_session)
     if work_session.status in ("draft", "published", "cancelled", "synthesised"):
         raise InputError(
             N_("session %(session)s cannot start another round in status %(status)s"),

@@ -16,7 +16,7 @@ from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.engines.synthesis import synthesize
-from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
+from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import (
     active_registrations,
@@ -27,7 +27,9 @@ from werkkring.queries.sessions import (
     mix_records,
     participants,
     seat_of,
+    state_token,
 )
+from werkkring.store.locks import lock_session
 from werkkring.store.models import (
     BreakoutGroup,
     Contribution,
@@ -51,6 +53,17 @@ class ThemeInput:
     groups: Sequence[int] = ()
     quotes: Sequence[str] = ()
     undercurrent: bool = False
+
+
+def _take(session: Session, work_session: WorkSession, seen: str | None) -> None:
+    """Lock the session; when the person's page was built from an older state than now, refuse: someone
+    else formed the groups, ran the synthesis or published a moment ago, and this request changes nothing."""
+    lock_session(session, work_session)
+    if seen is not None and seen != state_token(session, work_session):
+        raise ConflictError(
+            N_("someone else changed session %(session)s a moment ago; look at it again before you go on"),
+            params={"session": work_session.id},
+        )
 
 
 def create_session(
@@ -108,7 +121,11 @@ def create_session(
 
 
 def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
-    """Sign the actor up; refused when the session is full, not open, or already in the past."""
+    """Sign the actor up; refused when the session is full, not open, or already in the past.
+
+    The session's row lock comes first, so of many people taking the last place at once exactly one gets it
+    and the others are told the session is full."""
+    lock_session(session, work_session)
     if work_session.status not in ("open", "grouped"):
         raise InputError(
             N_("session %(session)s is not open for sign-up (status %(status)s)"),
@@ -298,8 +315,15 @@ def rename_theme(
     record(session, actor, "theme.edit", "theme", theme.id)
 
 
-def publish(session: Session, actor: Member, work_session: WorkSession, summary: str = "") -> None:
+def publish(
+    session: Session, actor: Member, work_session: WorkSession, summary: str = "", *, seen: str | None = None
+) -> None:
     require_session_host(session, actor, work_session)
+    _take(session, work_session, seen)
+    if work_session.status == "published":
+        raise ConflictError(
+            N_("the outcome of session %(session)s is already published"), params={"session": work_session.id}
+        )
     if work_session.status != "synthesised":
         raise InputError(N_("run the synthesis before publishing the outcome"))
     work_session.status = "published"
@@ -336,12 +360,17 @@ def form_groups(
     seed: int = 0,
     history_weight: float = 1.0,
     time_limit: float = 10.0,
+    seen: str | None = None,
 ) -> list[BreakoutGroup]:
     """Form breakout groups that are each a good mix of the room (the grouping engine): tenure, age, region
     and home circle spread evenly, hosts spread, and as few people as possible seated again with someone
-    they met in an earlier session. People the host moved by hand keep their group."""
+    they met in an earlier session. People the host moved by hand keep their group.
+
+    ``seen`` is the :func:`state_token` the host's page showed: two hosts pressing "form groups" at once
+    get one set of groups and, for the second, a :class:`ConflictError`."""
     if actor is not None:
         require_session_host(session, actor, work_session)
+    _take(session, work_session, seen)
     members = participants(session, work_session)
     if len(members) < 2:
         raise InputError(N_("at least two people must be signed up to form groups"))
@@ -452,12 +481,15 @@ def store_themes(
 
 
 def run_synthesis(
-    session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0
+    session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0, seen: str | None = None
 ) -> list[Theme]:
     """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
     each contribution to its theme, and mark the session synthesised. Contributions that do not answer the
-    session's question are set aside (no theme, never quoted)."""
+    session's question are set aside (no theme, never quoted).
+
+    ``seen`` as in :func:`form_groups`: a second press on "synthesise" from the same page is refused."""
     require_session_host(session, actor, work_session)
+    _take(session, work_session, seen)
     if work_session.status in ("published", "cancelled", "draft"):
         raise InputError(
             N_("session %(session)s cannot be synthesised in status %(status)s"),

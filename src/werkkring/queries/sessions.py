@@ -186,6 +186,17 @@ def theme_in(session: Session, session_id: int, theme_id: int) -> Theme:
     return theme
 
 
+def state_token(session: Session, work_session: WorkSession) -> str:
+    """What the host's page was built from: the session's status, its groups and its themes (their ids
+    change whenever they are formed or synthesised again). A form carries it back, and an action that
+    replaces groups or themes refuses when it no longer matches (someone else acted in between)."""
+    group_ids = session.scalars(
+        select(func.max(BreakoutGroup.id)).where(BreakoutGroup.session_id == work_session.id)
+    ).one()
+    theme_ids = session.scalars(select(func.max(Theme.id)).where(Theme.session_id == work_session.id)).one()
+    return f"{work_session.status}.{group_ids or 0}.{theme_ids or 0}"
+
+
 def initiatives_from(session: Session, work_session: WorkSession) -> dict[int, int]:
     """Which contributions became an initiative: contribution id -> initiative id."""
     return dict(

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring import __version__, live
 from werkkring.config import Settings
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.errors import ConflictError, InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.i18n import N_
 from werkkring.jobs.runner import JobBackend
 from werkkring.outreach import PANGO_HINT, PdfUnavailable
@@ -322,6 +322,16 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         return page(request, 404, N_("Not found"), message(request, exc))
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError) -> Response:
+        """Someone else acted first, nothing changed: the API answers 409, a form goes back with why."""
+        if _is_api(request):
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        if request.method == "POST":
+            flash(request, message(request, exc), "error")
+            return redirect(_back(request))
+        return page(request, 409, N_("Changed in the meantime"), message(request, exc))
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:

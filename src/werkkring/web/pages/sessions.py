@@ -23,6 +23,8 @@ from werkkring.web.pages.room import room_context
 
 router = APIRouter()
 Text = Annotated[str, Form()]
+Seen = Annotated[str | None, Form()]
+"""The state the host's page was built from (``queries.sessions.state_token``), see ``sessions._take``."""
 
 
 @router.get("/sessions", response_class=HTMLResponse)
@@ -146,6 +148,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
                 "locked": any(g.locked for g in groups),
                 "contribution_count": len(contributions),
                 "initiatives": session_queries.initiatives_from(session, work_session),
+                "seen": session_queries.state_token(session, work_session),
             }
         )
     return context
@@ -193,12 +196,14 @@ def cancel(request: Request, session_id: int) -> Response:
 
 
 @router.post("/sessions/{session_id}/groups")
-def form_groups(request: Request, session_id: int, seed: Annotated[int, Form()] = 0) -> Response:
+def form_groups(
+    request: Request, session_id: int, seed: Annotated[int, Form()] = 0, seen: Seen = None
+) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
         require_session_host(session, me, work_session)
-        groups = session_actions.form_groups(session, me, work_session, seed=seed)
+        groups = session_actions.form_groups(session, me, work_session, seed=seed, seen=seen)
     flash(request, translate(request, "The breakout groups are formed.") + f" ({len(groups)})")
     return redirect(f"/sessions/{session_id}#groups")
 
@@ -254,11 +259,11 @@ def contribute(
 
 
 @router.post("/sessions/{session_id}/synthesis")
-def synthesise(request: Request, session_id: int) -> Response:
+def synthesise(request: Request, session_id: int, seen: Seen = None) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        themes = session_actions.run_synthesis(session, me, work_session)
+        themes = session_actions.run_synthesis(session, me, work_session, seen=seen)
     flash(request, translate(request, "The synthesis is ready.") + f" ({len(themes)})")
     return redirect(f"/sessions/{session_id}#themes")
 
@@ -280,11 +285,13 @@ def edit_theme(
 
 
 @router.post("/sessions/{session_id}/publish")
-def publish(request: Request, session_id: int, summary: Annotated[str, Form()] = "") -> Response:
+def publish(
+    request: Request, session_id: int, summary: Annotated[str, Form()] = "", seen: Seen = None
+) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_actions.publish(session, me, work_session, summary)
+        session_actions.publish(session, me, work_session, summary, seen=seen)
     flash(request, translate(request, "The outcome is published."))
     return redirect(f"/sessions/{session_id}")
 
