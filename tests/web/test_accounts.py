@@ -1,16 +1,23 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 
 from tests.web import factories
 from tests.web.helpers import PASSWORD, outbox_links
 from werkkring.config import Settings
+from werkkring.errors import NotFoundError
+from werkkring.outreach import read_unsubscribe_token, unsubscribe_token
+from werkkring.outreach._newsletter import SALT
 from werkkring.store import Database
-from werkkring.store.models import AuditEntry, Member
+from werkkring.store.keys import kept_key, site_secret
+from werkkring.store.models import AuditEntry, Member, SiteKey
 from werkkring.web.app import SESSION_COOKIE, create_app
 
 
@@ -127,20 +134,45 @@ def test_only_an_admin_invites(database: Database, app_for: Any) -> None:
         assert session.scalar(select(Member).where(Member.email == "x@example.org")) is None
 
 
-def test_without_a_configured_key_the_secret_lives_next_to_the_sqlite_file(
-    sqlite_database: Database, tmp_path: Path
+def test_without_a_configured_key_one_secret_is_generated_and_kept_in_the_database(
+    database: Database, tmp_path: Path
 ) -> None:
+    """No constant key anywhere: the first start generates one, every later start (and every other worker,
+    the job runner and the CLI) reads the same one, and an unsubscribe token signed by one is valid in all."""
     settings = Settings.from_env(
-        {"WERKKRING_OUTBOX": str(tmp_path / "outbox"), "WERKKRING_JOBS_URL": "immediate"}
+        {
+            "WERKKRING_DATABASE_URL": database.url,
+            "WERKKRING_OUTBOX": str(tmp_path / "outbox"),
+            "WERKKRING_JOBS_URL": "immediate",
+        }
     )
-    create_app(sqlite_database, settings)
-    name = sqlite_database.engine.url.database
-    assert name is not None
-    secret = Path(name + ".secret")
-    assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
-    key = secret.read_text()
-    create_app(sqlite_database, settings)
-    assert secret.read_text() == key
+    create_app(database, settings)
+    with database.reader() as session:
+        (key,) = session.scalars(select(SiteKey.value)).all()
+    assert len(key) >= 48 and key not in {"werkkring-outbox-only-not-secret", ""}
+    create_app(database, settings)
+    assert site_secret(settings, database) == key == site_secret(settings)
+    token = unsubscribe_token(7, settings)
+    assert read_unsubscribe_token(token, settings) == 7
+    forged = URLSafeSerializer("werkkring-outbox-only-not-secret", salt=SALT).dumps(7)
+    with pytest.raises(NotFoundError):
+        read_unsubscribe_token(forged, settings)
+
+
+def test_two_processes_generating_the_key_at_once_agree(database: Database) -> None:
+    keys: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(kept_key(database))
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 4 and len(set(keys)) == 1
 
 
 def test_delete_my_account_says_what_happens_and_keeps_contributions_anonymous(

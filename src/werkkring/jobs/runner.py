@@ -25,6 +25,7 @@ from werkkring.config import Settings
 from werkkring.jobs import guests, queue
 from werkkring.jobs import kinds as _kinds  # noqa: F401  (registers every job kind)
 from werkkring.store import Database
+from werkkring.store.keys import with_site_secret
 
 log = logging.getLogger("werkkring.jobs")
 NAME: Final = "werkkring"
@@ -60,6 +61,7 @@ class JobBackend:
     """Ties one database's jobs to one huey: hands committed jobs over and runs them when huey says so."""
 
     def __init__(self, database: Database, settings: Settings, huey: Huey | None = None) -> None:
+        settings = with_site_secret(settings, database)
         self.database = database
         self.settings = settings
         self.runner = queue.Runner(database, settings)

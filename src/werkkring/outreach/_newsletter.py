@@ -19,16 +19,16 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from werkkring.config import Settings
-from werkkring.errors import InputError, NotFoundError
+from werkkring.errors import NotFoundError
 from werkkring.i18n import N_, long_date, short_time
 from werkkring.mail import Mail
 from werkkring.outreach._words import Words, words
+from werkkring.store.keys import site_secret
 from werkkring.store.models import Member
 
 TEMPLATES = Path(__file__).parent / "templates"
 SALT: Final = "werkkring.newsletter.unsubscribe"
 # Used only while mail stays on this machine (the outbox folder); sending over SMTP needs a real secret.
-OUTBOX_ONLY_KEY: Final = "werkkring-outbox-only-not-secret"
 LIMIT: Final = 8
 
 
@@ -86,14 +86,8 @@ class SendResult:
 
 
 def signing_key(settings: Settings) -> str:
-    """The key unsubscribe links are signed with; refused over SMTP without a real secret."""
-    if settings.secret_key:
-        return settings.secret_key
-    if settings.smtp_host is None:
-        return OUTBOX_ONLY_KEY
-    raise InputError(
-        "set WERKKRING_SECRET_KEY before sending mail over SMTP: unsubscribe links are signed with it"
-    )
+    """The key unsubscribe links are signed with: the site's secret (store/keys.py), never a constant."""
+    return site_secret(settings)
 
 
 def unsubscribe_token(member_id: int, settings: Settings) -> str:

@@ -625,3 +625,14 @@ def _draw_join_code(mapper: Any, connection: Any, target: WorkSession) -> None:
             target.join_code = code
             return
     raise RuntimeError("no free join code found in 20 draws")
+
+
+class SiteKey(Base):
+    """A secret werkkring generated itself and keeps (store/keys.py): the same in every process and worker,
+    never a constant in the code. WERKKRING_SECRET_KEY, when set, takes its place."""
+
+    __tablename__ = "site_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -3,6 +3,8 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +33,7 @@ from werkkring.queries import circles as circle_queries
 from werkkring.queries import members as member_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
+from werkkring.store.keys import with_site_secret
 from werkkring.store.models import Member
 from werkkring.web import api
 from werkkring.web.common import (
@@ -59,7 +62,7 @@ from werkkring.web.pages import (
 )
 from werkkring.web.pages import room as room_pages
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
-from werkkring.web.security import secret_key, verify_csrf
+from werkkring.web.security import verify_csrf
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "werkkring_session"
@@ -73,6 +76,9 @@ def create_app(
     jobs to the job backend (default: the one ``settings.jobs_url`` names)."""
     settings = settings or Settings.from_env()
     database = database or Database(settings.database_url)
+    if database.is_sqlite and database.engine.url.database in (None, "", ":memory:"):
+        settings = dataclasses.replace(settings, secret_key=settings.secret_key or secrets.token_urlsafe(48))
+    settings = with_site_secret(settings, database)
     backend = backend or JobBackend(database, settings)
     app = FastAPI(
         title="werkkring",
@@ -94,7 +100,7 @@ def create_app(
     app.state.live = live.Hub(database, settings)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret_key(settings, database),
+        secret_key=settings.secret_key,
         session_cookie=SESSION_COOKIE,
         max_age=14 * 24 * 3600,
         same_site="lax",
