@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring import __version__, live
 from werkkring.config import Settings
@@ -46,6 +45,7 @@ from werkkring.web.common import (
     translate,
     translate_error,
 )
+from werkkring.web.headers import SecurityHeaders
 from werkkring.web.middleware import RequestContext, request_id_of
 from werkkring.web.pages import (
     accounts,
@@ -110,8 +110,8 @@ def create_app(
     # Feeds and unsubscribe links carry their own secret and are followed from calendars and mail clients.
     app.include_router(outreach.links, include_in_schema=False)
 
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext, error_page=_server_error_page)
+    app.add_middleware(SecurityHeaders)  # outermost: the error pages RequestContext makes carry them too
 
     front = FrontPage(database)
 
@@ -198,31 +198,6 @@ class FrontPage:
         with self._lock:
             self._facts, self._read_at = (counts, circles), now
         return counts, circles
-
-
-class SecurityHeaders:
-    """A few headers on every response (plain ASGI, cheaper than a BaseHTTPMiddleware)."""
-
-    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"same-origin"),
-        (b"x-frame-options", b"DENY"),
-    ]
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.HEADERS]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def _is_api(request: Request) -> bool:
