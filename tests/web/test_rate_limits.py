@@ -3,15 +3,20 @@ live in the database (or Redis), so every web process sees the same ones."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from tests.web import factories
-from tests.web.helpers import outbox_links
+from tests.web.helpers import PASSWORD, outbox_links
+from werkkring.actions import accounts
 from werkkring.config import Settings
 from werkkring.store import Database
+from werkkring.store.models import AuditEntry
 from werkkring.web.ratelimit import Limit, RateLimiter, RedisCounters, counters_for
 
 
@@ -72,3 +77,58 @@ def test_the_sliding_window_counts_the_previous_window_in_part(sqlite_database: 
     assert limiter.hit("k", limit) is True
     limiter.clear("k", limit)
     assert not limiter.exceeded("k", limit)
+
+
+def test_an_unknown_address_costs_one_password_check_like_a_known_one(
+    database: Database, app_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's time must not tell who is a member: both paths verify one argon2 hash."""
+    with database.transaction() as session:
+        factories.member(session, "Bert Lid")
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+            calls.append(str(hash)[:10])
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(accounts, "_hasher", Counting(time_cost=1, memory_cost=1024, parallelism=1))
+    browser = app_for(database)()
+    browser.post("/signin", {"email": "bert.lid@example.org", "password": "wrong"})
+    known = len(calls)
+    browser.post("/signin", {"email": "nobody@example.org", "password": "wrong"})
+    assert known == 1 and len(calls) == 2
+
+
+def test_a_lock_out_says_until_when_and_another_admin_lifts_it(database: Database, app_for: Any) -> None:
+    with database.transaction() as session:
+        factories.member(session, "Bert Lid", role="admin")
+        factories.member(session, "Anna Beheer", role="admin")
+    locked, other = app_for(database)(), app_for(database)()
+    for _ in range(5):
+        locked.post("/signin", {"email": "bert.lid@example.org", "password": "wrong"})
+    refused = locked.post("/signin", {"email": "bert.lid@example.org", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert re.search(r"vanaf \d\d:\d\d|from \d\d:\d\d", refused.text), refused.text
+    other.sign_in("anna.beheer@example.org")
+    other.get("/admin/members")
+    lifted = other.post("/admin/unlock", {"email": "bert.lid@example.org"})
+    assert lifted.status_code == 303
+    assert locked.post("/signin", {"email": "bert.lid@example.org", "password": PASSWORD}).status_code == 303
+    with database.reader() as session:
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "account.unlock")) is not None
+    unknown = other.post("/admin/unlock", {"email": "niemand@example.org"})
+    assert unknown.status_code == 303  # back to the form, with the reason in the flash
+
+
+def test_invitations_to_one_address_are_limited(database: Database, app_for: Any) -> None:
+    with database.transaction() as session:
+        factories.member(session, "Anna Beheer", role="admin")
+    admin = app_for(database)()
+    admin.sign_in("anna.beheer@example.org")
+    admin.get("/admin/members")
+    codes = [
+        admin.post("/admin/members", {"name": "Nieuw Lid", "email": "nieuw@example.org"}).status_code
+        for _ in range(5)
+    ]
+    assert codes[-1] == 429

@@ -3,11 +3,12 @@ the export of a member's own data."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -38,13 +39,30 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(member: Member, password: str) -> bool:
-    if not member.password_hash:
+_dummy: dict[int, str] = {}
+
+
+def check_password(member: Member | None, password: str) -> bool:
+    """Whether ``password`` is ``member``'s. An unknown address (None) or an account without a password
+    costs one argon2 verification too, so the answer's time does not tell who is a member."""
+    stored = member.password_hash if member is not None else None
+    if not stored:
+        dummy = _dummy.setdefault(id(_hasher), _hasher.hash("no account has this password"))
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(dummy, password + "\x00")
         return False
     try:
-        return _hasher.verify(member.password_hash, password)
+        return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def lift_lockout(session: Session, actor: Member, member: Member, clear: Callable[[str], None]) -> None:
+    """An admin lifts the lock-out after failed sign-ins of ``member`` (``clear`` forgets the failures in
+    the shared counters); written to the audit log."""
+    require_admin(actor)
+    clear(member.email)
+    record(session, actor, "account.unlock", "member", member.id)
 
 
 def set_password(session: Session, actor: Member | None, member: Member, password: str) -> None:

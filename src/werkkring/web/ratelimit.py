@@ -130,12 +130,33 @@ class RateLimiter:
     def clear(self, key: str, limit: Limit) -> None:
         self.counters.clear(f"{key}@{limit.seconds}")
 
+    def free_at(self, key: str, limit: Limit) -> float:
+        """When the key is within its limit again if nothing more is counted (a Unix time; now if it is)."""
+        now = float(self.clock())
+        window = int(now // limit.seconds)
+        now_hits, before = self.counters.peek(f"{key}@{limit.seconds}", window)
+        # The sliding estimate falls as the window moves on: first in this window, then in the next one,
+        # where this window's hits are the "before" part.
+        for step in range(0, 2 * limit.seconds + 1, 30):
+            at = now + step
+            elapsed = (at % limit.seconds) / limit.seconds
+            if int(at // limit.seconds) == window:
+                estimate = now_hits + before * (1.0 - elapsed)
+            elif int(at // limit.seconds) == window + 1:
+                estimate = now_hits * (1.0 - elapsed)
+            else:
+                estimate = 0.0
+            if estimate < limit.hits:
+                return at
+        return now + 2 * limit.seconds
+
 
 # Mails a person can ask for (sign-in links, resets): a few per address, more per client (a shared office
 # connection); invitations per inviting client.
 LINKS_PER_ADDRESS = Limit(3, 15 * 60)
 LINKS_PER_CLIENT = Limit(10, 15 * 60)
 INVITES_PER_CLIENT = Limit(60, 60 * 60)
+INVITES_PER_ADDRESS = Limit(3, 60 * 60)
 FAILED_PER_ADDRESS = Limit(5, 15 * 60)
 FAILED_PER_CLIENT = Limit(20, 15 * 60)
 
@@ -149,6 +170,13 @@ class SignInLimiter:
     def blocked(self, email: str, client: str) -> bool:
         return self.limiter.exceeded("fail:e:" + email.lower(), FAILED_PER_ADDRESS) or self.limiter.exceeded(
             "fail:c:" + client, FAILED_PER_CLIENT
+        )
+
+    def free_at(self, email: str, client: str) -> float:
+        """When a sign-in from ``client`` for ``email`` is accepted again (a Unix time)."""
+        return max(
+            self.limiter.free_at("fail:e:" + email.lower(), FAILED_PER_ADDRESS),
+            self.limiter.free_at("fail:c:" + client, FAILED_PER_CLIENT),
         )
 
     def failed(self, email: str, client: str) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,6 +14,8 @@ from werkkring import i18n
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
+from werkkring.domain import TIMEZONE
+from werkkring.errors import N_, InputError
 from werkkring.jobs import queue as jobs
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import members as member_queries
@@ -27,7 +31,14 @@ from werkkring.web.common import (
     sign_in,
     translate,
 )
-from werkkring.web.ratelimit import INVITES_PER_CLIENT, LINKS_PER_ADDRESS, LINKS_PER_CLIENT, RateLimiter
+from werkkring.web.ratelimit import (
+    INVITES_PER_ADDRESS,
+    INVITES_PER_CLIENT,
+    LINKS_PER_ADDRESS,
+    LINKS_PER_CLIENT,
+    RateLimiter,
+    SignInLimiter,
+)
 
 router = APIRouter()
 Text = Annotated[str, Form()]
@@ -72,16 +83,19 @@ def signin(request: Request, email: Text, password: Text, next: OptionalText = "
     limiter = request.app.state.limiter
     email = email.strip().lower()
     if limiter.blocked(email, _client(request)):
+        until = dt.datetime.fromtimestamp(limiter.free_at(email, _client(request)), tz=ZoneInfo(TIMEZONE))
         raise HTTPException(
             429,
             translate(
                 request,
-                "Too many failed attempts. Wait a quarter of an hour, or ask for a sign-in link by e-mail.",
-            ),
+                "Too many failed attempts. You can try again from %(time)s, ask for a sign-in link by "
+                "e-mail, or ask an administrator to lift the lock.",
+            )
+            % {"time": until.strftime("%H:%M")},
         )
     with database(request).reader() as session:
         member = member_queries.member_by_email(session, email)
-        ok = member is not None and account_actions.check_password(member, password)
+        ok = account_actions.check_password(member, password)
     if not ok or member is None:
         limiter.failed(email, _client(request))
         flash(request, translate(request, "That e-mail address and password do not match."), "error")
@@ -236,7 +250,9 @@ def admin_invite(
     circle: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     rate: RateLimiter = request.app.state.rate
-    if not rate.hit("invite:c:" + _client(request), INVITES_PER_CLIENT):
+    if not rate.hit("invite:c:" + _client(request), INVITES_PER_CLIENT) or not rate.hit(
+        "invite:e:" + email.strip().lower(), INVITES_PER_ADDRESS
+    ):
         raise HTTPException(
             429, translate(request, "Too many invitations in an hour. Wait a while, then go on.")
         )
@@ -248,6 +264,25 @@ def admin_invite(
         )
         _mail_link(session, member, "invite")
     flash(request, translate(request, "The invitation has been sent."))
+    return redirect("/admin/members")
+
+
+@router.post("/admin/unlock")
+def admin_unlock(request: Request, email: Text) -> Response:
+    """Another admin lifts the lock-out after failed sign-ins (also an admin's own)."""
+    limiter: SignInLimiter = request.app.state.limiter
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        require_admin(me)
+        member = member_queries.member_by_email(session, email.strip().lower())
+        if member is None:
+            raise InputError(
+                N_("no member has the e-mail address %(email)s"), params={"email": email.strip()}
+            )
+        account_actions.lift_lockout(session, me, member, limiter.succeeded)
+    flash(
+        request, translate(request, "The lock is lifted: %(name)s can sign in again.") % {"name": member.name}
+    )
     return redirect("/admin/members")
 
 
