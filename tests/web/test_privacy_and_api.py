@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -125,9 +126,15 @@ def test_the_api_token_page_creates_and_revokes(database: Database, app_for: Any
     member = app_for(database)()
     member.sign_in(people["open"].email)
     member.get("/me/tokens")
-    member.post("/me/tokens", {"name": "script"})
-    page = member.get("/me/tokens").text
+    answer = member.post("/me/tokens", {"name": "script"})
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    page = answer.text
     token = page.split("<code>")[1].split("</code>")[0]
+    # shown once, in that answer only: not carried in the cookie, not on the page again
+    for value in member.client.cookies.values():
+        payload = value.split(".")[0]
+        assert token not in base64.b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8", "replace")
+    assert token not in member.get("/me/tokens").text
     auth = {"Authorization": f"Bearer {token}"}
     assert member.client.get("/api/v1/me", headers=auth).json()["name"] == "Olga Open"
     token_id = page.split("/me/tokens/")[1].split("/revoke")[0]

@@ -182,17 +182,20 @@ def tokens_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
         tokens = member_queries.api_tokens(session, me)
-        fresh = request.session.pop("fresh_token", None)
-        return render(request, "tokens.html", {"tokens": tokens, "fresh": fresh}, me=me, session=session)
+        return render(request, "tokens.html", {"tokens": tokens, "fresh": None}, me=me, session=session)
 
 
-@router.post("/me/tokens")
-def create_token(request: Request, name: Annotated[str, Form()] = "") -> Response:
+@router.post("/me/tokens", response_class=HTMLResponse)
+def create_token(request: Request, name: Annotated[str, Form()] = "") -> HTMLResponse:
+    """The new token is shown once, in this answer only (no-store): it never travels in the session
+    cookie and cannot be shown again; only its hash is kept."""
     with database(request).transaction() as session:
         me = require_member(request, session)
         _, token = account_actions.create_api_token(session, me, name)
-    request.session["fresh_token"] = token
-    return redirect("/me/tokens")
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        tokens = member_queries.api_tokens(session, me)
+        return render(request, "tokens.html", {"tokens": tokens, "fresh": token}, me=me, session=session)
 
 
 @router.post("/me/tokens/{token_id}/revoke")
