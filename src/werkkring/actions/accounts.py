@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
@@ -196,6 +197,7 @@ def invite_member(
 
 
 def create_api_token(session: Session, actor: Member, name: str = "") -> tuple[ApiToken, str]:
+    limits.require(limits.API_TOKEN, {"name": name.strip()})
     token = "wk_" + secrets.token_urlsafe(32)
     row = ApiToken(token_hash=_digest(token), member_id=actor.id, name=name.strip()[:100])
     session.add(row)

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.errors import N_, InputError
@@ -29,6 +30,9 @@ def create_circle(
 ) -> Circle:
     if actor is not None:
         require_admin(actor)
+    limits.require(
+        limits.CIRCLE, {"name": name.strip(), "region": region, "description": description, "slug": slug}
+    )
     if not name.strip():
         raise InputError(N_("a circle needs a name"))
     if kind not in CIRCLE_KINDS:

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.store.models import HELIXES, HelixEntry, Member
@@ -52,6 +53,7 @@ def log_hours(
         problems.append(
             Problem(N_("date %(date)s lies in the future"), field="date", params={"date": when.isoformat()})
         )
+    problems.extend(limits.check(limits.HELIX_ENTRY, {"note": note, "date": date})[1])
     if problems:
         raise InputError(problems)
     entry = HelixEntry(member_id=actor.id, helix=helix, hours=amount, date=when, note=note.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import is_admin
 from werkkring.errors import N_, InputError, PermissionDenied
@@ -29,6 +30,9 @@ def propose_initiative(
     session_id: int | None = None,
     contribution: Contribution | None = None,
 ) -> Initiative:
+    limits.require(
+        limits.INITIATIVE, {"title": title.strip(), "description": description, "looking_for": looking_for}
+    )
     if not title.strip():
         raise InputError(N_("an initiative needs a title"))
     owner = owner or actor
@@ -55,6 +59,7 @@ def join_initiative(
     session: Session, actor: Member, initiative: Initiative, adds_for_me: str, contributes: str = ""
 ) -> InitiativeParticipant:
     """Join with your own reason; the network joins things when they add value for the member."""
+    limits.require(limits.INITIATIVE, {"adds_for_me": adds_for_me, "contributes": contributes})
     if not adds_for_me.strip():
         raise InputError(N_("say what joining adds for you"), source=None)
     if initiative.status == "done":
@@ -87,6 +92,7 @@ def post_update(
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
     if participant is None and not is_admin(actor):
         raise PermissionDenied(N_("only participants post updates"))
+    limits.require(limits.INITIATIVE, {"update": text, "progress": progress})
     if not text.strip():
         raise InputError(N_("an update needs text"))
     if progress is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import age_band
@@ -139,6 +140,7 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
                 for name in unknown
             ]
         )
+    changes = limits.require(limits.MEMBER, changes)
     for name, value in changes.items():
         setattr(member, name, value)
     if "birth_year" in changes:

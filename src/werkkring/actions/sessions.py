@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
@@ -82,17 +83,32 @@ def create_session(
     language: str = "nl",
     status: str = "open",
 ) -> WorkSession:
+    cleaned, problems = limits.check(
+        limits.WORK_SESSION,
+        {
+            "title": title,
+            "question": question,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "place": place,
+            "online_url": online_url,
+            "capacity": capacity,
+            "group_size": group_size,
+            "circle_id": circle_id,
+        },
+    )
+    if any(p.field == "circle_id" for p in problems):  # never sent to the database: beyond its integer
+        raise InputError(problems)
     require_host(session, actor, circle_id)
-    problems = []
-    if not title.strip():
+    wrong = {p.field for p in problems}
+    title, question = cleaned["title"] or "", cleaned["question"] or ""
+    place, online_url = cleaned["place"], cleaned["online_url"]
+    starts_at, ends_at = cleaned["starts_at"], cleaned["ends_at"]
+    if "title" not in wrong and not title.strip():
         problems.append(Problem(N_("a work session needs a title"), field="title"))
-    if not question.strip():
+    if "question" not in wrong and not question.strip():
         problems.append(Problem(N_("a work session needs a central question"), field="question"))
-    if capacity is not None and capacity < 1:
-        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
-    if not 2 <= group_size <= 20:
-        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
-    if ends_at is not None and ends_at <= starts_at:
+    if ends_at is not None and starts_at is not None and ends_at <= starts_at:
         problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
     if online_url and not online_url.startswith(("https://", "http://")):
         problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
@@ -260,11 +276,9 @@ def add_contribution(
     anonymous: bool = False,
 ) -> Contribution:
     """A participant adds input for their own group; a host may add input for any group."""
-    text = text.strip()
+    text = limits.require(limits.CONTRIBUTION, {"text": text.strip(), "group": group_number})["text"]
     if not text:
         raise InputError(N_("the input is empty"))
-    if len(text) > 2000:
-        raise InputError(N_("one contribution holds at most 2,000 characters; split it up"))
     if work_session.status in ("published", "cancelled", "draft"):
         raise InputError(
             N_("session %(session)s does not take input now (status %(status)s)"),
@@ -307,6 +321,7 @@ def rename_theme(
 ) -> None:
     work_session = get_session(session, theme.session_id)
     require_session_host(session, actor, work_session)
+    limits.require(limits.THEME, {"label": label.strip(), "summary": summary})
     if not label.strip():
         raise InputError(N_("a theme needs a label"))
     theme.label = label.strip()[:200]
@@ -319,6 +334,7 @@ def publish(
     session: Session, actor: Member, work_session: WorkSession, summary: str = "", *, seen: str | None = None
 ) -> None:
     require_session_host(session, actor, work_session)
+    limits.require(limits.WORK_SESSION, {"summary": summary})
     _take(session, work_session, seen)
     if work_session.status == "published":
         raise ConflictError(

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -39,6 +38,7 @@ from werkkring.web.common import (
     SignInRequired,
     current_member,
     flash,
+    ids_in_range,
     redirect,
     render,
     safe_next,
@@ -86,6 +86,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(ids_in_range)],
         description="The werkkring JSON API. Authenticate with a personal token: "
         "`Authorization: Bearer wk_...` (create one on your profile page). The same permissions apply as on "
         "the pages.",
@@ -368,9 +369,18 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
-            return JSONResponse(
-                {"error": "invalid request", "problems": jsonable_encoder(exc.errors())}, status_code=422
-            )
+            # The input itself is not echoed: it may be a NaN or a lone surrogate that JSON cannot carry, or
+            # a megabyte of text.
+            problems = [
+                {
+                    "field": str(error["loc"][-1]) if error.get("loc") else None,
+                    "loc": [str(part) for part in error.get("loc", ())],
+                    "message": str(error.get("msg", "")),
+                    "type": str(error.get("type", "")),
+                }
+                for error in exc.errors()
+            ]
+            return JSONResponse({"error": "invalid request", "problems": problems}, status_code=422)
         if request.method == "POST":
             flash(request, translate(request, "Some fields are missing or not valid."), "error")
             return redirect(_back(request))

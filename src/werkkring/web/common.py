@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
 from werkkring.errors import Problem, WerkkringError
+from werkkring.limits import DB_INT_MAX
 from werkkring.outreach import pdf_available
 from werkkring.store import Database
 from werkkring.store.models import Member
@@ -198,3 +199,15 @@ def render(
     finally:
         i18n.current_locale.reset(token)
     return HTMLResponse(html, status_code=status_code)
+
+
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def ids_in_range(request: Request) -> None:
+    """A number in the path that no row can have (negative, or beyond the databases' integer, see
+    :data:`werkkring.limits.DB_INT_MAX`) is simply not there: 404, before any query is made (PostgreSQL
+    and SQLite would otherwise fail on it with a server error). Applies to every route of the app."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and _WHOLE.fullmatch(value) and not 0 <= int(value) <= DB_INT_MAX:
+            raise HTTPException(404, "Not Found")
