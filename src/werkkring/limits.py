@@ -607,6 +607,10 @@ HELIX_ENTRY: Final = table(
 )
 API_TOKEN: Final = table(name=Text(N_("Token name"), 100))
 PAGING: Final = table(id=ID, offset=OFFSET, limit=PAGE_SIZE, q=SEARCH)
+DIRECTORY: Final = table(
+    q=SEARCH, circle=Text(N_("Circle"), 80), region=REGION, offers=SEARCH, offset=OFFSET, limit=PAGE_SIZE
+)
+"""The member directory's filters (the page's search box and the API's query)."""
 
 FILES: Final = table(
     participant_id=Text(N_("Id"), 200),

@@ -76,3 +76,16 @@ def test_broken_json_is_a_clear_422(database: Database, api: Any) -> None:
 def test_a_good_session_is_stored(database: Database, api: Any) -> None:
     answer = api.post("/api/v1/sessions", json=GOOD)
     assert answer.status_code == 201, answer.text
+
+
+def test_search_wildcards_are_literal_and_bad_text_is_refused(database: Database, api: Any) -> None:
+    with database.transaction() as session:
+        factories.member(session, "Bert Lid", offers="intervisie begeleiden")
+        factories.member(session, "Carla_Coach", offers="100% maatwerk")
+    names = lambda q: {p["name"] for p in api.get("/api/v1/members", params={"q": q}).json()}  # noqa: E731
+    assert names("") >= {"Bert Lid", "Carla_Coach"}
+    assert "Bert Lid" not in names("%")  # a literal %, not "anything"
+    assert names("_") == {"Carla_Coach"}
+    assert names("a_C") == {"Carla_Coach"} and names("l_L") == set()
+    refused = api.get("/api/v1/members", params={"q": "koffie\x00"})
+    assert refused.status_code == 400 and refused.json()["problems"][0]["field"] == "q"

@@ -17,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.domain import PRIVATE_FIELDS, SEEN_BY, Audience, audience, shown
 from werkkring.errors import N_, NotFoundError
 from werkkring.io.members_csv import format_visibility
@@ -152,6 +153,13 @@ def visible_clause(viewer: Member, field_name: str, my_circles: set[int]) -> Col
     )
 
 
+def containing(text: str) -> str:
+    """A LIKE pattern that finds ``text`` anywhere, taking ``%``, ``_`` and ``\\`` in it literally (a search
+    for "100%" must not match everything); use with ``escape="\\"``."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search(
     session: Session,
     viewer: Member,
@@ -165,6 +173,11 @@ def search(
 ) -> tuple[int, list[Member]]:
     """Members matching the filters, matching only on fields the viewer may see. Returns (total, page); a
     text search counts at most ``COUNT_CAP`` matches."""
+    wanted = limits.require(
+        limits.DIRECTORY,
+        {"q": q, "circle": circle, "region": region, "offers": offers, "limit": limit, "offset": offset},
+    )
+    q, circle, region, offers = wanted["q"], wanted["circle"], wanted["region"], wanted["offers"]
     my_circles = circle_ids_of(session, viewer.id)
     query = select(Member).where(IN_NETWORK)
     if circle:
@@ -173,19 +186,23 @@ def search(
         )
     if region.strip():
         query = query.where(
-            Member.region.ilike(f"%{region.strip()}%"), visible_clause(viewer, "region", my_circles)
+            Member.region.ilike(containing(region.strip()), escape="\\"),
+            visible_clause(viewer, "region", my_circles),
         )
     if offers.strip():
         query = query.where(
-            Member.offers.ilike(f"%{offers.strip()}%"), visible_clause(viewer, "offers", my_circles)
+            Member.offers.ilike(containing(offers.strip()), escape="\\"),
+            visible_clause(viewer, "offers", my_circles),
         )
     if q.strip():
-        like = f"%{q.strip()}%"
+        like = containing(q.strip())
         query = query.where(
             or_(
-                Member.name.ilike(like),
-                and_(Member.offers.ilike(like), visible_clause(viewer, "offers", my_circles)),
-                and_(Member.interests.ilike(like), visible_clause(viewer, "interests", my_circles)),
+                Member.name.ilike(like, escape="\\"),
+                and_(Member.offers.ilike(like, escape="\\"), visible_clause(viewer, "offers", my_circles)),
+                and_(
+                    Member.interests.ilike(like, escape="\\"), visible_clause(viewer, "interests", my_circles)
+                ),
             )
         )
     ids = query.with_only_columns(Member.id)

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 from sqlalchemy.orm import Session
 
 from werkkring.actions import accounts as account_actions
@@ -20,6 +21,7 @@ from werkkring.actions import helix as helix_actions
 from werkkring.actions import initiatives as initiative_actions
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_session_host
+from werkkring.domain import TIMEZONE
 from werkkring.errors import PermissionDenied
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import helix as helix_queries
@@ -30,7 +32,46 @@ from werkkring.store import Database
 from werkkring.store.models import Initiative, Member, WorkSession
 
 bearer = HTTPBearer(auto_error=False, description="A personal API token from your profile page.")
-router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def _aware(moment: dt.datetime) -> str:
+    """Times are stored as wall-clock time in the network's zone; the API says which zone (RFC 3339)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(TIMEZONE))).isoformat()
+
+
+Moment = Annotated[
+    dt.datetime,
+    PlainSerializer(_aware, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+
+
+class ProblemOut(BaseModel):
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: one line saying what is wrong, and per field what to change where it applies."""
+
+    error: str
+    problems: list[ProblemOut] | None = None
+    request_id: str | None = None
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The input breaks a rule (each problem names its field)."),
+    401: _error("No token, or a token that is unknown or revoked."),
+    403: _error("The token's member may not do this."),
+    404: _error("There is no such record (also for ids no record can have)."),
+    409: _error("Someone else changed the same thing a moment ago; nothing was changed."),
+    429: _error("Too many requests; wait a while."),
+}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
 
 
 def _database(request: Request) -> Database:
@@ -89,8 +130,8 @@ class SessionOut(BaseModel):
     id: int
     title: str
     question: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime | None
+    starts_at: Moment
+    ends_at: Moment | None
     place: str | None
     online_url: str | None
     capacity: int | None
