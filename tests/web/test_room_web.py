@@ -13,7 +13,16 @@ from tests.web import factories
 from tests.web.helpers import outbox_links
 from werkkring.actions import sessions
 from werkkring.store import Database
-from werkkring.store.models import Contribution, Guest, LiveEvent, Member, Registration, Seat, WorkSession
+from werkkring.store.models import (
+    Contribution,
+    Guest,
+    LiveEvent,
+    Member,
+    Registration,
+    Seat,
+    Vote,
+    WorkSession,
+)
 
 
 def _room(database: Database, people: int = 8, **kwargs: Any) -> tuple[int, str, str, list[str]]:
@@ -312,3 +321,37 @@ def test_a_guest_invited_by_the_host_becomes_a_member_and_is_kept(
         guest.post(path, {"password": "een-lang-wachtwoord", "repeat": "een-lang-wachtwoord"}).status_code
         == 403
     )
+
+
+def test_a_guest_votes_with_dots_like_a_member(database: Database, app_for: Any) -> None:
+    """Guests "can enter input and vote": the vote page takes the guest's cookie for that session only."""
+    ws_id, code, host_email, emails = _room(database)
+    browser = app_for(database)
+    guest = browser()
+    _join_guest(guest, code, "Fatima Ouali")
+    host = browser()
+    host.sign_in(host_email)
+    for email in emails[:5]:
+        member = browser()
+        member.sign_in(email)
+        member.get(f"/j/{code}")
+    host.get(f"/sessions/{ws_id}")
+    host.post(f"/sessions/{ws_id}/groups")
+    host.post(f"/sessions/{ws_id}/groups/lock", {"locked": "yes"})
+    guest.get(f"/j/{code}")
+    guest.post(f"/j/{code}/contributions", {"text": "Een vaste plek om elkaar te treffen"})
+    with database.reader() as session:
+        (card,) = session.scalars(select(Contribution.id)).all()
+    assert 'id="vote-now"' not in guest.get(f"/j/{code}/me").text
+    host.get(f"/sessions/{ws_id}")
+    assert host.post(f"/sessions/{ws_id}/voting", {"do": "open"}).status_code == 303
+    assert 'id="vote-now"' in guest.get(f"/j/{code}/me").text
+    page = guest.get(f"/sessions/{ws_id}/vote")
+    assert page.status_code == 200 and "Een vaste plek" in page.text
+    assert guest.post(f"/sessions/{ws_id}/votes", {"card": str(card)}).status_code == 303
+    with database.reader() as session:
+        (vote,) = session.scalars(select(Vote)).all()
+        guest_id = session.scalars(select(Guest.member_id)).one()
+        assert vote.member_id == guest_id
+    # the guest's cookie counts for its own session only
+    assert guest.get(f"/sessions/{ws_id + 1}/vote", follow_redirects=False).status_code in (303, 404)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from werkkring.errors import N_, InputError, Problem
 from werkkring.joincodes import normalise
+from werkkring.queries.votes import settings_of
 from werkkring.queries.sessions import (
     active_registrations,
     contributions_of,
@@ -114,6 +115,7 @@ class ParticipantView:
     takes_input: bool
     checked_in: bool
     round: int = 1
+    voting_open: bool = False
 
 
 def participant_view(session: Session, work_session: WorkSession, member: Member) -> ParticipantView:
@@ -142,6 +144,7 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
         takes_input=group is not None and work_session.status in ("grouped", "running", "synthesised"),
         checked_in=registration is not None and registration.checked_in_at is not None,
         round=group.round if group is not None else 1,
+        voting_open=registered and settings_of(session, work_session).voting == "open",
     )
 
 

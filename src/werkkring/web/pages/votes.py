@@ -19,8 +19,10 @@ from werkkring.queries import sessions as session_queries
 from werkkring.queries import timer as timer_queries
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.votes import Voter
-from werkkring.store.models import WorkSession
+from werkkring.store.models import Member, WorkSession
 from werkkring.web.common import (
+    SignInRequired,
+    current_member,
     database,
     flash,
     redirect,
@@ -30,21 +32,32 @@ from werkkring.web.common import (
     translate_error,
 )
 from werkkring.web.live import stream
+from werkkring.web.pages.room import guest_in
 
 router = APIRouter()
 
 
-def voter_of(request: Request, session: Session) -> Voter:
-    """The person at this browser as a voter: the signed-in member (guests: their cookie, once join-by-code
-    gives them one)."""
-    return Voter.member(require_member(request, session))
+def person_in(request: Request, session: Session, work_session: WorkSession) -> Member:
+    """Who is at this browser for ``work_session``: the signed-in member, or the guest who joined it by its
+    code (a guest is a member row of that session only, so a guest votes like anyone else)."""
+    me = current_member(request, session)
+    if me is not None:
+        return me
+    guest = guest_in(request, session, work_session)
+    if guest is None:
+        raise SignInRequired()
+    return guest
+
+
+def voter_of(request: Request, session: Session, work_session: WorkSession) -> Voter:
+    return Voter.member(person_in(request, session, work_session))
 
 
 def require_room(request: Request, session: Session, work_session: WorkSession) -> tuple[Voter, bool]:
     """The voter and whether they host the session: participants and hosts may follow the room."""
-    me = require_member(request, session)
+    me = person_in(request, session, work_session)
     voter = Voter.member(me)
-    hosting = is_session_host(session, me, work_session)
+    hosting = me.guest_of is None and is_session_host(session, me, work_session)
     if not hosting and not vote_queries.is_participant(session, work_session, voter):
         raise PermissionDenied(N_("only the participants of this session can see this"))
     return voter, hosting
@@ -57,8 +70,8 @@ def _wants_json(request: Request) -> bool:
 @router.get("/sessions/{session_id}/vote", response_class=HTMLResponse)
 def vote_page(request: Request, session_id: int) -> HTMLResponse:
     with database(request).reader() as session:
-        me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
+        me = person_in(request, session, work_session)
         voter, hosting = require_room(request, session, work_session)
         settings = vote_queries.settings_of(session, work_session)
         spent = vote_queries.spent(session, work_session, voter)
@@ -78,7 +91,7 @@ def vote_page(request: Request, session_id: int) -> HTMLResponse:
                 and work_session.status not in vote_actions.FINISHED
                 and vote_queries.is_participant(session, work_session, voter),
             },
-            me=me,
+            me=None if me.guest_of is not None else me,  # a guest gets no member navigation
             session=session,
         )
 
@@ -94,7 +107,7 @@ def room_events(request: Request, session_id: int) -> Response:
 
 def _vote(request: Request, session_id: int, card: int, *, back: bool) -> Response:
     with database(request).reader() as session:
-        voter = voter_of(request, session)
+        voter = voter_of(request, session, session_queries.get_session(session, session_id))
     do = vote_actions.take_back_vote if back else vote_actions.cast_vote
     try:
         result = do(database(request), session_id, card, voter=voter)
