@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from werkkring.errors import N_, InputError, Problem
 from werkkring.joincodes import normalise
-from werkkring.queries.votes import settings_of
 from werkkring.queries.sessions import (
     active_registrations,
     contributions_of,
     group_of,
     themes_of,
 )
+from werkkring.queries.votes import settings_of
 from werkkring.store.models import (
     BreakoutGroup,
     Contribution,
