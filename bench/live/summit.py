@@ -1,0 +1,336 @@
+"""A citizens' summit, live: 1,000 people join one work session by its code from their phones, follow it over
+server-sent events, and the tables post their input while everyone watches. Loopback only, bounded in time.
+
+    python bench/live/summit.py                          # writes bench/results/live-summit.md
+    python bench/live/summit.py --people 200 --backends sqlite --workers 1
+
+What is measured, on SQLite and PostgreSQL, with 1 and 2 web processes (``werkkring serve --workers N``):
+
+1. **Join**: every person opens ``/j/CODE`` and joins as a guest with a name, all at the same moment (the
+   QR code on the projector): time per join (p50/p95/max), joins that failed.
+2. **Groups announced**: each phone follows the session's live events; the host forms 100 tables of ten and
+   locks them; time from the host's click to each phone receiving the news (p50/p95/max) and phones that
+   never heard of it within the time-out.
+3. **Tables posting**: each phone reconnects to its own table's channel; one person at every table posts at
+   the same moment; time from the post to each table-mate's phone receiving it, and the posts' own answer
+   times.
+
+The clients run in one asyncio process on the same 2-core machine as the server, so the figures include the
+clients' own work: an upper bound of what phones over a network would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench" / "web"))
+
+from run import PASSWORD, PG_ADMIN_URL, free_port  # noqa: E402
+from throughput import cookie_of, start, stop  # noqa: E402
+
+from werkkring.actions import sessions as session_actions  # noqa: E402
+from werkkring.actions.accounts import hash_password  # noqa: E402
+from werkkring.store import Database, upgrade  # noqa: E402
+from werkkring.store.models import Member  # noqa: E402
+
+TIMEOUT = 60.0
+TOKEN = re.compile(r'name="(csrf_token|token)" value="([^"]+)"')
+
+
+def quantiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+
+    def q(p: float) -> float:
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
+    return {"p50": q(50), "p95": q(95), "max": ordered[-1] * 1000}
+
+
+def prepare(url: str, people: int) -> tuple[int, str, str]:
+    """A host and one work session for ``people`` guests in tables of ten (through the actions)."""
+    upgrade(url)
+    database = Database(url)
+    try:
+        with database.transaction() as session:
+            host = Member(
+                name="Hanna Host",
+                email="host@example.org",
+                role="admin",
+                password_hash=hash_password(PASSWORD),
+                visibility={},
+                language="nl",
+            )
+            session.add(host)
+            session.flush()
+            work_session = session_actions.create_session(
+                session,
+                host,
+                title="Burgertop",
+                question="Wat moet er in onze stad als eerste veranderen?",
+                starts_at=dt.datetime.now().replace(microsecond=0) + dt.timedelta(hours=1),
+                capacity=people + 10,
+                group_size=10,
+            )
+            assert work_session.join_code is not None
+            return work_session.id, work_session.join_code, host.email
+    finally:
+        database.dispose()
+
+
+class Phone:
+    """One person's phone: its own cookies, one live connection at a time, what arrived and when."""
+
+    def __init__(self, base: str, index: int) -> None:
+        self.client = httpx.AsyncClient(base_url=base, timeout=TIMEOUT)
+        self.index = index
+        self.arrived: list[tuple[float, dict[str, object]]] = []
+        self.listening: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    async def join(self, code: str) -> float:
+        started = time.perf_counter()
+        page = await self.client.get(f"/j/{code}")
+        fields = dict(TOKEN.findall(page.text))
+        answer = await self.client.post(
+            f"/j/{code}", data={"name": f"Deelnemer {self.index}", **fields}, follow_redirects=False
+        )
+        if answer.status_code != 303:
+            raise RuntimeError(f"join answered {answer.status_code}")
+        return time.perf_counter() - started
+
+    async def listen(self, code: str) -> None:
+        async with self.client.stream("GET", f"/j/{code}/events", timeout=None) as answer:
+            self.connected.set()
+            async for line in answer.aiter_lines():
+                if line.startswith("data:"):
+                    with contextlib.suppress(ValueError):
+                        self.arrived.append((time.perf_counter(), json.loads(line[5:])))
+
+    def follow(self, code: str) -> None:
+        self.connected.clear()
+        self.arrived.clear()
+        self.listening = asyncio.create_task(self.listen(code))
+
+    async def hang_up(self) -> None:
+        if self.listening is not None:
+            self.listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError, httpx.HTTPError):
+                await self.listening
+            self.listening = None
+
+    async def post(self, code: str, words: str) -> float:
+        page = await self.client.get(f"/j/{code}")
+        fields = dict(TOKEN.findall(page.text))
+        started = time.perf_counter()
+        answer = await self.client.post(
+            f"/j/{code}/contributions", data={"text": words, **fields}, follow_redirects=False
+        )
+        if answer.status_code != 303:
+            raise RuntimeError(f"post answered {answer.status_code}")
+        return time.perf_counter() - started
+
+
+async def until(condition: object, seconds: float) -> None:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline and not condition():  # type: ignore[operator]
+        await asyncio.sleep(0.05)
+
+
+async def evening(base: str, code: str, session_id: int, host_email: str, people: int) -> dict[str, object]:
+    phones = [Phone(base, i) for i in range(people)]
+    result: dict[str, object] = {}
+    try:
+        # 1. everyone joins at the same moment
+        began = time.perf_counter()
+        joins = await asyncio.gather(*(phone.join(code) for phone in phones), return_exceptions=True)
+        result["join_wall"] = time.perf_counter() - began
+        result["join"] = quantiles([j for j in joins if isinstance(j, float)])
+        result["join_failed"] = sum(not isinstance(j, float) for j in joins)
+
+        # 2. the host forms the tables; everyone follows the session; the host locks the tables
+        host = httpx.AsyncClient(base_url=base, timeout=TIMEOUT)
+        host.headers["cookie"] = await asyncio.to_thread(cookie_of, base, host_email)
+        page = await host.get(f"/sessions/{session_id}")
+        csrf = dict(TOKEN.findall(page.text))["csrf_token"]
+        formed = await host.post(f"/sessions/{session_id}/groups", data={"csrf_token": csrf})
+        assert formed.status_code == 303, formed.text[:300]
+        for phone in phones:
+            phone.follow(code)
+        await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in phones)), TIMEOUT)
+        await asyncio.sleep(2.0)
+        clicked = time.perf_counter()
+        locked = await host.post(
+            f"/sessions/{session_id}/groups/lock", data={"csrf_token": csrf, "locked": "yes"}
+        )
+        assert locked.status_code == 303, locked.text[:300]
+        result["lock_answer_ms"] = (time.perf_counter() - clicked) * 1000
+        await host.aclose()
+
+        def heard(phone: Phone) -> float | None:
+            after = [at for at, data in phone.arrived if at >= clicked and data.get("type") == "groups"]
+            return after[0] - clicked if after else None
+
+        await until(lambda: all(heard(p) is not None for p in phones), 30)
+        delays = [d for d in (heard(p) for p in phones) if d is not None]
+        result["groups_news"] = quantiles(delays)
+        result["groups_missed"] = people - len(delays)
+
+        # 3. each phone follows its own table; one person per table posts at the same moment
+        for phone in phones:
+            await phone.hang_up()
+        tables: dict[str, list[Phone]] = {}
+        for phone in phones:
+            me = await phone.client.get(f"/j/{code}/me")
+            group = re.search(r'data-group="(\d+)"', me.text)
+            tables.setdefault(group.group(1) if group else "", []).append(phone)
+            phone.follow(code)
+        await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in phones)), TIMEOUT)
+        await asyncio.sleep(1.0)
+        posters = [members[0] for key, members in tables.items() if key]
+        began = time.perf_counter()
+        posts = await asyncio.gather(
+            *(p.post(code, f"Meer groen en veilige fietspaden, tafel {i}") for i, p in enumerate(posters)),
+            return_exceptions=True,
+        )
+        result["post"] = quantiles([p for p in posts if isinstance(p, float)])
+        result["post_failed"] = sum(not isinstance(p, float) for p in posts)
+        result["tables"] = len(posters)
+
+        def news(phone: Phone) -> float | None:
+            after = [
+                at
+                for at, data in phone.arrived
+                if at >= began and data.get("type") == "contribution" and "id" in data  # its table's channel
+            ]
+            return after[0] - began if after else None
+
+        seated = [p for key, members in tables.items() if key for p in members]
+        await until(lambda: all(news(p) is not None for p in seated), 30)
+        arrivals = [d for d in (news(p) for p in seated) if d is not None]
+        result["input_news"] = quantiles(arrivals)
+        result["input_missed"] = len(seated) - len(arrivals)
+        result["unseated"] = len(tables.get("", []))
+    finally:
+        for phone in phones:
+            await phone.hang_up()
+            await phone.client.aclose()
+    return result
+
+
+def run(backend: str, workers: int, people: int, tmp: Path) -> dict[str, object]:
+    admin = None
+    name = ""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp}/summit-{workers}.db"
+    else:
+        name = f"werkkring_live_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    process = None
+    try:
+        session_id, code, host_email = prepare(url, people)
+        port = free_port()
+        env = {
+            **os.environ,
+            "WERKKRING_DATABASE_URL": url,
+            "WERKKRING_SECRET_KEY": "bench",
+            "WERKKRING_JOBS_URL": "immediate",
+            "WERKKRING_OUTBOX": str(tmp / "outbox"),
+            "WERKKRING_LOG_LEVEL": "warning",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+        command = [sys.executable, "-m", "werkkring", "serve", "--port", str(port), "--workers", str(workers)]
+        process, _ = start(
+            [*command, "--no-jobs"],
+            env,
+            tmp / f"serve-{backend}-{workers}.log",
+            f"http://127.0.0.1:{port}/healthz",
+        )
+        found = asyncio.run(evening(f"http://127.0.0.1:{port}", code, session_id, host_email, people))
+        found.update({"backend": backend, "workers": workers, "people": people, "load": os.getloadavg()[0]})
+        return found
+    finally:
+        if process is not None:
+            stop(process)
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
+    def q(row: dict[str, object], key: str) -> str:
+        value = row[key]
+        assert isinstance(value, dict)
+        return f"{value['p50']:.0f} / {value['p95']:.0f} / {value['max']:.0f}"
+
+    lines = [
+        "# A summit, live: 1,000 phones join, follow and post",
+        "",
+        f"Command: `python bench/live/summit.py --people {args.people} --backends {' '.join(args.backends)} "
+        f"--workers {' '.join(map(str, args.workers))}`  ",
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
+        "clients and server on the same machine (the clients' own work is in the figures)  ",
+        f"Date: {dt.date.today().isoformat()}",
+        "",
+        "Times in ms as p50 / p95 / max. *Join*: open the code, join as a guest, everyone at once. "
+        "*Groups news*: the host locks the tables of ten; time until each phone's live connection says so. "
+        "*Post*: one person per table posts at once; *input news*: time until each table-mate's phone shows "
+        "it.",
+        "",
+        "| database | web processes | people | join | join wall s | failed | groups news | missed | post | "
+        "input news | missed | load |",
+        "|---|---:|---:|---|---:|---:|---|---:|---|---|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['backend']} | {row['workers']} | {row['people']} | {q(row, 'join')} | "
+            f"{row['join_wall']:.1f} | {row['join_failed']} | {q(row, 'groups_news')} | "
+            f"{row['groups_missed']} | "
+            f"{q(row, 'post')} | {q(row, 'input_news')} | {row['input_missed']} | {row['load']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live-summit.md")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for backend in args.backends:
+            for workers in args.workers:
+                row = run(backend, workers, args.people, Path(folder))
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+    args.out.write_text(table(rows, args))
+    print(args.out.read_text())
+
+
+if __name__ == "__main__":
+    main()
