@@ -32,18 +32,16 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench" / "web"))
 
-from run import PASSWORD, PG_ADMIN_URL, free_port  # noqa: E402
+from run import PASSWORD, free_port, scratch_database  # noqa: E402
 from throughput import cookie_of, start, stop  # noqa: E402
 
 from werkkring.actions import sessions as session_actions  # noqa: E402
@@ -238,18 +236,7 @@ async def evening(base: str, code: str, session_id: int, host_email: str, people
 
 
 def run(backend: str, workers: int, people: int, tmp: Path) -> dict[str, object]:
-    admin = None
-    name = ""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp}/summit-{workers}.db"
-    else:
-        name = f"werkkring_live_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    process = None
-    try:
+    with scratch_database(backend, tmp, f"live-{workers}") as url:
         session_id, code, host_email = prepare(url, people)
         port = free_port()
         env = {
@@ -262,22 +249,14 @@ def run(backend: str, workers: int, people: int, tmp: Path) -> dict[str, object]
             "PYTHONPATH": str(ROOT / "src"),
         }
         command = [sys.executable, "-m", "werkkring", "serve", "--port", str(port), "--workers", str(workers)]
-        process, _ = start(
-            [*command, "--no-jobs"],
-            env,
-            tmp / f"serve-{backend}-{workers}.log",
-            f"http://127.0.0.1:{port}/healthz",
-        )
-        found = asyncio.run(evening(f"http://127.0.0.1:{port}", code, session_id, host_email, people))
+        log = tmp / f"serve-{backend}-{workers}.log"
+        process, _ = start([*command, "--no-jobs"], env, log, f"http://127.0.0.1:{port}/healthz")
+        try:
+            found = asyncio.run(evening(f"http://127.0.0.1:{port}", code, session_id, host_email, people))
+        finally:
+            stop(process)
         found.update({"backend": backend, "workers": workers, "people": people, "load": os.getloadavg()[0]})
         return found
-    finally:
-        if process is not None:
-            stop(process)
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +102,25 @@ def fill(database: Database, members: int, users: int) -> tuple[list[str], list[
     with database.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     return emails, sessions
+
+
+@contextlib.contextmanager
+def scratch_database(backend: str, folder: Path, stem: str) -> Iterator[str]:
+    """The URL of an empty database for one run: a SQLite file in ``folder``, or a PostgreSQL database made
+    for it and dropped afterwards (even when the run fails)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder}/{stem}.db"
+        return
+    name = f"werkkring_{stem}_{uuid.uuid4().hex[:10]}".replace("-", "_")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def free_port() -> int:
