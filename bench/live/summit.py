@@ -136,7 +136,8 @@ class Phone:
                 await self.listening
             self.listening = None
 
-    async def post(self, code: str, words: str) -> float:
+    async def post(self, code: str, words: str) -> tuple[float, float]:
+        """When the post went out and how long its answer took."""
         page = await self.client.get(f"/j/{code}")
         fields = dict(TOKEN.findall(page.text))
         started = time.perf_counter()
@@ -145,7 +146,7 @@ class Phone:
         )
         if answer.status_code != 303:
             raise RuntimeError(f"post answered {answer.status_code}")
-        return time.perf_counter() - started
+        return started, time.perf_counter() - started
 
 
 async def until(condition: object, seconds: float) -> None:
@@ -204,29 +205,38 @@ async def evening(base: str, code: str, session_id: int, host_email: str, people
             phone.follow(code)
         await asyncio.wait_for(asyncio.gather(*(p.connected.wait() for p in phones)), TIMEOUT)
         await asyncio.sleep(1.0)
-        posters = [members[0] for key, members in tables.items() if key]
-        began = time.perf_counter()
+        seated_tables = {key: members for key, members in tables.items() if key}
         posts = await asyncio.gather(
-            *(p.post(code, f"Meer groen en veilige fietspaden, tafel {i}") for i, p in enumerate(posters)),
+            *(
+                members[0].post(code, f"Meer groen en veilige fietspaden, tafel {key}")
+                for key, members in seated_tables.items()
+            ),
             return_exceptions=True,
         )
-        result["post"] = quantiles([p for p in posts if isinstance(p, float)])
-        result["post_failed"] = sum(not isinstance(p, float) for p in posts)
-        result["tables"] = len(posters)
+        sent = {
+            key: answer[0]
+            for key, answer in zip(seated_tables, posts, strict=True)
+            if isinstance(answer, tuple)
+        }
+        result["post"] = quantiles([answer[1] for answer in posts if isinstance(answer, tuple)])
+        result["post_failed"] = sum(not isinstance(answer, tuple) for answer in posts)
+        result["tables"] = len(seated_tables)
 
-        def news(phone: Phone) -> float | None:
+        def news(phone: Phone, since: float) -> float | None:
             after = [
                 at
                 for at, data in phone.arrived
-                if at >= began and data.get("type") == "contribution" and "id" in data  # its table's channel
+                if at >= since and data.get("type") == "contribution" and "id" in data  # its table's channel
             ]
-            return after[0] - began if after else None
+            return after[0] - since if after else None
 
-        seated = [p for key, members in tables.items() if key for p in members]
-        await until(lambda: all(news(p) is not None for p in seated), 30)
-        arrivals = [d for d in (news(p) for p in seated) if d is not None]
+        waiting = [
+            (phone, sent[key]) for key, members in seated_tables.items() if key in sent for phone in members
+        ]
+        await until(lambda: all(news(p, since) is not None for p, since in waiting), 30)
+        arrivals = [d for d in (news(p, since) for p, since in waiting) if d is not None]
         result["input_news"] = quantiles(arrivals)
-        result["input_missed"] = len(seated) - len(arrivals)
+        result["input_missed"] = len(waiting) - len(arrivals)
         result["unseated"] = len(tables.get("", []))
     finally:
         for phone in phones:
