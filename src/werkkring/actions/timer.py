@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from werkkring import live
+from werkkring import lifecycle, live
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, System, require_session_host
 from werkkring.actions.votes import channel
@@ -20,7 +20,6 @@ from werkkring.queries import timer as timer_queries
 from werkkring.store.models import RoundTimer, WorkSession, utcnow
 
 MAX_MINUTES = 240
-FINISHED = ("published", "cancelled")
 
 
 def _row(session: Session, work_session: WorkSession, round_no: int) -> RoundTimer:
@@ -36,7 +35,7 @@ def _row(session: Session, work_session: WorkSession, round_no: int) -> RoundTim
 def _check(session: Session, work_session: WorkSession, actor: Actor) -> None:
     if not isinstance(actor, System):
         require_session_host(session, actor, work_session)
-    if work_session.status in FINISHED:
+    if lifecycle.is_finished(work_session.status):
         raise InputError(
             N_("the timer stands still in a session that is %(status)s"),
             params={"status": work_session.status},

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from werkkring import live
+from werkkring import lifecycle, live
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, System, require_session_host
 from werkkring.errors import N_, InputError, PermissionDenied
@@ -31,8 +31,6 @@ from werkkring.store.models import Contribution, Member, RoomSettings, Vote, Wor
 T = TypeVar("T")
 ATTEMPTS = MAX_DOTS + 2  # each retry finds one more dot spent: never more than the dots plus one
 # Sessions in which the dots are down for good: no voting, no taking back.
-FINISHED = ("published", "cancelled", "draft")
-VOTABLE = ("grouped", "running", "synthesised")
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ def set_dots(session: Session, work_session: WorkSession, dots: int, *, actor: A
 def open_voting(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
     """Participants may put their dots down from now on (also again after the host closed it)."""
     _require_host(session, actor, work_session)
-    if work_session.status not in VOTABLE:
+    if not lifecycle.can_vote(work_session.status):
         raise InputError(
             N_("voting can start once there is input, not in status %(status)s"),
             params={"status": work_session.status},
@@ -123,7 +121,7 @@ def close_voting(session: Session, work_session: WorkSession, *, actor: Actor) -
 
 def _may_vote(session: Session, work_session: WorkSession, voter: Voter) -> RoomSettings:
     settings = vote_queries.settings_of(session, work_session)
-    if work_session.status in FINISHED or settings.voting == "ended":
+    if not lifecycle.is_live(work_session.status) or settings.voting == "ended":
         raise InputError(N_("voting is closed; your dots stay as they are"))
     if settings.voting != "open":
         raise InputError(N_("voting has not started yet; the host opens it"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from werkkring import lifecycle
 from werkkring.queries import timer as timer_queries
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import groups_with_seats, registration_counts, themes_of
@@ -18,16 +19,7 @@ from werkkring.queries.votes import Support, Tally
 from werkkring.store.models import BreakoutGroup, Contribution, Seat, Theme, WorkSession
 
 # The phases a room goes through, as the projector names them, from the session's status.
-PHASES = ("signup", "groups", "input", "synthesis", "published")
-PHASE_OF = {
-    "draft": "signup",
-    "open": "signup",
-    "grouped": "groups",
-    "running": "input",
-    "synthesised": "synthesis",
-    "published": "published",
-    "cancelled": "published",
-}
+PHASES = lifecycle.PHASES
 TOP_CARDS = 6
 
 
@@ -185,7 +177,7 @@ def shown_themes(session: Session, work_session: WorkSession) -> tuple[ShownThem
 
 def projection(session: Session, work_session: WorkSession) -> Projection:
     room = panel(session, work_session)
-    phase = PHASE_OF.get(work_session.status, "signup")
+    phase = lifecycle.phase(work_session.status)
     seated = tables(session, work_session)
     counts = contribution_counts(session, work_session)
     return Projection(

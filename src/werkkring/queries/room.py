@@ -11,6 +11,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from werkkring import lifecycle
 from werkkring.errors import N_, InputError, Problem
 from werkkring.joincodes import normalise
 from werkkring.queries.sessions import (
@@ -32,18 +33,7 @@ from werkkring.store.models import (
     WorkSession,
 )
 
-PHASES: Final = ("signup", "groups", "input", "synthesis", "published")
-"""What a participant sees the session go through, in order."""
-
-_PHASE_OF_STATUS: Final = {
-    "draft": "signup",
-    "open": "signup",
-    "grouped": "groups",
-    "running": "input",
-    "synthesised": "synthesis",
-    "published": "published",
-    "cancelled": "published",
-}
+PHASES: Final = lifecycle.PHASES
 
 PHASE_LABELS: Final = {
     "signup": N_("Sign-up"),
@@ -55,12 +45,12 @@ PHASE_LABELS: Final = {
 
 
 def phase_of(work_session: WorkSession) -> str:
-    return _PHASE_OF_STATUS.get(work_session.status, "signup")
+    return lifecycle.phase(work_session.status)
 
 
 def code_is_open(work_session: WorkSession) -> bool:
     """A join code works from the session's creation until it is published or cancelled."""
-    return work_session.status not in ("published", "cancelled", "draft")
+    return lifecycle.is_live(work_session.status)
 
 
 def session_by_code(session: Session, code: str) -> WorkSession:
@@ -141,7 +131,7 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
         table_hosts=hosts,
         my_input=contributions_of(session, work_session, group=group) if group is not None else [],
         themes=themes_of(session, work_session) if published else [],
-        takes_input=group is not None and work_session.status in ("grouped", "running", "synthesised"),
+        takes_input=group is not None and lifecycle.takes_input(work_session.status),
         checked_in=registration is not None and registration.checked_in_at is not None,
         round=group.round if group is not None else 1,
         voting_open=registered and settings_of(session, work_session).voting == "open",

@@ -33,6 +33,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkkring.domain import PRIVATE_FIELDS as PRIVATE_FIELDS
 from werkkring.domain import VISIBILITIES as VISIBILITIES
 from werkkring.domain import level_of
+from werkkring.lifecycle import Status
 
 NAMING_CONVENTION: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -43,7 +44,7 @@ NAMING_CONVENTION: Final = {
 }
 
 ROLES: Final = ("member", "host", "admin")
-SESSION_STATUSES: Final = ("draft", "open", "grouped", "running", "synthesised", "published", "cancelled")
+SESSION_STATUSES: Final = tuple(status.value for status in Status)
 INITIATIVE_STATUSES: Final = ("proposed", "active", "paused", "done")
 HELIXES: Final = ("private", "society", "labour_market")
 INTRODUCTION_STATUSES: Final = ("proposed", "accepted", "met", "declined")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from werkkring import lifecycle
 from werkkring.actions import votes as vote_actions
 from werkkring.actions.permissions import is_session_host
 from werkkring.errors import N_, InputError, PermissionDenied
@@ -88,7 +89,7 @@ def vote_page(request: Request, session_id: int) -> HTMLResponse:
                 "left": max(0, settings.dots - spent),
                 "timer": timer_queries.timer_of(session, work_session),
                 "may_vote": settings.voting == "open"
-                and work_session.status not in vote_actions.FINISHED
+                and lifecycle.is_live(work_session.status)
                 and vote_queries.is_participant(session, work_session, voter),
             },
             me=None if me.guest_of is not None else me,  # a guest gets no member navigation
