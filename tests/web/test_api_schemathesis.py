@@ -20,7 +20,7 @@ from werkkring.store import Database
 from werkkring.web.app import create_app
 
 TOKENS: dict[str, str] = {}
-EXAMPLES = 20
+EXAMPLES = 12
 
 
 @pytest.fixture(params=["member", "admin", "anonymous"])

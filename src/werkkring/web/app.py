@@ -33,7 +33,7 @@ from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.keys import with_site_secret
 from werkkring.store.models import Member
-from werkkring.web import api
+from werkkring.web import api, api_room
 from werkkring.web.common import (
     SignInRequired,
     current_member,
@@ -161,6 +161,7 @@ def create_app(
     # The live room: join by code, guests, the door (werkkring.web.pages.room).
     app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
+    app.include_router(api_room.router)
     _install_error_pages(app)
     return app
 
