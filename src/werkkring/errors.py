@@ -129,3 +129,8 @@ class NotFoundError(WerkkringError):
 
 class PermissionDenied(WerkkringError):
     """The acting member may not do this."""
+
+
+class ConflictError(WerkkringError):
+    """The change was based on an older state than the one stored (a co-host changed it meanwhile): nothing
+    was changed; reload and do it again. The web app answers 409."""
