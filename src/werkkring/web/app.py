@@ -3,6 +3,7 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring import __version__, live
 from werkkring.config import Settings
-from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.errors import ConflictError, InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.i18n import N_
 from werkkring.jobs.runner import JobBackend
 from werkkring.outreach import PANGO_HINT, PdfUnavailable
@@ -57,6 +58,7 @@ from werkkring.web.pages import (
     sessions,
     votes,
 )
+from werkkring.web.pages import board as board_pages
 from werkkring.web.pages import room as room_pages
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
 from werkkring.web.security import secret_key, verify_csrf
@@ -153,6 +155,8 @@ def create_app(
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # The live room: join by code, guests, the door (werkkring.web.pages.room).
     app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    # The host's synthesis board (werkkring.web.pages.board).
+    app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
     _install_error_pages(app)
     return app
@@ -318,6 +322,27 @@ def _install_error_pages(app: FastAPI) -> None:
             "with %(command)s. The HTML version works meanwhile.",
         ) % {"command": PANGO_HINT}
         return page(request, 501, N_("PDF not available here"), text)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError) -> Response:
+        """A change made on an older state (a co-host changed the board meanwhile): 409, and a link to the
+        board as it is now."""
+        if _is_api(request):
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        found = re.match(r"/sessions/(\d+)/", request.url.path)
+        return render(
+            request,
+            "error.html",
+            {
+                "title": translate(request, N_("The board changed")),
+                "message": message(request, exc),
+                "request_id": request_id_of(request),
+                "back": f"/sessions/{found.group(1)}#board" if found else None,
+                "back_text": translate(request, N_("Reload the board")),
+            },
+            me=_signed_in(request),
+            status_code=409,
+        )
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:

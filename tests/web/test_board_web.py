@@ -1,0 +1,170 @@
+"""The host's board on the session page without JavaScript: each edit is a plain form (select + button), a
+stale form gets 409 and a link to the board as it is now, board.js's fragment answers, who may post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.board_setup import Evening, evening
+from werkkring.actions import board
+from werkkring.queries import board as board_queries
+from werkkring.queries.sessions import get_session
+from werkkring.store import Database
+from werkkring.store.models import Job, Member
+
+
+@pytest.fixture
+def room(database: Database) -> Evening:
+    with database.transaction() as session:
+        made = evening(session)
+    with database.transaction() as session:
+        host = session.get(Member, made.host)
+        assert host is not None
+        board.rerun(session, host, get_session(session, made.session_id), version=None)
+    return made
+
+
+def _email(database: Database, member_id: int) -> str:
+    with database.reader() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        return member.email
+
+
+def _view(database: Database, made: Evening) -> board_queries.BoardView:
+    with database.reader() as session:
+        return board_queries.board_of(session, get_session(session, made.session_id))
+
+
+def test_the_board_works_with_plain_forms(database: Database, app_for: Any, room: Evening) -> None:
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    page = host.get(f"/sessions/{room.session_id}")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count("<main") == 1 and 'id="board"' in html
+    view = _view(database, room)
+    for theme in view.themes:
+        assert f'id="theme-{theme.id}"' in html
+    card = view.themes[0].cards[0]
+    assert f'id="move-{card.id}"' in html and f'name="version" value="{view.version}"' in html
+    target = view.themes[1]
+    moved = host.post(
+        f"/sessions/{room.session_id}/board/move",
+        {"card": str(card.id), "theme": str(target.id), "version": str(view.version)},
+    )
+    assert moved.status_code == 303 and moved.headers["location"].endswith("#board")
+    after = _view(database, room)
+    assert card.id in [c.id for c in next(t for t in after.themes if t.id == target.id).cards]
+
+    # A second host's form, made on the board before that move: refused with 409, nothing changed.
+    stale = host.post(
+        f"/sessions/{room.session_id}/board/move",
+        {"card": str(card.id), "theme": str(view.themes[0].id), "version": str(view.version)},
+    )
+    assert stale.status_code == 409
+    assert "reload" in stale.text.lower() or "herlaad" in stale.text.lower()
+    assert f'href="/sessions/{room.session_id}#board"' in stale.text
+    assert _view(database, room).version == after.version
+
+    steps: list[tuple[str, dict[str, str]]] = [
+        (
+            f"/board/themes/{target.id}",
+            {"label": "Samen kansen vinden", "summary": "Samen zie je meer kansen"},
+        ),
+        (f"/board/themes/{after.themes[0].id}/accept", {}),
+        (f"/board/themes/{target.id}/order", {"step": "up"}),
+        ("/board/themes", {"label": "Nog leeg"}),
+        ("/board/aside", {"card": str(card.id), "reason": "niet over de vraag"}),
+        ("/board/back", {"card": str(card.id), "theme": str(target.id)}),
+        (f"/board/themes/{after.themes[-1].id}/merge", {"into": str(target.id)}),
+        (f"/board/themes/{target.id}/split", {"parts": "2"}),
+        ("/board/rerun", {"themes": "3"}),
+    ]
+    for path, data in steps:
+        version = _view(database, room).version
+        answer = host.post(f"/sessions/{room.session_id}{path}", {**data, "version": str(version)})
+        assert answer.status_code == 303, (path, answer.text[:500])
+        assert _view(database, room).version == version + 1, path
+    final = _view(database, room)
+    assert "Samen kansen vinden" in [t.label for t in final.themes]
+    assert "Nog leeg" in [t.label for t in final.themes]
+    assert card.id in [c.id for t in final.themes for c in t.cards]
+    page = host.get(f"/sessions/{room.session_id}")
+    assert "Samen kansen vinden" in page.text
+
+
+def test_bad_board_input_names_the_field_and_changes_nothing(
+    database: Database, app_for: Any, room: Evening
+) -> None:
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    host.get(f"/sessions/{room.session_id}")
+    view = _view(database, room)
+    for data in (
+        {"card": "abc", "theme": "1"},
+        {"card": str(view.themes[0].cards[0].id), "theme": "999999"},
+        {"card": "1", "theme": "1", "version": "x"},
+    ):
+        answer = host.post(f"/sessions/{room.session_id}/board/move", {"version": str(view.version), **data})
+        assert answer.status_code == 303  # back to the page with the message
+        page = host.get(f"/sessions/{room.session_id}")
+        assert 'class="flash error"' in page.text
+    long = host.post(
+        f"/sessions/{room.session_id}/board/themes", {"label": "x" * 201, "version": str(view.version)}
+    )
+    assert long.status_code == 303
+    assert "200" in host.get(f"/sessions/{room.session_id}").text
+    assert _view(database, room).version == view.version
+
+
+def test_the_fragment_answers_for_board_js(database: Database, app_for: Any, room: Evening) -> None:
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    host.get(f"/sessions/{room.session_id}")
+    view = _view(database, room)
+    card, target = view.themes[0].cards[0], view.themes[1]
+    data = {"card": str(card.id), "theme": str(target.id), "version": str(view.version)}
+    answer = host.post(f"/sessions/{room.session_id}/board/move", data, headers={"X-Board": "fragment"})
+    assert answer.status_code == 200 and answer.text.lstrip().startswith("{#") is False
+    assert 'id="board"' in answer.text and "<main" not in answer.text
+    assert f'data-version="{view.version + 1}"' in answer.text
+    again = host.post(f"/sessions/{room.session_id}/board/move", data, headers={"X-Board": "fragment"})
+    assert again.status_code == 409 and 'role="alert"' in again.text
+    assert f'data-version="{view.version + 1}"' in again.text
+
+
+def test_a_participant_cannot_see_or_edit_the_board(database: Database, app_for: Any, room: Evening) -> None:
+    person = app_for(database)()
+    person.sign_in(_email(database, room.participant))
+    page = person.get(f"/sessions/{room.session_id}")
+    assert 'id="board"' not in page.text
+    assert person.get(f"/sessions/{room.session_id}/board").status_code == 403
+    view = _view(database, room)
+    answer = person.post(
+        f"/sessions/{room.session_id}/board/themes", {"label": "Mijn thema", "version": str(view.version)}
+    )
+    assert answer.status_code == 403
+    assert _view(database, room).version == view.version
+
+
+def test_a_large_board_reruns_through_a_job(
+    database: Database, app_for: Any, room: Evening, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(board, "LARGE_BOARD", 10)
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    page = host.get(f"/sessions/{room.session_id}")
+    assert "runs in the background" in page.text or "op de achtergrond" in page.text
+    view = _view(database, room)
+    answer = host.post(
+        f"/sessions/{room.session_id}/board/rerun", {"themes": "2", "version": str(view.version)}
+    )
+    assert answer.status_code == 303
+    with database.reader() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == "board.rerun")).all()
+        assert [j.status for j in jobs] == ["done"], [(j.status, j.error) for j in jobs]
+    assert _view(database, room).asked == 2
