@@ -168,3 +168,78 @@ def test_a_large_board_reruns_through_a_job(
         jobs = session.scalars(select(Job).where(Job.kind == "board.rerun")).all()
         assert [j.status for j in jobs] == ["done"], [(j.status, j.error) for j in jobs]
     assert _view(database, room).asked == 2
+
+
+def _token(database: Database, member_id: int) -> dict[str, str]:
+    from werkkring.actions.accounts import create_api_token
+
+    with database.transaction() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        _, token = create_api_token(session, member, "board")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_board_in_the_json_api(database: Database, app_for: Any, room: Evening) -> None:
+    client = app_for(database)().client
+    auth = _token(database, room.host)
+    url = f"/api/v1/sessions/{room.session_id}/board"
+    got = client.get(url, headers=auth)
+    assert got.status_code == 200
+    body = got.json()
+    version, themes = body["version"], body["themes"]
+    card, target = themes[0]["cards"][0]["id"], themes[1]["id"]
+    moved = client.post(
+        f"{url}/moves", json={"card": card, "theme": target, "version": version}, headers=auth
+    )
+    assert moved.status_code == 200, moved.text
+    after = moved.json()
+    assert after["version"] == version + 1
+    landed = next(t for t in after["themes"] if t["id"] == target)
+    assert next(c for c in landed["cards"] if c["id"] == card)["placed"] is True
+
+    stale = client.post(
+        f"{url}/moves", json={"card": card, "theme": themes[0]["id"], "version": version}, headers=auth
+    )
+    assert stale.status_code == 409 and "reload" in stale.json()["error"]
+    bad = client.post(
+        f"{url}/moves", json={"card": card, "theme": 987654, "version": version + 1}, headers=auth
+    )
+    assert bad.status_code == 400 and "987654" in bad.json()["error"]
+    assert (
+        client.post(f"{url}/moves", json={"card": "x", "theme": 1, "version": 0}, headers=auth).status_code
+        == 422
+    )
+    long = client.post(f"{url}/themes", json={"label": "x" * 300, "version": version + 1}, headers=auth)
+    assert long.status_code == 400 and long.json()["problems"][0]["field"] == "label"
+
+    v = version + 1
+    made = client.post(f"{url}/themes", json={"label": "Nieuw", "version": v}, headers=auth)
+    assert made.status_code == 201
+    new_id = next(t["id"] for t in made.json()["themes"] if t["label"] == "Nieuw")
+    v += 1
+    steps = [
+        ("patch", f"{url}/themes/{target}", {"label": "Door de API", "summary": "Een regel"}),
+        ("patch", f"{url}/themes/{themes[0]['id']}", {"accept": True}),
+        ("post", f"{url}/themes/{new_id}/order", {"step": "up"}),
+        ("post", f"{url}/aside", {"card": card, "reason": "test"}),
+        ("post", f"{url}/back", {"card": card, "theme": target}),
+        ("post", f"{url}/themes/{target}/split", {"parts": 2}),
+        ("post", f"{url}/rerun", {"themes": "auto"}),
+    ]
+    for method, path, data in steps:
+        answer = getattr(client, method)(path, json={**data, "version": v}, headers=auth)
+        assert answer.status_code == 200, (path, answer.text)
+        assert answer.json()["version"] == v + 1
+        v += 1
+    assert client.delete(f"{url}/themes/{new_id}", params={"version": v}, headers=auth).status_code in (
+        200,
+        400,
+    )
+
+    other = _token(database, room.participant)
+    assert client.get(url, headers=other).status_code == 403
+    assert client.post(f"{url}/themes", json={"label": "Nee", "version": v}, headers=other).status_code == 403
+    schema = client.get("/api/openapi.json").json()
+    assert "/api/v1/sessions/{session_id}/board/moves" in schema["paths"]
+    assert "409" in schema["paths"]["/api/v1/sessions/{session_id}/board/moves"]["post"]["responses"]

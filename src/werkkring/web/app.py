@@ -33,7 +33,7 @@ from werkkring.queries import members as member_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.models import Member
-from werkkring.web import api
+from werkkring.web import api, api_board
 from werkkring.web.common import (
     SignInRequired,
     current_member,
@@ -158,6 +158,7 @@ def create_app(
     # The host's synthesis board (werkkring.web.pages.board).
     app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
+    app.include_router(api_board.router)
     _install_error_pages(app)
     return app
 
