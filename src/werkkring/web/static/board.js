@@ -154,7 +154,7 @@
   // The other forms of the board (move, set aside, themes) also answer with the board in place.
   holder.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form.closest || !form.closest("#board")) return;
+    if (!form.closest || !form.closest("#board") || form.hasAttribute("data-plain")) return;
     e.preventDefault();
     var card = form.closest(".board-card, .board-theme");
     post(form, card ? card.id : null, null);
