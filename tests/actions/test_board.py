@@ -163,7 +163,8 @@ def test_rerun_keeps_every_placement_every_named_theme_and_the_host_asides(
         )
         assert named_cards - {film} <= {c.id for c in kept.cards}
         assert "Nog leeg" in [t.label for t in after.themes] and empty.id in [t.id for t in after.themes]
-        assert next(c for c in after.aside if c.id == film).aside == "host"
+        shown = next(c for c in after.aside if c.id == film)
+        assert (shown.aside, shown.aside_detail) == ("host", "hoort bij een ander gesprek")
         assert all(FILM not in (t.summary, *t.quotes) for t in after.themes)
     with database.reader() as session:
         assert session.scalars(select(AuditEntry).where(AuditEntry.action == "board.rerun")).all()
@@ -259,3 +260,42 @@ def test_a_large_rerun_runs_as_a_job_and_keeps_the_placements(
     with database.reader() as session:
         themes = session.scalars(select(Theme).where(Theme.session_id == synthesised.session_id)).all()
         assert sum(t.size for t in themes) == sum(len(t.cards) for t in after.themes)
+
+
+def test_group_harvest_key_contributions_and_own_line_weigh_in_the_draft(
+    database: Database, synthesised: Evening
+) -> None:
+    from werkkring.queries.sessions import group_of
+
+    with database.transaction() as session:
+        ws = get_session(session, synthesised.session_id)
+        person = session.get(Member, synthesised.participant)
+        assert person is not None
+        own = group_of(session, ws, person.id)
+        assert own is not None
+        mine = next(c for c in ws.groups if c.id == own.id)
+        cards = session.scalars(select(Contribution).where(Contribution.group_id == mine.id)).all()
+        other = session.scalars(select(Contribution).where(Contribution.group_id != mine.id)).first()
+        assert other is not None
+        with pytest.raises(InputError):
+            board.harvest(session, person, ws, mine.id, key=[other.id], summary="")
+        foreign = next(g for g in ws.groups if g.id != mine.id)
+        with pytest.raises(PermissionDenied):
+            board.harvest(session, person, ws, foreign.id, key=[], summary="Niet van ons")
+        line = "Samen zie je meer kansen dan alleen"
+        board.harvest(session, person, ws, mine.id, key=[cards[0].id], summary=line)
+        group_number, key_text = mine.number, cards[0].text
+    with database.reader() as session:
+        stored = session.scalars(
+            select(Contribution).where(Contribution.session_id == synthesised.session_id)
+        )
+        assert {c.text for c in stored if c.key} == {key_text}
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "board.harvest")).one()
+        assert entry.actor_id == synthesised.participant and entry.details["group"] == group_number
+    _edit(database, synthesised, board.rerun, "auto")
+    view = _view(database, synthesised)
+    assert (group_number, line) in view.harvest
+    assert any(t.summary == line and t.summary_source == "group" for t in view.themes), [
+        (t.summary, t.summary_source) for t in view.themes
+    ]
+    assert key_text not in [c.text for c in view.aside]

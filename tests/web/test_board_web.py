@@ -3,6 +3,7 @@ stale form gets 409 and a link to the board as it is now, board.js's fragment an
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -243,3 +244,26 @@ def test_the_board_in_the_json_api(database: Database, app_for: Any, room: Eveni
     schema = client.get("/api/openapi.json").json()
     assert "/api/v1/sessions/{session_id}/board/moves" in schema["paths"]
     assert "409" in schema["paths"]["/api/v1/sessions/{session_id}/board/moves"]["post"]["responses"]
+
+
+def test_a_group_saves_its_harvest_with_a_plain_form(database: Database, app_for: Any, room: Evening) -> None:
+    person = app_for(database)()
+    person.sign_in(_email(database, room.participant))
+    page = person.get(f"/sessions/{room.session_id}")
+    assert 'id="harvest"' in page.text
+    group = re.search(r'name="group" value="(\d+)"', page.text)
+    keys = re.findall(r'name="key" value="(\d+)"', page.text)
+    assert group and len(keys) >= 2
+    answer = person.post(
+        f"/sessions/{room.session_id}/harvest",
+        {"group": group.group(1), "key": keys[:2], "summary": "Samen zie je meer kansen"},
+    )
+    assert answer.status_code == 303
+    page = person.get(f"/sessions/{room.session_id}")
+    assert page.text.count("checked") >= 2 and 'value="Samen zie je meer kansen"' in page.text
+    with database.reader() as session:
+        from werkkring.store.models import BreakoutGroup, Contribution
+
+        assert session.get(BreakoutGroup, int(group.group(1))).summary == "Samen zie je meer kansen"  # type: ignore[union-attr]
+        marked = session.scalars(select(Contribution.id).where(Contribution.key.is_(True))).all()
+        assert sorted(marked) == sorted(int(k) for k in keys[:2])

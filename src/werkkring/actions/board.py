@@ -558,8 +558,10 @@ def rerun(
     aside = {s.index: s for s in result.set_aside}
     for position, (card, assigned) in enumerate(zip(cards, result.assignments, strict=True)):
         reason = aside.get(position)
-        card.aside = reason.reason if reason is not None else None
-        card.aside_detail = reason.detail if reason is not None else ""
+        if reason is None:
+            card.aside, card.aside_detail = None, ""
+        elif not (reason.reason == "host" and card.aside == "host"):  # the host's own words stay
+            card.aside, card.aside_detail = reason.reason, reason.detail
         card.theme_id = rows[assigned].id if assigned is not None and assigned < len(rows) else None
         if card.theme_id is None:
             card.placed = False
@@ -622,3 +624,63 @@ def request_rerun(
     )
     session_changed(session, work_session, "board", version=work_session.board_version, running=True)
     return job_id
+
+
+# ---------------------------------------------------------------- group harvest
+
+
+def harvest(
+    session: Session,
+    actor: Member,
+    work_session: WorkSession,
+    group_id: int,
+    *,
+    key: Sequence[int],
+    summary: str,
+) -> None:
+    """A breakout group's own harvest, as real groups do: which of its contributions are its key ones (the
+    draft weighs them more for labels, summary lines and quotes and never sets them aside on its own), and
+    its own one-line summary (the first candidate for the summary line of its theme). Someone seated in the
+    group does it, or the session's host; the group's texts themselves are not changed."""
+    from werkkring.queries.sessions import group_of
+
+    cleaned = limits.require(limits.THEME, {"summary": summary})
+    group = next((g for g in work_session.groups if g.id == group_id), None)
+    if group is None:
+        raise InputError(
+            N_("session %(session)s has no group %(group)s"),
+            params={"session": work_session.id, "group": group_id},
+        )
+    own = group_of(session, work_session, actor.id)
+    if own is None or own.id != group.id:
+        require_session_host(session, actor, work_session)
+    if work_session.status not in ("grouped", "running", "synthesised"):
+        raise InputError(
+            N_("session %(session)s does not take input now (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    cards = [c for c in contributions_of(session, work_session) if c.group_id == group.id]
+    unknown = sorted(set(key) - {c.id for c in cards})
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    N_("contributions %(cards)s are not your group's"),
+                    field="key",
+                    params={"cards": ", ".join(map(str, unknown))},
+                )
+            ]
+        )
+    for card in cards:
+        card.key = card.id in set(key)
+    group.summary = (cleaned["summary"] or "").splitlines()[0] if cleaned["summary"] else ""
+    record(
+        session,
+        actor,
+        "board.harvest",
+        "work_session",
+        work_session.id,
+        group=group.number,
+        key=sorted(set(key)),
+        summary=bool(group.summary),
+    )

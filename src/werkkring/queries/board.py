@@ -57,6 +57,8 @@ class BoardView:
     asked: int | None
     total: int
     groups: int
+    harvest: tuple[tuple[int, str], ...] = ()
+    """The groups' own one-line summaries (group harvest), by group number."""
 
 
 def job_key(session_id: int) -> str:
@@ -118,4 +120,5 @@ def board_of(session: Session, work_session: WorkSession) -> BoardView:
         asked=work_session.board_themes,
         total=len(contributions),
         groups=len({c.group_id for c in contributions if c.group_id is not None}),
+        harvest=tuple((g.number, g.summary) for g in work_session.groups if (g.summary or "").strip()),
     )

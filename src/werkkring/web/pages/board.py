@@ -249,3 +249,21 @@ def rerun(request: Request, session_id: int, themes: Field = "", version: Field 
     else:
         done = N_("The synthesis is ready; everything you decided is kept.")
     return _edit(request, session_id, work, done)
+
+
+@router.post("/sessions/{session_id}/harvest")
+def harvest(
+    request: Request,
+    session_id: int,
+    group: Field = "",
+    summary: Field = "",
+    key: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """A group's harvest: its key contributions (checkboxes ``key``) and its one-line ``summary``."""
+    chosen = [_number(value, "key") for value in key or []]
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_queries.get_session(session, session_id)
+        board_actions.harvest(session, me, work_session, _number(group, "group"), key=chosen, summary=summary)
+    flash(request, translate(request, N_("Your group's harvest is saved.")))
+    return redirect(f"/sessions/{session_id}#harvest")
