@@ -109,6 +109,11 @@ def test_the_host_edits_the_board_and_the_report_and_projector_follow(
     assert len(view.themes) >= 2
     assert room.cards[COFFEE] in [c.id for c in view.aside], "the draft sets the coffee line aside"
     _shot(host, "board-draft", board=True)
+    # The projector follows the board live (no reload): it is open while the host edits.
+    projector = contexts({"width": 1920, "height": 1080}).new_page()
+    projector.context.add_cookies(host.context.cookies())
+    projector.goto(f"{server.url}/sessions/{room.session_id}/present")
+    expect(projector.locator(".themes .theme").first).to_be_attached()
 
     # Drag and drop: the first card of the first theme onto the second theme.
     dragged = view.themes[0].cards[0].id
@@ -143,6 +148,7 @@ def test_the_host_edits_the_board_and_the_report_and_projector_follow(
     tools.get_by_label("Naam").fill(NAME)
     tools.get_by_role("button", name="Thema opslaan").click()
     expect(host.locator(f"#theme-{second} h4 .label")).to_have_text(NAME)
+    expect(projector.locator(f"#theme-{second} h1")).to_have_text(NAME)
 
     # Merge the first theme into the second, then split the second (the engine clusters it again).
     tools = host.locator(f"#theme-{first} .theme-tools details")
@@ -210,9 +216,7 @@ def test_the_host_edits_the_board_and_the_report_and_projector_follow(
     aside_text = next(c.text for c in final.aside if c.id == aside)
     assert aside_text not in report and COFFEE not in report
 
-    projector = contexts({"width": 1920, "height": 1080}).new_page()
-    projector.context.add_cookies(host.context.cookies())
-    projector.goto(f"{server.url}/sessions/{room.session_id}/present")
+    projector.reload()
     shown = projector.locator(".themes .theme h1").all_inner_texts()
     assert shown == labels
     assert aside_text not in projector.content()

@@ -24,6 +24,9 @@ from werkkring.queries.sessions import (
     participants,
     seat_of,
 )
+from werkkring.queries.sessions import (
+    contributions_of as contributions_of,  # read by callers of this module
+)
 from werkkring.store.models import (
     BreakoutGroup,
     Contribution,
