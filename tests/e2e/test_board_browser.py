@@ -257,6 +257,15 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     expect(phone.locator(f'[data-drop="{target}"] #card-{card}')).to_be_visible()
     assert _theme_of(_view(server, made), card) == target
     _fits(phone)
+    # The keyboard on the phone too (a tablet with a keyboard): Space, one step back, Space.
+    drops = phone.locator("[data-drop]").evaluate_all("els => els.map(e => e.getAttribute('data-drop'))")
+    goal = drops[drops.index(str(target)) - 1]
+    phone.locator(f"#card-{card}").focus()
+    phone.keyboard.press("Space")
+    phone.keyboard.press("ArrowUp")
+    phone.keyboard.press("Space")
+    expect(phone.locator(f'[data-drop="{goal}"] #card-{card}')).to_be_visible()
+    _fits(phone)
     phone.locator(f"#card-{card}").scroll_into_view_if_needed()
     _shot(phone, "board-phone")
     _axe(phone)

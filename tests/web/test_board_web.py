@@ -267,3 +267,26 @@ def test_a_group_saves_its_harvest_with_a_plain_form(database: Database, app_for
         assert session.get(BreakoutGroup, int(group.group(1))).summary == "Samen zie je meer kansen"  # type: ignore[union-attr]
         marked = session.scalars(select(Contribution.id).where(Contribution.key.is_(True))).all()
         assert sorted(marked) == sorted(int(k) for k in keys[:2])
+
+
+def test_the_board_says_when_a_rerun_runs_in_the_background(
+    database: Database, app_for: Any, room: Evening
+) -> None:
+    with database.transaction() as session:
+        key = board_queries.job_key(room.session_id)
+        session.add(
+            Job(id="f" * 32, kind="board.rerun", payload={}, status="running", key=key, active_key=key)
+        )
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    fragment = host.get(f"/sessions/{room.session_id}/board").text
+    assert 'data-running="yes"' in fragment and 'id="board-running"' in fragment
+    assert re.search(r'<button type="submit" disabled>', fragment)
+    view = _view(database, room)
+    again = host.post(
+        f"/sessions/{room.session_id}/board/rerun", {"themes": "auto", "version": str(view.version)}
+    )
+    assert again.status_code == 303
+    page = host.get(f"/sessions/{room.session_id}").text
+    assert "de synthese loopt al" in page
+    assert _view(database, room).version == view.version

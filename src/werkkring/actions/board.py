@@ -495,11 +495,13 @@ def rerun(
     version: int | None,
     model: Any = None,
     seed: int = 0,
+    in_job: bool = False,
 ) -> list[Theme]:
     """Draft the themes again with the synthesis engine (``themes``: how many, the host's included, or
     ``"auto"``), keeping everything the host decided (:func:`engine_board`), and mark the session
     synthesised. ``model``: a :class:`werkkring.llm.LanguageModel` whose proposal the draft checks and uses
-    where it holds (None: the offline draft)."""
+    where it holds (None: the offline draft). Refused while a re-run runs in the background (``in_job``:
+    this is that run)."""
     if themes != "auto":
         themes = limits.require(limits.BOARD, {"themes": themes})["themes"]
     if work_session.status not in RERUNNABLE:
@@ -507,6 +509,8 @@ def rerun(
             N_("session %(session)s cannot be synthesised in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},
         )
+    if not in_job and board_queries.running_job(session, work_session) is not None:
+        raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
     new = begin_edit(session, actor, work_session, version)
     cards = contributions_of(session, work_session)
     if not cards:
