@@ -269,3 +269,35 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     phone.locator(f"#card-{card}").scroll_into_view_if_needed()
     _shot(phone, "board-phone")
     _axe(phone)
+
+
+def test_a_co_hosts_edit_reaches_the_other_hosts_board_without_reload(
+    live_server: LiveServer, contexts: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from werkkring.actions import board
+
+    expect.set_options(timeout=60_000)
+    server = live_server
+    with server.database.transaction() as session:
+        made = evening(session, title="Twee hosts")
+    with server.database.transaction() as session:
+        host_member = session.get(Member, made.host)
+        assert host_member is not None
+        board.rerun(session, host_member, get_session(session, made.session_id), version=None)
+    url = f"{server.url}/sessions/{made.session_id}#board"
+    host = sign_in(contexts({"width": 1280, "height": 900}), server, _email(server, made.host))
+    cohost = sign_in(contexts({"width": 1280, "height": 900}), server, _email(server, made.cohost))
+    host.goto(url)
+    cohost.goto(url)
+    view = _view(server, made)
+    card, target = view.themes[0].cards[0].id, view.themes[1].id
+    item = cohost.locator(f"#card-{card}")
+    item.locator("summary").click()
+    item.get_by_label("Verplaatsen naar").select_option(str(target))
+    item.get_by_role("button", name="Verplaats").click()
+    expect(cohost.locator(f'[data-drop="{target}"] #card-{card}')).to_be_visible()
+    # The host's board follows (the live stream), so the host's next edit is made on the new version.
+    expect(host.locator(f'[data-drop="{target}"] #card-{card}')).to_be_visible()
+    expect(host.locator("#board")).to_have_attribute("data-version", str(view.version + 1))

@@ -124,7 +124,7 @@
     card.setAttribute("aria-grabbed", "false");
     lifted.targets.forEach(function (t) { t.classList.remove("target"); });
     lifted = null;
-    if (cancel || !target) { say(board.getAttribute("data-cancelled") || "—"); return; }
+    if (cancel || !target) { say("—"); setTimeout(catchUp, 50); return; }
     moveCard(card, target.getAttribute("data-drop"));
   }
   holder.addEventListener("keydown", function (e) {
@@ -159,6 +159,39 @@
     var card = form.closest(".board-card, .board-theme");
     post(form, card ? card.id : null, null);
   });
+
+  // Another host's edit (or a re-run that finished) arrives on the session's live stream: the board is
+  // fetched again, unless this host is in the middle of something (a card picked up or being dragged, a
+  // field being typed in); then as soon as that is over.
+  var behind = false;
+  function busy() {
+    var active = document.activeElement;
+    return lifted || board.querySelector(".dragging") ||
+      (active && board.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
+  }
+  function catchUp() {
+    if (!behind || busy()) return;
+    behind = false;
+    var active = document.activeElement;
+    var keep = active && board.contains(active) && active.id ? active.id : null;
+    fetch(board.getAttribute("data-board"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) swap(html, keep); })
+      .catch(function () {});
+  }
+  if (window.EventSource && board.getAttribute("data-events")) {
+    var stream = new EventSource(board.getAttribute("data-events"));
+    stream.addEventListener(board.getAttribute("data-channel"), function (e) {
+      var data = {};
+      try { data = JSON.parse(e.data); } catch (err) { return; }
+      if (data.type !== "board" && data.type !== "phase") return;
+      if (data.version !== undefined && Number(data.version) <= Number(board.getAttribute("data-version")) && !data.running) return;
+      behind = true;
+      catchUp();
+    });
+    holder.addEventListener("focusout", function () { setTimeout(catchUp, 50); });
+    holder.addEventListener("dragend", function () { setTimeout(catchUp, 50); });
+  }
 
   // A re-run in the background: look again every few seconds until it is done.
   var timer = null;
