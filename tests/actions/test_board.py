@@ -299,3 +299,50 @@ def test_group_harvest_key_contributions_and_own_line_weigh_in_the_draft(
         (t.summary, t.summary_source) for t in view.themes
     ]
     assert key_text not in [c.text for c in view.aside]
+
+
+def test_a_rerun_with_the_language_model_marks_its_parts_and_keeps_the_host_label(
+    database: Database, synthesised: Evening
+) -> None:
+    import json
+    import threading
+
+    from tests.board_setup import evening_lines
+    from tests.synthesis.test_model import FakeChat
+
+    lines = evening_lines()
+    titles = {1: "Samen nieuwe kansen", 2: "Laten zien dat het anders kan", 3: "Een luisterend oor"}
+    proposal = {
+        "themes": [
+            {
+                "label": titles[t],
+                "summary": "",
+                "contributions": [i + 1 for i, line in enumerate(lines) if line[2] == t],
+                "quotes": [],
+            }
+            for t in (1, 2, 3)
+        ],
+        "off_topic": [i + 1 for i, line in enumerate(lines) if line[2] == 0],
+    }
+    fake = FakeChat()
+    fake.reply = lambda body: json.dumps(proposal)
+    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        view = _view(database, synthesised)
+        named = view.themes[0]
+        _edit(database, synthesised, board.edit_theme, named.id, label="Door de host")
+        _edit(database, synthesised, board.rerun, "auto", model=fake.model())
+    finally:
+        fake.server.shutdown()
+        fake.server.server_close()
+    assert fake.requests, "the model was asked"
+    sent = json.dumps(fake.requests[0]["body"])
+    assert "Lid 0" not in sent and "Hanna Host" not in sent  # names never leave werkkring
+    after = _view(database, synthesised)
+    host_theme = next(t for t in after.themes if t.id == named.id)
+    assert (host_theme.label, host_theme.label_source) == ("Door de host", "host")
+    assert any(t.label_source == "model" for t in after.themes), [
+        (t.label, t.label_source) for t in after.themes
+    ]
+    assert all(OFF_TOPIC not in (t.summary, *t.quotes) for t in after.themes)

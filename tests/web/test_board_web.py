@@ -290,3 +290,27 @@ def test_the_board_says_when_a_rerun_runs_in_the_background(
     page = host.get(f"/sessions/{room.session_id}").text
     assert "de synthese loopt al" in page
     assert _view(database, room).version == view.version
+
+
+def test_the_report_reads_the_hosts_board(database: Database, app_for: Any, room: Evening) -> None:
+    view = _view(database, room)
+    last, first = view.themes[-1], view.themes[0]
+    card = first.cards[0]
+    with database.transaction() as session:
+        host = session.get(Member, room.host)
+        ws = get_session(session, room.session_id)
+        assert host is not None
+        board.edit_theme(session, host, ws, last.id, label="Als eerste in het verslag", version=None)
+        for _ in view.themes[1:]:
+            board.move_theme(session, host, ws, last.id, -1, version=None)
+        board.set_aside(session, host, ws, card.id, "niet voor het verslag", version=None)
+        board.add_theme(session, host, ws, "Leeg thema", version=None)
+    client = app_for(database)()
+    client.sign_in(_email(database, room.host))
+    report = client.get(f"/sessions/{room.session_id}/report.md").text
+    assert "Als eerste in het verslag" in report and "Leeg thema" not in report
+    labels = [t.label for t in _view(database, room).themes if t.cards]
+    assert labels[0] == "Als eerste in het verslag"
+    positions = [report.find(f"### {label}") for label in labels]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), (labels, positions)
+    assert card.text not in report

@@ -582,6 +582,7 @@ def rerun(
         asked=themes,
         kept=sorted(kept_ids),
         from_model=list(result.from_model),
+        model_notes=list(result.model_notes),
     )
     return rows
 
