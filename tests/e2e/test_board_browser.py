@@ -253,6 +253,8 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     item = phone.locator(f"#card-{card}")
     item.locator("summary").click()
     item.get_by_label("Verplaatsen naar").select_option(str(target))
+    item.scroll_into_view_if_needed()
+    _shot(phone, "board-phone-form")
     item.get_by_role("button", name="Verplaats").click()
     expect(phone.locator(f'[data-drop="{target}"] #card-{card}')).to_be_visible()
     assert _theme_of(_view(server, made), card) == target
