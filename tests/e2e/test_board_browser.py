@@ -271,6 +271,8 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     phone.locator(f"#card-{card}").scroll_into_view_if_needed()
     _shot(phone, "board-phone")
     _axe(phone)
+    phone.set_viewport_size({"width": 360, "height": 740})  # the narrowest phone the pages are made for
+    _fits(phone)
 
 
 def test_a_co_hosts_edit_reaches_the_other_hosts_board_without_reload(
