@@ -591,6 +591,12 @@ THEME: Final = table(
     label=Text(N_("Theme"), 200),
     summary=Text(N_("Summary line"), 2000, multiline=True),
 )
+BOARD: Final = table(
+    reason=Text(N_("Reason"), 500),
+    themes=Whole(N_("Number of themes"), 1, 40),
+    version=Whole(N_("Board version"), 0, DB_INT_MAX),
+)
+"""The host's synthesis board: why a card is set aside, how many themes a re-run asks for."""
 INITIATIVE: Final = table(
     title=TITLE,
     description=Text(N_("Description"), 10_000, multiline=True),

@@ -149,9 +149,11 @@ def test_a_work_session_from_sign_in_to_a_joined_initiative(
     # The synthesis makes themes; the host renames one and publishes the outcome.
     host.goto(session_url)
     host.get_by_role("button", name="Maak de synthese").click()
-    label = host.locator("form.theme input[name=label]").first
-    label.fill("Welkom voor nieuwkomers")
-    host.locator("form.theme").first.get_by_role("button", name="Thema opslaan").click()
+    theme = host.locator("#board .board-theme").first
+    theme.locator(".theme-tools details summary").click()
+    theme.get_by_label("Naam", exact=True).fill("Welkom voor nieuwkomers")
+    theme.get_by_role("button", name="Thema opslaan").click()
+    expect(host.locator("#board .board-theme h4 .label").first).to_have_text("Welkom voor nieuwkomers")
     host.get_by_role("button", name="Publiceer de opbrengst").click()
     expect(host.locator("#status")).to_have_text("gepubliceerd")
     expect(host.locator("#outcome")).to_contain_text("Welkom voor nieuwkomers")

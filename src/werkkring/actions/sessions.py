@@ -15,13 +15,9 @@ from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
-from werkkring.engines.synthesis import Contribution as SynthesisInput
-from werkkring.engines.synthesis import synthesize
 from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
-from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import (
     active_registrations,
-    contributions_of,
     get_session,
     group_of,
     met_before,
@@ -29,6 +25,9 @@ from werkkring.queries.sessions import (
     participants,
     seat_of,
     state_token,
+)
+from werkkring.queries.sessions import (
+    contributions_of as contributions_of,  # read by callers of this module
 )
 from werkkring.store.locks import lock_session
 from werkkring.store.models import (
@@ -319,15 +318,11 @@ def add_contribution(
 def rename_theme(
     session: Session, actor: Member, theme: Theme, label: str, summary: str | None = None
 ) -> None:
+    """The host writes a theme's label (and summary line): the board's edit, so the theme is the host's."""
+    from werkkring.actions import board
+
     work_session = get_session(session, theme.session_id)
-    require_session_host(session, actor, work_session)
-    limits.require(limits.THEME, {"label": label.strip(), "summary": summary})
-    if not label.strip():
-        raise InputError(N_("a theme needs a label"))
-    theme.label = label.strip()[:200]
-    if summary is not None:
-        theme.summary = summary.strip()
-    record(session, actor, "theme.edit", "theme", theme.id)
+    board.edit_theme(session, actor, work_session, theme.id, label=label, summary=summary, version=None)
 
 
 def publish(
@@ -499,55 +494,14 @@ def store_themes(
 def run_synthesis(
     session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0, seen: str | None = None
 ) -> list[Theme]:
-    """Cluster the session's input into themes with the synthesis engine (replacing earlier themes), link
-    each contribution to its theme, and mark the session synthesised. Contributions that do not answer the
-    session's question are set aside (no theme, never quoted).
+    """Cluster the session's input into themes with the synthesis engine, link each contribution to its
+    theme, and mark the session synthesised: the board's re-run (:func:`werkkring.actions.board.rerun`), so
+    everything the host already decided on the board stays. Contributions that do not answer the session's
+    question are set aside (no theme, never quoted) with the reason.
 
     ``seen`` as in :func:`form_groups`: a second press on "synthesise" from the same page is refused."""
+    from werkkring.actions import board
+
     require_session_host(session, actor, work_session)
     _take(session, work_session, seen)
-    if work_session.status in ("published", "cancelled", "draft"):
-        raise InputError(
-            N_("session %(session)s cannot be synthesised in status %(status)s"),
-            params={"session": work_session.id, "status": work_session.status},
-        )
-    contributions = contributions_of(session, work_session)
-    if not contributions:
-        raise InputError(N_("there is no input to synthesise yet"))
-    numbers = {g.id: g.number for g in work_session.groups}
-    result = synthesize(
-        [
-            SynthesisInput(c.text, group=str(numbers[c.group_id]) if c.group_id in numbers else None)
-            for c in contributions
-        ],
-        question=work_session.question,
-        backend="hybrid",
-        votes=vote_queries.for_synthesis(session, work_session, contributions),
-        seed=seed,
-    )
-    for contribution in contributions:
-        contribution.theme_id = None
-    session.flush()
-    made = store_themes(
-        session,
-        actor,
-        work_session,
-        [
-            ThemeInput(
-                label=found.label,
-                summary=found.summary,
-                size=found.size,
-                groups=[int(g) for g in found.groups if g.isdigit()],
-                quotes=found.quotes,
-                undercurrent=result.undercurrent == found.id,
-            )
-            for found in result.themes
-        ],
-    )
-    by_engine_id = {found.id: row for found, row in zip(result.themes, made, strict=True)}
-    for contribution, assigned in zip(contributions, result.assignments, strict=True):
-        if assigned is not None and assigned in by_engine_id:
-            contribution.theme_id = by_engine_id[assigned].id
-    work_session.status = "synthesised"
-    record(session, actor, "session.synthesis", "work_session", work_session.id, themes=len(made))
-    return made
+    return board.rerun(session, actor, work_session, version=None, seed=seed)

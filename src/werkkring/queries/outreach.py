@@ -57,8 +57,9 @@ def session_report(session: Session, session_id: int) -> SessionReport:
         raise NotFoundError(f"no work session with id {session_id}")
     if work_session.status in ("draft", "cancelled"):
         raise InputError(f"session {session_id} is {work_session.status}; there is nothing to report")
+    # The host's version of the board: its order, labels and cards; a theme the host left empty is not shown.
     themes = session.scalars(
-        select(Theme).where(Theme.session_id == session_id).order_by(Theme.position, Theme.id)
+        select(Theme).where(Theme.session_id == session_id, Theme.size > 0).order_by(Theme.position, Theme.id)
     ).all()
     contributions = session.scalar(select(func.count()).where(Contribution.session_id == session_id)) or 0
     initiatives = session.scalars(
@@ -118,7 +119,7 @@ def _digest_session(session: Session, work_session: WorkSession, *, with_themes:
         themes = tuple(
             session.scalars(
                 select(Theme.label)
-                .where(Theme.session_id == work_session.id)
+                .where(Theme.session_id == work_session.id, Theme.size > 0)
                 .order_by(Theme.position, Theme.id)
                 .limit(3)
             )

@@ -172,6 +172,7 @@ def shown_themes(session: Session, work_session: WorkSession) -> tuple[ShownThem
             support=support.get(t.id, Support()),
         )
         for t in themes
+        if t.size
     )
 
 

@@ -181,6 +181,10 @@ class WorkSession(Base):
     join_code: Mapped[str | None] = mapped_column(String(8), unique=True, index=True)
     guests_allowed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     groups_locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The host's synthesis board (actions/board.py): its version goes up with every edit, so an edit made on
+    # an older board is refused instead of overwriting a co-host's; the number of themes last asked for.
+    board_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    board_themes: Mapped[int | None] = mapped_column(Integer)
 
     circle: Mapped[Circle | None] = relationship()
     host: Mapped[Member | None] = relationship()
@@ -242,6 +246,8 @@ class BreakoutGroup(Base):
     # World café rounds (actions/room.py): round 2's groups go on numbering after round 1's, so a group
     # number names one table of one round; input stays with the group (and round) it was entered in.
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Group harvest: the group's own one-line summary of its input (the draft prefers it as a summary line).
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     session: Mapped[WorkSession] = relationship(back_populates="groups")
     seats: Mapped[list[Seat]] = relationship(back_populates="group", cascade="all, delete-orphan")
@@ -286,6 +292,17 @@ class Theme(Base):
     groups: Mapped[list[Any]] = mapped_column(JSON, default=list)
     quotes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     undercurrent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the label and the summary line come from: "draft" (the offline draft, to be accepted), "host",
+    # "group" (a group's own line), "model" (the optional language model). ``by_host``: the host made this
+    # theme (added, merged, split); with a host label or summary it is kept by every re-run.
+    label_source: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    summary_source: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    by_host: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def pinned(self) -> bool:
+        """The host decided on this theme: a re-run keeps it (with its label, summary and cards)."""
+        return self.by_host or self.label_source == "host" or self.summary_source == "host"
 
 
 class Contribution(Base):
@@ -301,6 +318,15 @@ class Contribution(Base):
     text: Mapped[str] = mapped_column(Text)
     is_proposal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The board (the text is never changed): ``placed`` the host put this card in its theme (a re-run keeps
+    # it there); ``aside`` why it has no theme ("host", "off_topic", "alone"; never quoted) and
+    # ``aside_detail`` the reason in words; ``on_topic`` the host brought it back (never set aside again);
+    # ``key`` its group marked it as one of its key contributions (group harvest).
+    placed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    on_topic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    aside: Mapped[str | None] = mapped_column(String(10))
+    aside_detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     group: Mapped[BreakoutGroup | None] = relationship()
     author: Mapped[Member | None] = relationship()

@@ -4,6 +4,7 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 import threading
 import time
@@ -33,7 +34,7 @@ from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.keys import with_site_secret
 from werkkring.store.models import Member
-from werkkring.web import api, api_room
+from werkkring.web import api, api_board, api_room
 from werkkring.web.common import (
     SignInRequired,
     current_member,
@@ -60,6 +61,7 @@ from werkkring.web.pages import (
     sessions,
     votes,
 )
+from werkkring.web.pages import board as board_pages
 from werkkring.web.pages import room as room_pages
 from werkkring.web.ratelimit import RateLimiter, SignInLimiter, counters_for
 from werkkring.web.security import verify_csrf
@@ -160,8 +162,11 @@ def create_app(
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # The live room: join by code, guests, the door (werkkring.web.pages.room).
     app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
+    # The host's synthesis board (werkkring.web.pages.board).
+    app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
     app.include_router(api_room.router)
+    app.include_router(api_board.router)
     _install_error_pages(app)
     return app
 
@@ -302,19 +307,33 @@ def _install_error_pages(app: FastAPI) -> None:
         ) % {"command": PANGO_HINT}
         return page(request, 501, N_("PDF not available here"), text)
 
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError) -> Response:
+        """Someone else acted first on the same thing (a co-host changed the board, two hosts formed the
+        groups, Publish pressed twice): nothing changed; 409, with a link to the page as it is now."""
+        if _is_api(request):
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        found = re.match(r"/sessions/(\d+)/", request.url.path)
+        board = "/board" in request.url.path
+        return render(
+            request,
+            "error.html",
+            {
+                "title": translate(
+                    request, N_("The board changed") if board else N_("Changed in the meantime")
+                ),
+                "message": message(request, exc),
+                "request_id": request_id_of(request),
+                "back": f"/sessions/{found.group(1)}" + ("#board" if board else "") if found else None,
+                "back_text": translate(request, N_("Reload the board") if board else N_("Look at it again")),
+            },
+            me=_signed_in(request),
+            status_code=409,
+        )
+
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         return page(request, 404, N_("Not found"), message(request, exc))
-
-    @app.exception_handler(ConflictError)
-    async def conflict(request: Request, exc: ConflictError) -> Response:
-        """Someone else acted first, nothing changed: the API answers 409, a form goes back with why."""
-        if _is_api(request):
-            return JSONResponse({"error": str(exc)}, status_code=409)
-        if request.method == "POST":
-            flash(request, message(request, exc), "error")
-            return redirect(_back(request))
-        return page(request, 409, N_("Changed in the meantime"), message(request, exc))
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, exc: InputError) -> Response:

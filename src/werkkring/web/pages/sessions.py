@@ -19,6 +19,7 @@ from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store.models import Contribution, Member, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
+from werkkring.web.pages.board import board_context
 from werkkring.web.pages.room import room_context
 
 router = APIRouter()
@@ -149,6 +150,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
                 "contribution_count": len(contributions),
                 "initiatives": session_queries.initiatives_from(session, work_session),
                 "seen": session_queries.state_token(session, work_session),
+                **board_context(session, work_session),
             }
         )
     return context

@@ -1,0 +1,328 @@
+"""The host's synthesis board in the JSON API (under /api/v1, beside werkkring.web.api): read the board and
+make every edit the page makes, through the same actions. Each edit names the board ``version`` it was made
+on; an edit on an older board is refused with 409 (reload with GET and do it again), bad input with 400 and
+the problems, a participant with 403."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from werkkring.actions import board as board_actions
+from werkkring.actions.permissions import require_session_host
+from werkkring.llm import LanguageModel
+from werkkring.queries import board as board_queries
+from werkkring.queries import sessions as session_queries
+from werkkring.web.api import MemberId, reading, writing
+from werkkring.web.common import settings
+
+router = APIRouter(prefix="/api/v1", tags=["board"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad input: `error` and `problems` (message, field) say what and where"},
+    403: {"description": "Only the session's host (or an admin) edits the board"},
+    409: {"description": "The board changed since `version` (another host edited it): GET it and edit again"},
+}
+Version = Annotated[
+    int, Field(ge=0, description="The board version the edit was made on (from GET .../board)")
+]
+
+
+class CardOut(BaseModel):
+    id: int
+    text: str
+    group: int | None
+    placed: bool = Field(description="The host placed this card in its theme; a re-run keeps it there")
+    key: bool
+    proposal: bool
+    dots: int
+    aside: str | None = Field(
+        description="Why it is set aside: host, off_topic, alone; null when on the board"
+    )
+    aside_detail: str
+
+
+class BoardThemeOut(BaseModel):
+    id: int
+    label: str
+    summary: str
+    label_source: str = Field(description="draft, host, group or model: a draft is to be accepted")
+    summary_source: str
+    pinned: bool = Field(description="Named or made by the host: a re-run keeps the theme and its cards")
+    size: int
+    groups: list[int]
+    quotes: list[str]
+    undercurrent: bool
+    cards: list[CardOut]
+
+
+class BoardOut(BaseModel):
+    version: int
+    themes: list[BoardThemeOut]
+    unsorted: list[CardOut] = Field(description="Cards in no theme yet (new input, or brought back)")
+    aside: list[CardOut]
+    running: bool = Field(description="A re-run runs in the background")
+    asked: int | None = Field(description="The number of themes last asked for (null: automatic)")
+
+
+class MoveIn(BaseModel):
+    card: int
+    theme: int
+    version: Version
+
+
+class AsideIn(BaseModel):
+    card: int
+    reason: str = ""
+    version: Version
+
+
+class BackIn(BaseModel):
+    card: int
+    theme: int | None = None
+    version: Version
+
+
+class ThemeIn(BaseModel):
+    label: str
+    summary: str = ""
+    version: Version
+
+
+class ThemeEditIn(BaseModel):
+    label: str | None = None
+    summary: str | None = None
+    accept: bool = Field(False, description="Accept the drafted label and summary line as they are")
+    version: Version
+
+
+class OrderIn(BaseModel):
+    step: Literal["up", "down"]
+    version: Version
+
+
+class MergeIn(BaseModel):
+    into: int
+    version: Version
+
+
+class SplitIn(BaseModel):
+    parts: int | Literal["auto"] = "auto"
+    version: Version
+
+
+class RerunIn(BaseModel):
+    themes: int | Literal["auto"] = "auto"
+    version: Version
+
+
+class JobOut(BaseModel):
+    job: str
+    board: BoardOut
+
+
+def _board(session: Any, work_session: Any) -> BoardOut:
+    view = board_queries.board_of(session, work_session)
+    return BoardOut.model_validate(
+        {
+            "version": view.version,
+            "themes": [
+                {
+                    **t.__dict__,
+                    "groups": list(t.groups),
+                    "quotes": list(t.quotes),
+                    "cards": [c.__dict__ for c in t.cards],
+                }
+                for t in view.themes
+            ],
+            "unsorted": [c.__dict__ for c in view.unsorted],
+            "aside": [c.__dict__ for c in view.aside],
+            "running": view.running,
+            "asked": view.asked,
+        }
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/board", response_model=BoardOut, responses=ERRORS, summary="The board (host)"
+)
+def get_board(request: Request, member_id: MemberId, session_id: int) -> BoardOut:
+    with reading(request, member_id) as (session, actor):
+        ws = session_queries.get_session(session, session_id)
+        require_session_host(session, actor, ws)
+        return _board(session, ws)
+
+
+def _edit(request: Request, member_id: int, session_id: int, do: Any) -> BoardOut:
+    with writing(request, member_id) as (session, actor):
+        ws = session_queries.get_session(session, session_id)
+        do(session, actor, ws)
+        session.flush()
+        return _board(session, ws)
+
+
+@router.post(
+    "/sessions/{session_id}/board/moves", response_model=BoardOut, responses=ERRORS, summary="Move a card"
+)
+def move(request: Request, member_id: MemberId, session_id: int, body: MoveIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.move_card(s, a, ws, body.card, body.theme, version=body.version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/aside",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Set a card aside",
+)
+def aside(request: Request, member_id: MemberId, session_id: int, body: AsideIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.set_aside(s, a, ws, body.card, body.reason, version=body.version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/back",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Bring a card back",
+)
+def back(request: Request, member_id: MemberId, session_id: int, body: BackIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.bring_back(s, a, ws, body.card, body.theme, version=body.version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/themes",
+    response_model=BoardOut,
+    status_code=201,
+    responses=ERRORS,
+    summary="Add an empty theme",
+)
+def add_theme(request: Request, member_id: MemberId, session_id: int, body: ThemeIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.add_theme(s, a, ws, body.label, body.summary, version=body.version),
+    )
+
+
+@router.patch(
+    "/sessions/{session_id}/board/themes/{theme_id}",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Write or accept a theme's label and summary line",
+)
+def edit_theme(
+    request: Request, member_id: MemberId, session_id: int, theme_id: int, body: ThemeEditIn
+) -> BoardOut:
+    def do(s: Any, a: Any, ws: Any) -> object:
+        if body.accept:
+            return board_actions.accept_theme(s, a, ws, theme_id, version=body.version)
+        return board_actions.edit_theme(
+            s, a, ws, theme_id, label=body.label, summary=body.summary, version=body.version
+        )
+
+    return _edit(request, member_id, session_id, do)
+
+
+@router.post(
+    "/sessions/{session_id}/board/themes/{theme_id}/order",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Move a theme one place up or down",
+)
+def order(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: OrderIn) -> BoardOut:
+    step = -1 if body.step == "up" else 1
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.move_theme(s, a, ws, theme_id, step, version=body.version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/themes/{theme_id}/merge",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Merge a theme into another",
+)
+def merge(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: MergeIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.merge_themes(s, a, ws, theme_id, body.into, version=body.version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/themes/{theme_id}/split",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Split a theme: the engine clusters its cards again",
+)
+def split(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: SplitIn) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.split(s, a, ws, theme_id, body.parts, version=body.version),
+    )
+
+
+@router.delete(
+    "/sessions/{session_id}/board/themes/{theme_id}",
+    response_model=BoardOut,
+    responses=ERRORS,
+    summary="Remove an empty theme",
+)
+def delete_theme(
+    request: Request,
+    member_id: MemberId,
+    session_id: int,
+    theme_id: int,
+    version: Annotated[int, Query(ge=0)],
+) -> BoardOut:
+    return _edit(
+        request,
+        member_id,
+        session_id,
+        lambda s, a, ws: board_actions.delete_theme(s, a, ws, theme_id, version=version),
+    )
+
+
+@router.post(
+    "/sessions/{session_id}/board/rerun",
+    response_model=BoardOut,
+    responses={**ERRORS, 202: {"model": JobOut, "description": "A large board: the re-run runs as a job"}},
+    summary="Draft again, keeping everything the host decided",
+)
+def rerun(request: Request, member_id: MemberId, session_id: int, body: RerunIn) -> Any:
+    model = LanguageModel.from_settings(settings(request))
+    with writing(request, member_id) as (session, actor):
+        ws = session_queries.get_session(session, session_id)
+        if len(session_queries.contributions_of(session, ws)) >= board_actions.LARGE_BOARD:
+            job = board_actions.request_rerun(session, actor, ws, body.themes, version=body.version)
+            session.flush()
+            out = JobOut(job=job, board=_board(session, ws))
+            return JSONResponse(out.model_dump(mode="json"), status_code=202)
+        board_actions.rerun(session, actor, ws, body.themes, version=body.version, model=model)
+        session.flush()
+        return _board(session, ws)
