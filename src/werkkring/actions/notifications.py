@@ -67,9 +67,7 @@ def set_preferences(session: Session, actor: Member, modes: Mapping[str, str]) -
         if kind not in KINDS
     ]
     problems += [
-        Problem(
-            N_("choose e-mail now, digest or off, not %(value)r"), field=kind, params={"value": mode}
-        )
+        Problem(N_("choose e-mail now, digest or off, not %(value)r"), field=kind, params={"value": mode})
         for kind, mode in modes.items()
         if kind in KINDS and mode not in NOTIFICATION_MODES
     ]

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
+from werkkring.actions.notifications import notify
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
+from werkkring.engines.text import short_title
 from werkkring.engines.synthesis import synthesize
 from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.queries import votes as vote_queries
@@ -147,6 +149,8 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     if existing is not None and existing.cancelled_at is None:
         return existing
     if work_session.capacity is not None:
+        # The session's row locked (PostgreSQL) while counting: a host lowering the capacity waits.
+        session.refresh(work_session, with_for_update=True)
         taken = session.scalar(
             select(func.count())
             .select_from(Registration)
@@ -258,6 +262,14 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
         group.locked = locked
     work_session.groups_locked_at = utcnow() if locked else None
     session_changed(session, work_session, "groups")
+    if locked:
+        for group in work_session.groups:
+            notify(
+                session,
+                "seated",
+                [seat.member_id for seat in group.seats],
+                {**_about(work_session), "group": group.number},
+            )
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
 
 
@@ -337,19 +349,49 @@ def publish(session: Session, actor: Member, work_session: WorkSession, summary:
         work_session.summary = summary.strip()
     record(session, actor, "session.publish", "work_session", work_session.id)
     session_changed(session, work_session, "phase")
+    notify(
+        session,
+        "outcome_published",
+        [r.member_id for r in active_registrations(session, work_session) if r.member_id != actor.id],
+        _about(work_session),
+    )
+
+
+def _about(work_session: WorkSession) -> dict[str, object]:
+    """What a notification about the session names: its title and page."""
+    return {"session": work_session.id, "title": work_session.title, "path": f"/sessions/{work_session.id}"}
+
+
+# An initiative's title is short: the proposal itself becomes its description.
+TITLE_LIMIT = 80
 
 
 def proposal_to_initiative(
     session: Session, actor: Member, contribution: Contribution, owner: Member, title: str | None = None
 ) -> Initiative:
-    """One step from a proposal in a session to an initiative with an owner."""
+    """One step from a proposal in a session to an initiative with an owner, under a short title the host
+    confirms (the form suggests one); the initiative links back to its session."""
     work_session = get_session(session, contribution.session_id)
     require_session_host(session, actor, work_session)
+    # No title at all (the demo, a script): the suggestion the form shows; an empty one is refused.
+    title = short_title(contribution.text, TITLE_LIMIT) if title is None else title.strip()
+    if not title:
+        raise InputError([Problem(N_("give the initiative a short title"), field="title")])
+    if len(title) > TITLE_LIMIT:
+        raise InputError(
+            [
+                Problem(
+                    N_("a short title holds at most %(n)s characters"),
+                    field="title",
+                    params={"n": TITLE_LIMIT},
+                )
+            ]
+        )
     contribution.is_proposal = True
     return propose_initiative(
         session,
         actor,
-        title or contribution.text,
+        title,
         description=contribution.text,
         owner=owner,
         circle_id=work_session.circle_id,

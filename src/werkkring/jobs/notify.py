@@ -136,7 +136,9 @@ def mail_notifications(context: JobContext, *, ids: list[int]) -> None:
             mail = notification_mail(member, note, context.settings.base_url)
         if _send(step, mail, context.settings):
             with context.database.transaction() as session:
-                session.execute(update(Notification).where(Notification.id == note.id).values(sent_at=utcnow()))
+                session.execute(
+                    update(Notification).where(Notification.id == note.id).values(sent_at=utcnow())
+                )
 
 
 @handler(DIGEST_KIND, max_attempts=8, backoff=30.0)

@@ -75,6 +75,20 @@ def session_report(session: Session, session_id: int) -> SessionReport:
             .group_by(InitiativeParticipant.initiative_id)
         ).all()
     )
+    # Who carries them besides the owner: by name only those who agreed to be named in reports.
+    named: dict[int, list[str]] = {}
+    for initiative_id, name in session.execute(
+        select(InitiativeParticipant.initiative_id, Member.name)
+        .join(Member, Member.id == InitiativeParticipant.member_id)
+        .join(Initiative, Initiative.id == InitiativeParticipant.initiative_id)
+        .where(
+            InitiativeParticipant.initiative_id.in_([i.id for i in initiatives]),
+            Member.named_in_reports.is_(True),
+            or_(Initiative.owner_id.is_(None), InitiativeParticipant.member_id != Initiative.owner_id),
+        )
+        .order_by(InitiativeParticipant.joined_at, Member.id)
+    ):
+        named.setdefault(initiative_id, []).append(name)
     carried = {i.contribution_id for i in initiatives if i.contribution_id is not None}
     proposals = [
         c.text
@@ -98,6 +112,7 @@ def session_report(session: Session, session_id: int) -> SessionReport:
             theme_id: (found.voters, found.groups)
             for theme_id, found in vote_queries.theme_support(session, work_session).items()
         },
+        named=named,
     )
 
 

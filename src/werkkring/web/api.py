@@ -250,8 +250,8 @@ def leave_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
 
 @router.get("/sessions", response_model=list[SessionOut], summary="Upcoming work sessions")
 def sessions(request: Request, member_id: MemberId, past: bool = False) -> list[SessionOut]:
-    with reading(request, member_id) as (session, _):
-        return [_session_out(ws) for ws in session_queries.by_start(session, past=past)]
+    with reading(request, member_id) as (session, me):
+        return [_session_out(ws) for ws in session_queries.by_start(session, past=past, viewer=me)]
 
 
 @router.post("/sessions", response_model=SessionOut, status_code=201, summary="Create a work session (hosts)")
@@ -262,8 +262,8 @@ def create_session(request: Request, member_id: MemberId, body: SessionIn) -> Se
 
 @router.get("/sessions/{session_id}", response_model=SessionOut)
 def get_session(request: Request, member_id: MemberId, session_id: int) -> SessionOut:
-    with reading(request, member_id) as (session, _):
-        return _session_out(session_queries.get_session(session, session_id))
+    with reading(request, member_id) as (session, me):
+        return _session_out(session_queries.visible_session(session, me, session_id))
 
 
 @router.post("/sessions/{session_id}/registration", status_code=204, summary="Sign up")
