@@ -15,7 +15,7 @@ from werkkring.actions import notifications
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
-from werkkring.actions.sessions import session_problems
+from werkkring.actions.sessions import hold_session, session_problems
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.queries.sessions import active_registrations
 from werkkring.store.models import Contribution, Member, Registration, WorkSession, utcnow
@@ -25,12 +25,6 @@ INPUT_EDITABLE = ("grouped", "running")
 EDITABLE = ("draft", "open", "grouped", "running", "synthesised")
 CANCELLABLE = ("draft", "open", "grouped")
 REASON_LIMIT = 1000
-
-
-def _locked(session: Session, work_session: WorkSession) -> WorkSession:
-    """The session's row again, locked until the commit (PostgreSQL): sign-ups and edits take turns."""
-    session.refresh(work_session, with_for_update=True)
-    return work_session
 
 
 def _signed_up(session: Session, work_session: WorkSession) -> list[int]:
@@ -68,7 +62,7 @@ def edit_session(
     """Change the session's fields; returns what changed (title, question, time, place, capacity). The
     capacity cannot go below the number already signed up."""
     require_session_host(session, actor, work_session)
-    _locked(session, work_session)
+    hold_session(session, work_session)
     if work_session.status not in EDITABLE:
         raise InputError(
             N_("session %(session)s can no longer be changed (status %(status)s)"),
@@ -144,7 +138,7 @@ def edit_session(
 def cancel_session(session: Session, actor: Member, work_session: WorkSession, reason: str) -> None:
     """Call the session off, with a reason the signed-up members get by mail."""
     require_session_host(session, actor, work_session)
-    _locked(session, work_session)
+    hold_session(session, work_session)
     reason = reason.strip()
     if work_session.status not in CANCELLABLE:
         raise InputError(
@@ -197,7 +191,7 @@ def set_public(session: Session, actor: Member, work_session: WorkSession, publi
 def _own_input(session: Session, actor: Member, contribution: Contribution) -> WorkSession:
     work_session = session.get(WorkSession, contribution.session_id)
     assert work_session is not None
-    _locked(session, work_session)
+    hold_session(session, work_session)
     if contribution.author_id is None or contribution.author_id != actor.id:
         raise PermissionDenied(N_("you can only change your own input"))
     if work_session.status not in INPUT_EDITABLE:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from werkkring.actions._announce import contribution_added, session_changed
@@ -16,8 +16,8 @@ from werkkring.actions.notifications import notify
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.synthesis import Contribution as SynthesisInput
-from werkkring.engines.text import short_title
 from werkkring.engines.synthesis import synthesize
+from werkkring.engines.text import short_title
 from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import (
@@ -138,6 +138,20 @@ def create_session(
     return work_session
 
 
+def hold_session(session: Session, work_session: WorkSession) -> WorkSession:
+    """Take the session's row for this transaction and read it again: an empty UPDATE locks the row on
+    PostgreSQL and takes SQLite's write lock, so what is read after it (the capacity, the sign-ups) stays
+    true until the commit, whoever else is changing the session at the same moment."""
+    session.execute(
+        update(WorkSession)
+        .where(WorkSession.id == work_session.id)
+        .values(sequence=WorkSession.sequence)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(work_session)
+    return work_session
+
+
 def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
     """Sign the actor up; refused when the session is full, not open, or already in the past."""
     if work_session.status not in ("open", "grouped"):
@@ -149,8 +163,8 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     if existing is not None and existing.cancelled_at is None:
         return existing
     if work_session.capacity is not None:
-        # The session's row locked (PostgreSQL) while counting: a host lowering the capacity waits.
-        session.refresh(work_session, with_for_update=True)
+        # Counted under the session's write lock: two sign-ups, or a host lowering the capacity, take turns.
+        hold_session(session, work_session)
         taken = session.scalar(
             select(func.count())
             .select_from(Registration)
