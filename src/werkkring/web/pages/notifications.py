@@ -39,12 +39,15 @@ def settings_page(request: Request) -> HTMLResponse:
 @router.post("/me/notifications")
 async def save(request: Request) -> Response:
     form = await request.form()
-    chosen = {kind: str(form.get(kind, "")) for kind in notifications.KINDS}
+    # Only the kinds the form sends change (the page sends them all).
+    chosen = {kind: str(form[kind]) for kind in notifications.KINDS if kind in form}
     try:
         with database(request).transaction() as session:
             me = require_member(request, session)
             notifications.set_preferences(session, me, chosen)
     except InputError as error:
-        return _page(request, chosen, errors_by_field(request, error.problems), status=400)
+        with database(request).reader() as session:
+            shown = notifications.modes_of(session, require_member(request, session)) | chosen
+        return _page(request, shown, errors_by_field(request, error.problems), status=400)
     flash(request, translate(request, "Your notification settings are saved."))
     return redirect("/me/notifications")

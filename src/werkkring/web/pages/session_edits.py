@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from werkkring.actions import session_edits
+from werkkring.actions.sessions import session_problems
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.errors import N_, InputError, Problem
 from werkkring.queries import circles as circle_queries
@@ -83,6 +84,24 @@ class SessionForm:
             else:
                 form.problems.append(Problem(N_("group size is a whole number"), field="group_size"))
         return form
+
+    def all_problems(self) -> list[Problem]:
+        """What the form itself found plus what the action would say about the rest, so a person sees
+        every problem at once (a bad number and an end before the start)."""
+        if not self.problems or self.starts_at is None:
+            return self.problems
+        found = {p.field for p in self.problems}
+        checked = session_problems(
+            title=self.values["title"],
+            question=self.values["question"],
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            online_url=self.values["online_url"],
+            capacity=self.capacity,
+            group_size=self.group_size,
+            language=self.values["language"] or "nl",
+        )
+        return self.problems + [p for p in checked if FORM_FIELD.get(p.field or "", p.field) not in found]
 
     @staticmethod
     def of(work_session: WorkSession) -> dict[str, str]:
@@ -196,7 +215,7 @@ def edit(
             work_session = session_queries.get_session(session, session_id)
             require_session_host(session, me, work_session)
             if form.problems or form.starts_at is None:
-                raise InputError(form.problems)
+                raise InputError(form.all_problems())
             changed = session_edits.edit_session(
                 session,
                 me,

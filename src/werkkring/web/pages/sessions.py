@@ -74,7 +74,7 @@ def create(
     form = SessionForm.read(values)
     try:
         if form.problems or form.starts_at is None:
-            raise InputError(form.problems)
+            raise InputError(form.all_problems())
         with database(request).transaction() as session:
             me = require_member(request, session)
             work_session = session_actions.create_session(
