@@ -45,7 +45,6 @@ def public_outcome(request: Request, session_id: int) -> HTMLResponse:
                 "og_url": f"{base}/outcomes/{session_id}",
                 "og_description": _summary(work_session, report),
                 "feed_url": f"{base}/feeds/outcomes.atom",
-                "who_line": outreach.who_line(report),
             },
             me=me,
             session=session,
