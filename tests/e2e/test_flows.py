@@ -63,7 +63,7 @@ def context(chromium: Any) -> Iterator[Any]:
         options: dict[str, Any] = {"locale": "nl-NL"}
         if phone:
             options.update(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-        ctx = chromium.new_context(**options)
+        ctx = chromium.new_context(bypass_csp=True, **options)  # axe-core is a script of the test's own
         ctx.set_default_timeout(15_000)
         contexts.append(ctx)
         return ctx
@@ -89,10 +89,22 @@ def shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"flows-{name}.png"), full_page=True)
 
 
+# axe-core, vendored beside the every-page test (tests/e2e/test_every_page.py); these pages are checked with
+# it too wherever it is present.
+AXE = Path(__file__).with_name("axe.min.js")
+
+
 def fits(page: Any) -> None:
-    """No horizontal scrolling on the phone."""
+    """No horizontal scrolling on the phone, and (with axe-core present) no accessibility violation."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide at {PHONE['width']} px"
+    if AXE.exists():
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+        )
+        assert found == [], f"{page.url}: {found}"
 
 
 def outbox(server: LiveServer) -> list[email.message.EmailMessage]:
