@@ -312,6 +312,11 @@ def test_the_outcome_leads_to_an_initiative_and_goes_public(
     expect(outside.locator("main")).not_to_contain_text("Ahmed Bouali")
     fits(outside)
     shoot(outside, "public-outcome-phone")
+    outside.locator("form.lang").get_by_role("button", name="English").click()
+    outside.wait_for_load_state()
+    expect(outside.locator("main")).to_contain_text("Initiatives from this session")
+    fits(outside)
+    shoot(outside, "public-outcome-phone.en")
     refused = outside.goto(f"{server.url}/outcomes/{private_id}")
     assert refused is not None and refused.status == 404
 
@@ -341,3 +346,8 @@ def test_notification_settings_on_a_phone(
     phone.get_by_role("button", name="Opslaan").click()
     expect(phone.locator("p.flash[role]").first).to_contain_text("bewaard")
     expect(phone.locator("input[name='initiative_update'][value='off']")).to_be_checked()
+    phone.locator("form.lang").get_by_role("button", name="English").click()
+    phone.wait_for_load_state()
+    expect(phone.locator("h1")).to_have_text("Notifications")
+    fits(phone)
+    shoot(phone, "notifications-phone.en")

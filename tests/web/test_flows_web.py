@@ -236,3 +236,45 @@ def test_the_outcome_leads_to_initiatives_and_goes_public(database: Database, ap
     assert host.post(f"/sessions/{session_id}/public", {"public": "no"}).status_code == 303
     assert anonymous.get(f"/outcomes/{session_id}").status_code == 404
     assert feedparser.parse(anonymous.get("/feeds/outcomes.atom").content).entries == []
+
+
+def test_the_api_edits_and_cancels_with_the_same_rules(
+    database: Database, app_for: Any, web_settings: Settings
+) -> None:
+    from werkkring.actions.accounts import create_api_token
+
+    people = _network(database)
+    session_id, _ = _running(database, people)
+    with database.transaction() as session:
+        host = session.scalar(select(Member).where(Member.email == people["host"]))
+        member = session.get(Member, people["ids"][0])
+        assert host is not None and member is not None
+        _, host_token = create_api_token(session, host, "script")
+        _, member_token = create_api_token(session, member, "script")
+    client = app_for(database)().client
+    body = {"title": "Samen verder", "question": "Wat nu?", "starts_at": "2027-01-05T20:00:00", "capacity": 2}
+    refused = client.put(
+        f"/api/v1/sessions/{session_id}", json=body, headers={"Authorization": f"Bearer {host_token}"}
+    )
+    assert refused.status_code == 400 and refused.json()["problems"][0]["field"] == "capacity"
+    assert (
+        client.put(
+            f"/api/v1/sessions/{session_id}",
+            json=body | {"capacity": None},
+            headers={"Authorization": f"Bearer {member_token}"},
+        ).status_code
+        == 403
+    )
+    edited = client.put(
+        f"/api/v1/sessions/{session_id}",
+        json=body | {"capacity": None},
+        headers={"Authorization": f"Bearer {host_token}"},
+    )
+    assert edited.status_code == 200 and edited.json()["starts_at"] == "2027-01-05T20:00:00"
+    # The session is running: it can be changed, no longer cancelled.
+    cancelled = client.post(
+        f"/api/v1/sessions/{session_id}/cancellation",
+        json={"reason": "Ziek"},
+        headers={"Authorization": f"Bearer {host_token}"},
+    )
+    assert cancelled.status_code == 400
