@@ -146,13 +146,16 @@ def compose_session_report(
     circle: str | None,
     support: Mapping[int, tuple[int, Sequence[int]]] | None = None,
     named: Mapping[int, Sequence[str]] | None = None,
+    language: str | None = None,
 ) -> SessionReport:
     """Everything a published report shows about one work session, from what the queries read: the people
     in the room, its themes, how much input, its initiatives (each with how many others joined the owner),
     the proposals nobody carries yet and the circle's name. ``support``: per theme id, how many people put
     a dot on its cards and the groups they sit in. ``named``: per initiative id, the participants besides the
     owner who agreed to be named in reports (the others are counted)."""
-    language = work_session.language if work_session.language in ("nl", "en") else "en"
+    # The session's language, unless the reader chose another (the public page).
+    language = language or work_session.language
+    language = language if language in ("nl", "en") else "en"
     w = words(language)
     day = work_session.starts_at.date()
 

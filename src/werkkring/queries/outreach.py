@@ -50,8 +50,9 @@ def _attendees(session: Session, work_session: WorkSession) -> list[Member]:
     )
 
 
-def session_report(session: Session, session_id: int) -> SessionReport:
-    """Everything a published report shows about work session ``session_id``."""
+def session_report(session: Session, session_id: int, *, language: str | None = None) -> SessionReport:
+    """Everything a published report shows about work session ``session_id``, in the session's language
+    or ``language``."""
     work_session = session.get(WorkSession, session_id)
     if work_session is None:
         raise NotFoundError(f"no work session with id {session_id}")
@@ -113,6 +114,7 @@ def session_report(session: Session, session_id: int) -> SessionReport:
             for theme_id, found in vote_queries.theme_support(session, work_session).items()
         },
         named=named,
+        language=language,
     )
 
 

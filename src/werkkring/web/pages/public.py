@@ -33,8 +33,10 @@ def public_outcome(request: Request, session_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = current_member(request, session)
         work_session = session_queries.public_outcome(session, session_id)
-        report = outreach_queries.session_report(session, session_id)
         chosen = request.session.get("lang")
+        report = outreach_queries.session_report(
+            session, session_id, language=chosen if isinstance(chosen, str) else None
+        )
         base = settings(request).base_url.rstrip("/")
         return render(
             request,
