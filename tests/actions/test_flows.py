@@ -484,3 +484,26 @@ def test_lowering_the_capacity_while_people_sign_up_never_overfills(database: Da
             assert capacity == 2 and taken == 2 and outcomes.count("refused") == 2
         else:
             assert capacity == 4 and outcomes.count("signed up") >= 1
+
+
+def test_the_hourly_housekeeping_sends_the_digest_and_forgets_old_notifications(
+    database: Database, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path)
+    backend = JobBackend(database, settings)
+    try:
+        ids = _people(database, 2)
+        with database.transaction() as session:
+            notifications.set_preferences(session, _member(session, ids[1]), {"outcome_published": "digest"})
+            notifications.notify(session, "outcome_published", [ids[1]], {"title": "Oud nieuws", "path": "/"})
+        backend.housekeeping()
+        digests = [m for m in _outbox(settings) if "Je week in werkkring" in str(m["Subject"])]
+        assert [str(m["To"]) for m in digests] == ["lid1@example.org"]
+        assert "Oud nieuws" in _body(digests[0])
+        with database.reader() as session:
+            (note,) = session.scalars(select(Notification)).all()
+        assert note.sent_at is not None
+        assert notify_jobs.prune_sent(database, settings, now=note.sent_at + dt.timedelta(days=89)) == 0
+        assert notify_jobs.prune_sent(database, settings, now=note.sent_at + dt.timedelta(days=91)) == 1
+    finally:
+        backend.close()

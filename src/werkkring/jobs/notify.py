@@ -11,7 +11,7 @@ import smtplib
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from werkkring.config import Settings
@@ -198,3 +198,23 @@ def start_weekly_digest(database: Database, settings: Settings, *, now: dt.datet
     except IntegrityError:
         return False
     return True
+
+
+# Sent notifications are kept this long (the digest and the admin can look back), then deleted.
+KEEP_SENT = dt.timedelta(days=90)
+
+
+def prune_sent(database: Database, settings: Settings, *, now: dt.datetime | None = None) -> int:
+    """The hourly housekeeping: forget notifications sent more than :data:`KEEP_SENT` ago."""
+    cutoff = (now or utcnow()) - KEEP_SENT
+    with database.transaction() as session:
+        result = session.execute(
+            delete(Notification).where(Notification.sent_at.is_not(None), Notification.sent_at < cutoff)
+        )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def housekeeping(database: Database, settings: Settings) -> None:
+    """What the job runner does for notifications every hour: start the week's digest, prune old ones."""
+    start_weekly_digest(database, settings)
+    prune_sent(database, settings)

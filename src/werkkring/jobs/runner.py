@@ -99,7 +99,7 @@ class JobBackend:
         cleans: list[Callable[[Database, Settings], object]] = [
             live.prune,
             guests.delete_guests,
-            notify.start_weekly_digest,
+            notify.housekeeping,
             *HOURLY,
         ]
         for clean in cleans:
