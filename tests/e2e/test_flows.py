@@ -299,6 +299,7 @@ def test_the_outcome_leads_to_an_initiative_and_goes_public(
     host.goto(f"{server.url}/sessions/{session_id}")
     host.get_by_role("button", name="De opbrengst openbaar maken").click()
     expect(host.locator("#public")).to_contain_text("De opbrengst is openbaar")
+    shoot(host, "host-published")
     outside = context(phone=True).new_page()
     response = outside.goto(f"{server.url}/outcomes/{session_id}")
     assert response is not None and response.status == 200

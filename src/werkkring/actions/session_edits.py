@@ -15,7 +15,7 @@ from werkkring.actions import notifications
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
-from werkkring.actions.sessions import hold_session, session_problems
+from werkkring.actions.sessions import hold_session
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.queries.sessions import active_registrations
 from werkkring.store.models import Contribution, Member, Registration, WorkSession, utcnow
@@ -25,6 +25,39 @@ INPUT_EDITABLE = ("grouped", "running")
 EDITABLE = ("draft", "open", "grouped", "running", "synthesised")
 CANCELLABLE = ("draft", "open", "grouped")
 REASON_LIMIT = 1000
+
+
+def session_problems(
+    *,
+    title: str,
+    question: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    online_url: str | None,
+    capacity: int | None,
+    group_size: int,
+    language: str,
+) -> list[Problem]:
+    """What is wrong with a session's fields, each naming its field: the rules create_session applies,
+    for an edit and for showing every problem of the new-session form at once."""
+    problems = []
+    if not title.strip():
+        problems.append(Problem(N_("a work session needs a title"), field="title"))
+    if len(title.strip()) > 200:
+        problems.append(Problem(N_("a title holds at most 200 characters"), field="title"))
+    if not question.strip():
+        problems.append(Problem(N_("a work session needs a central question"), field="question"))
+    if capacity is not None and capacity < 1:
+        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
+    if not 2 <= group_size <= 20:
+        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
+    if ends_at is not None and ends_at <= starts_at:
+        problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
+    if online_url and not online_url.startswith(("https://", "http://")):
+        problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
+    if language not in ("nl", "en"):
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
+    return problems
 
 
 def _signed_up(session: Session, work_session: WorkSession) -> list[int]:

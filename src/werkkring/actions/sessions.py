@@ -55,38 +55,6 @@ class ThemeInput:
     undercurrent: bool = False
 
 
-def session_problems(
-    *,
-    title: str,
-    question: str,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime | None,
-    online_url: str | None,
-    capacity: int | None,
-    group_size: int,
-    language: str,
-) -> list[Problem]:
-    """What is wrong with a session's fields, each naming its field: for a new session and for an edit."""
-    problems = []
-    if not title.strip():
-        problems.append(Problem(N_("a work session needs a title"), field="title"))
-    if len(title.strip()) > 200:
-        problems.append(Problem(N_("a title holds at most 200 characters"), field="title"))
-    if not question.strip():
-        problems.append(Problem(N_("a work session needs a central question"), field="question"))
-    if capacity is not None and capacity < 1:
-        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
-    if not 2 <= group_size <= 20:
-        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
-    if ends_at is not None and ends_at <= starts_at:
-        problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
-    if online_url and not online_url.startswith(("https://", "http://")):
-        problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
-    if language not in ("nl", "en"):
-        problems.append(Problem(N_("language must be nl or en"), field="language"))
-    return problems
-
-
 def create_session(
     session: Session,
     actor: Member,
@@ -104,18 +72,21 @@ def create_session(
     status: str = "open",
 ) -> WorkSession:
     require_host(session, actor, circle_id)
-    if status not in ("open", "draft"):
-        raise InputError(N_("a new work session is open or a draft"))
-    problems = session_problems(
-        title=title,
-        question=question,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        online_url=online_url,
-        capacity=capacity,
-        group_size=group_size,
-        language=language,
-    )
+    problems = []
+    if not title.strip():
+        problems.append(Problem(N_("a work session needs a title"), field="title"))
+    if not question.strip():
+        problems.append(Problem(N_("a work session needs a central question"), field="question"))
+    if capacity is not None and capacity < 1:
+        problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
+    if not 2 <= group_size <= 20:
+        problems.append(Problem(N_("group size must be between 2 and 20"), field="group_size"))
+    if ends_at is not None and ends_at <= starts_at:
+        problems.append(Problem(N_("the session must end after it starts"), field="ends_at"))
+    if online_url and not online_url.startswith(("https://", "http://")):
+        problems.append(Problem(N_("an online link starts with https://"), field="online_url"))
+    if language not in ("nl", "en"):
+        problems.append(Problem(N_("language must be nl or en"), field="language"))
     if problems:
         raise InputError(problems)
     work_session = WorkSession(
@@ -135,20 +106,6 @@ def create_session(
     session.add(work_session)
     session.flush()
     record(session, actor, "session.create", "work_session", work_session.id, title=work_session.title)
-    return work_session
-
-
-def hold_session(session: Session, work_session: WorkSession) -> WorkSession:
-    """Take the session's row for this transaction and read it again: an empty UPDATE locks the row on
-    PostgreSQL and takes SQLite's write lock, so what is read after it (the capacity, the sign-ups) stays
-    true until the commit, whoever else is changing the session at the same moment."""
-    session.execute(
-        update(WorkSession)
-        .where(WorkSession.id == work_session.id)
-        .values(sequence=WorkSession.sequence)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(work_session)
     return work_session
 
 
@@ -588,3 +545,17 @@ def run_synthesis(
     work_session.status = "synthesised"
     record(session, actor, "session.synthesis", "work_session", work_session.id, themes=len(made))
     return made
+
+
+def hold_session(session: Session, work_session: WorkSession) -> WorkSession:
+    """Take the session's row for this transaction and read it again: an empty UPDATE locks the row on
+    PostgreSQL and takes SQLite's write lock, so what is read after it (the capacity, the sign-ups) stays
+    true until the commit, whoever else is changing the session at the same moment."""
+    session.execute(
+        update(WorkSession)
+        .where(WorkSession.id == work_session.id)
+        .values(sequence=WorkSession.sequence)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(work_session)
+    return work_session

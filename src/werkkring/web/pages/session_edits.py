@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions import session_edits
 from werkkring.actions.permissions import require_host, require_session_host
-from werkkring.actions.sessions import session_problems
+from werkkring.actions.session_edits import session_problems
 from werkkring.errors import N_, InputError, Problem
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import sessions as session_queries
