@@ -141,6 +141,9 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         groups = session_queries.groups_with_seats(session, work_session)
         context.update(
             {
+                # A short title suggested for each proposal, for the host to confirm.
+                "suggested": {c.id: short_title(c.text) for c in contributions if c.is_proposal},
+                "title_limit": session_actions.TITLE_LIMIT,
                 "people": session_queries.participants_by_name(session, work_session),
                 "groups": [(g, session_queries.group_mix(session, me, g, today)) for g in groups],
                 "by_group": by_group,
@@ -148,8 +151,6 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
                 "locked": any(g.locked for g in groups),
                 "contribution_count": len(contributions),
                 "initiatives": session_queries.initiatives_from(session, work_session),
-                "suggested": {c.id: short_title(c.text) for c in contributions if c.is_proposal},
-                "title_limit": session_actions.TITLE_LIMIT,
             }
         )
     return context
