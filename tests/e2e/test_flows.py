@@ -84,9 +84,9 @@ def sign_in(ctx: Any, server: LiveServer, address: str) -> Any:
     return page
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, language: str = "nl") -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"flows-{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"flows-{name}.{language}.png"), full_page=True)
 
 
 # axe-core, vendored beside the every-page test (tests/e2e/test_every_page.py); these pages are checked with
@@ -317,7 +317,7 @@ def test_the_outcome_leads_to_an_initiative_and_goes_public(
     outside.wait_for_load_state()
     expect(outside.locator("main")).to_contain_text("Initiatives from this session")
     fits(outside)
-    shoot(outside, "public-outcome-phone.en")
+    shoot(outside, "public-outcome-phone", "en")
     refused = outside.goto(f"{server.url}/outcomes/{private_id}")
     assert refused is not None and refused.status == 404
 
@@ -351,4 +351,4 @@ def test_notification_settings_on_a_phone(
     phone.wait_for_load_state()
     expect(phone.locator("h1")).to_have_text("Notifications")
     fits(phone)
-    shoot(phone, "notifications-phone.en")
+    shoot(phone, "notifications-phone", "en")
