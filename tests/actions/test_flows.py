@@ -279,6 +279,12 @@ def test_notifications_follow_each_members_choice(database: Database, mail: Sett
     # Lid 1 switched these off.
     assert sorted(str(m["To"]) for m in seated) == ["lid2@example.org", "lid3@example.org"]
     assert any("groep 2" in str(m["Subject"]) for m in seated if str(m["To"]) == "lid3@example.org")
+    # Unlocked to correct something and locked again, the same groups: nobody is mailed twice.
+    with database.transaction() as session:
+        ws = session_queries.get_session(session, session_id)
+        sessions.lock_groups(session, _member(session, ids[0]), ws, False)
+        sessions.lock_groups(session, _member(session, ids[0]), ws)
+    assert len([m for m in _outbox(mail) if "Je groep" in str(m["Subject"])]) == 2
 
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)

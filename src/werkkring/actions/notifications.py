@@ -105,9 +105,16 @@ def quietly(session: Session) -> Iterator[None]:
 
 
 def notify(
-    session: Session, kind: str, member_ids: Iterable[int], params: Mapping[str, Any]
+    session: Session,
+    kind: str,
+    member_ids: Iterable[int],
+    params: Mapping[str, Any],
+    *,
+    once: bool = False,
 ) -> list[Notification]:
-    """Tell these members (each once; guests never) about ``kind``, each in the way they chose."""
+    """Tell these members (each once; guests never) about ``kind``, each in the way they chose. With
+    ``once``, members already told exactly this (same kind, same words) are left out: locking the same
+    groups again after a correction mails nobody twice."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = sorted(set(member_ids))
@@ -121,6 +128,11 @@ def notify(
         ).all()
     )
     members = set(session.scalars(select(Member.id).where(Member.id.in_(ids), Member.guest_of.is_(None))))
+    if once:
+        told = session.scalars(
+            select(Notification).where(Notification.kind == kind, Notification.member_id.in_(ids))
+        )
+        members -= {row.member_id for row in told if row.params == dict(params)}
     made = []
     for member_id in ids:
         mode = chosen.get(member_id, KINDS[kind].default)

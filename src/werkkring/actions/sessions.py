@@ -240,6 +240,7 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
                 "seated",
                 [seat.member_id for seat in group.seats],
                 {**_about(work_session), "group": group.number},
+                once=True,
             )
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
 
