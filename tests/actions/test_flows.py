@@ -513,3 +513,41 @@ def test_the_hourly_housekeeping_sends_the_digest_and_forgets_old_notifications(
         assert notify_jobs.prune_sent(database, settings, now=note.sent_at + dt.timedelta(days=91)) == 1
     finally:
         backend.close()
+
+
+def test_two_hosts_cancelling_at_the_same_moment_cancel_once_and_mail_once(
+    database: Database, mail: Settings
+) -> None:
+    ids = _people(database, 4)
+    with database.transaction() as session:
+        _member(session, ids[3]).role = "host"
+    session_id = _session(database, ids, signed_up=2)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def cancel(host_id: int) -> None:
+        barrier.wait()
+        try:
+            with database.transaction() as session:
+                ws = session_queries.get_session(session, session_id)
+                session_edits.cancel_session(
+                    session, _member(session, host_id), ws, f"Afgezegd door {host_id}"
+                )
+            outcomes.append("cancelled")
+        except InputError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=cancel, args=(host_id,)) for host_id in (ids[0], ids[3])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["cancelled", "refused"]
+    assert mails_with(mail, "Afgelast") == ["lid1@example.org", "lid2@example.org"]
+    with database.reader() as session:
+        ws = session_queries.get_session(session, session_id)
+        assert ws.status == "cancelled" and ws.sequence == 1
+
+
+def mails_with(settings: Settings, subject: str) -> list[str]:
+    return sorted(str(m["To"]) for m in _outbox(settings) if subject in str(m["Subject"]))
