@@ -145,6 +145,9 @@ def test_capacity_never_below_the_sign_ups_and_bad_fields_are_named(database: Da
         _edit(database, ids, session_id, capacity=2, title=" ")
     assert {p.field for p in caught.value.problems} == {"capacity", "title"}
     assert "3 people are signed up already" in str(caught.value)
+    with pytest.raises(InputError) as caught:
+        _edit(database, ids, session_id, capacity=10**12, place="x" * 201, online_url="https://" + "x" * 500)
+    assert {p.field for p in caught.value.problems} == {"capacity", "place", "online_url"}
     assert _edit(database, ids, session_id, capacity=3) == ["capacity"]
     with database.reader() as session:
         assert session_queries.get_session(session, session_id).capacity == 3

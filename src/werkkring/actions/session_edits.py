@@ -25,6 +25,7 @@ INPUT_EDITABLE = ("grouped", "running")
 EDITABLE = ("draft", "open", "grouped", "running", "synthesised")
 CANCELLABLE = ("draft", "open", "grouped")
 REASON_LIMIT = 1000
+CAPACITY_LIMIT = 100_000
 
 
 def session_problems(
@@ -37,6 +38,7 @@ def session_problems(
     capacity: int | None,
     group_size: int,
     language: str,
+    place: str | None = None,
 ) -> list[Problem]:
     """What is wrong with a session's fields, each naming its field: the rules create_session applies,
     for an edit and for showing every problem of the new-session form at once."""
@@ -47,6 +49,12 @@ def session_problems(
         problems.append(Problem(N_("a title holds at most 200 characters"), field="title"))
     if not question.strip():
         problems.append(Problem(N_("a work session needs a central question"), field="question"))
+    if capacity is not None and capacity > CAPACITY_LIMIT:
+        problems.append(Problem(N_("capacity is at most 100,000"), field="capacity"))
+    if len((place or "").strip()) > 200:
+        problems.append(Problem(N_("a place holds at most 200 characters"), field="place"))
+    if len((online_url or "").strip()) > 500:
+        problems.append(Problem(N_("an online link holds at most 500 characters"), field="online_url"))
     if capacity is not None and capacity < 1:
         problems.append(Problem(N_("capacity must be at least 1"), field="capacity"))
     if not 2 <= group_size <= 20:
@@ -110,6 +118,7 @@ def edit_session(
         capacity=capacity,
         group_size=work_session.group_size,
         language=work_session.language,
+        place=place,
     )
     taken = (
         session.scalar(

@@ -100,6 +100,7 @@ class SessionForm:
             capacity=self.capacity,
             group_size=self.group_size,
             language=self.values["language"] or "nl",
+            place=self.values["place"],
         )
         return self.problems + [p for p in checked if FORM_FIELD.get(p.field or "", p.field) not in found]
 
