@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,6 +22,7 @@ from werkkring.actions import initiatives as initiative_actions
 from werkkring.actions import session_edits
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_session_host
+from werkkring.domain import TIMEZONE
 from werkkring.errors import PermissionDenied
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import helix as helix_queries
@@ -284,9 +286,15 @@ def get_session(request: Request, member_id: MemberId, session_id: int) -> Sessi
 @router.put("/sessions/{session_id}", response_model=SessionOut, summary="Edit a session (its host)")
 def edit_session(request: Request, member_id: MemberId, session_id: int, body: SessionEdit) -> SessionOut:
     """Who signed up is mailed when the title, question, time or place changes."""
+    fields = body.model_dump()
+    # Session times are wall-clock times in Europe/Amsterdam; a time with a zone is turned into one.
+    for name in ("starts_at", "ends_at"):
+        moment = fields[name]
+        if moment is not None and moment.tzinfo is not None:
+            fields[name] = moment.astimezone(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
     with writing(request, member_id) as (session, actor):
         work_session = session_queries.get_session(session, session_id)
-        session_edits.edit_session(session, actor, work_session, **body.model_dump())
+        session_edits.edit_session(session, actor, work_session, **fields)
         return _session_out(work_session)
 
 
