@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import limits
 from werkkring.actions._audit import record
+from werkkring.actions.notifications import notify
 from werkkring.actions.permissions import is_admin
 from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.store.models import (
@@ -65,13 +66,25 @@ def join_initiative(
     if initiative.status == "done":
         raise InputError(N_("this initiative is finished"))
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
+    new = participant is None
     if participant is None:
         participant = InitiativeParticipant(initiative_id=initiative.id, member_id=actor.id)
         session.add(participant)
     participant.adds_for_me = adds_for_me.strip()
     participant.contributes = contributes.strip()
     record(session, actor, "initiative.join", "initiative", initiative.id)
+    if new and initiative.owner_id is not None and initiative.owner_id != actor.id:
+        notify(
+            session,
+            "initiative_joined",
+            [initiative.owner_id],
+            {**_about(initiative), "name": actor.name, "adds": participant.adds_for_me[:500]},
+        )
     return participant
+
+
+def _about(initiative: Initiative) -> dict[str, object]:
+    return {"initiative": initiative.id, "title": initiative.title, "path": f"/initiatives/{initiative.id}"}
 
 
 def leave_initiative(session: Session, actor: Member, initiative: Initiative) -> None:
@@ -106,6 +119,8 @@ def post_update(
     session.add(update)
     session.flush()
     record(session, actor, "initiative.update", "initiative", initiative.id)
+    others = [p.member_id for p in initiative.participants if p.member_id != actor.id]
+    notify(session, "initiative_update", others, {**_about(initiative), "text": update.text[:1000]})
     return update
 
 

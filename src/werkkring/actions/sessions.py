@@ -13,8 +13,10 @@ from werkkring import limits
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
+from werkkring.actions.notifications import notify
 from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
+from werkkring.engines.text import short_title
 from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.queries.sessions import (
     active_registrations,
@@ -150,6 +152,7 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     if existing is not None and existing.cancelled_at is None:
         return existing
     if work_session.capacity is not None:
+        # Counted under the session's lock (above): two sign-ups, or a host lowering the capacity, take turns.
         taken = session.scalar(
             select(func.count())
             .select_from(Registration)
@@ -261,6 +264,15 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
         group.locked = locked
     work_session.groups_locked_at = utcnow() if locked else None
     session_changed(session, work_session, "groups")
+    if locked:
+        for group in work_session.groups:
+            notify(
+                session,
+                "seated",
+                [seat.member_id for seat in group.seats],
+                {**_about(work_session), "group": group.number},
+                once=True,
+            )
     record(session, actor, "session.lock" if locked else "session.unlock", "work_session", work_session.id)
 
 
@@ -343,19 +355,49 @@ def publish(
         work_session.summary = summary.strip()
     record(session, actor, "session.publish", "work_session", work_session.id)
     session_changed(session, work_session, "phase")
+    notify(
+        session,
+        "outcome_published",
+        [r.member_id for r in active_registrations(session, work_session) if r.member_id != actor.id],
+        _about(work_session),
+    )
+
+
+def _about(work_session: WorkSession) -> dict[str, object]:
+    """What a notification about the session names: its title and page."""
+    return {"session": work_session.id, "title": work_session.title, "path": f"/sessions/{work_session.id}"}
+
+
+# An initiative's title is short: the proposal itself becomes its description.
+TITLE_LIMIT = 80
 
 
 def proposal_to_initiative(
     session: Session, actor: Member, contribution: Contribution, owner: Member, title: str | None = None
 ) -> Initiative:
-    """One step from a proposal in a session to an initiative with an owner."""
+    """One step from a proposal in a session to an initiative with an owner, under a short title the host
+    confirms (the form suggests one); the initiative links back to its session."""
     work_session = get_session(session, contribution.session_id)
     require_session_host(session, actor, work_session)
+    # No title at all (the demo, a script): the suggestion the form shows; an empty one is refused.
+    title = short_title(contribution.text, TITLE_LIMIT) if title is None else title.strip()
+    if not title:
+        raise InputError([Problem(N_("give the initiative a short title"), field="title")])
+    if len(title) > TITLE_LIMIT:
+        raise InputError(
+            [
+                Problem(
+                    N_("a short title holds at most %(n)s characters"),
+                    field="title",
+                    params={"n": TITLE_LIMIT},
+                )
+            ]
+        )
     contribution.is_proposal = True
     return propose_initiative(
         session,
         actor,
-        title or contribution.text,
+        title,
         description=contribution.text,
         owner=owner,
         circle_id=work_session.circle_id,

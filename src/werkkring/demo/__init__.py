@@ -18,6 +18,7 @@ from werkkring.actions import sessions as session_actions
 from werkkring.actions._audit import record
 from werkkring.actions.accounts import hash_password
 from werkkring.actions.members import create_member
+from werkkring.actions.notifications import quietly
 from werkkring.demo import _vocabulary as vocab
 from werkkring.io.members_csv import MemberRow
 from werkkring.store.models import Circle, Introduction, Member, Membership
@@ -36,6 +37,11 @@ def build_demo_network(
     session: Session, *, members: int = 300, seed: int = 0, today: dt.date | None = None
 ) -> str:
     """Fill an empty database; returns a one-line summary. Same seed and same day, same network."""
+    with quietly(session):  # demo people get no notification mails
+        return _build(session, members=members, seed=seed, today=today)
+
+
+def _build(session: Session, *, members: int, seed: int, today: dt.date | None) -> str:
     rng = random.Random(seed)
     today = today or dt.date.today()
     local, thematic = _circles(session)

@@ -22,7 +22,7 @@ from huey.consumer import Consumer
 
 from werkkring import live
 from werkkring.config import Settings
-from werkkring.jobs import guests, queue
+from werkkring.jobs import guests, notify, queue
 from werkkring.jobs import kinds as _kinds  # noqa: F401  (registers every job kind)
 from werkkring.store import Database
 from werkkring.store.keys import with_site_secret
@@ -98,7 +98,12 @@ class JobBackend:
         return len(due)
 
     def housekeeping(self) -> None:
-        cleans: list[Callable[[Database, Settings], object]] = [live.prune, guests.delete_guests, *HOURLY]
+        cleans: list[Callable[[Database, Settings], object]] = [
+            live.prune,
+            guests.delete_guests,
+            notify.housekeeping,
+            *HOURLY,
+        ]
         for clean in cleans:
             try:
                 clean(self.database, self.settings)

@@ -6,6 +6,7 @@ reads what these write from, ``werkkring.actions.outreach`` changes state (sendi
 unsubscribing), and the pages and commands call both. Every word a person reads comes from the app's gettext
 catalogs (:mod:`werkkring.i18n`), in the session's or the member's language."""
 
+from werkkring.outreach._atom import FeedEntry, outcomes_feed
 from werkkring.outreach._calendar import (
     FEED_HISTORY,
     TIMEZONE,
@@ -45,6 +46,8 @@ from werkkring.outreach._report import (
     render_html,
     render_markdown,
     render_pdf,
+    theme_detail,
+    who_line,
 )
 
 REPORT_FORMATS = ("md", "html", "pdf")
@@ -61,6 +64,7 @@ __all__ = [
     "Digest",
     "DigestInitiative",
     "DigestSession",
+    "FeedEntry",
     "Newsletter",
     "PdfUnavailable",
     "PostalList",
@@ -73,6 +77,7 @@ __all__ = [
     "labels_pdf",
     "member_calendar",
     "newsletter_mail",
+    "outcomes_feed",
     "pdf_available",
     "postal_list_of",
     "read_unsubscribe_token",
@@ -82,8 +87,10 @@ __all__ = [
     "render_pdf",
     "safe_cell",
     "signing_key",
+    "theme_detail",
     "to_csv",
     "unsubscribe_token",
     "unsubscribe_url",
+    "who_line",
     "why_left_out",
 ]

@@ -40,7 +40,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def _event(work_session: WorkSession, base_url: str, *, personal: bool) -> Event:
     event = Event()
     event.add("uid", event_uid(work_session.id, base_url))
-    changed = max(filter(None, (work_session.created_at, work_session.published_at)))
+    changed = max(filter(None, (work_session.created_at, work_session.published_at, work_session.updated_at)))
     event.add("dtstamp", _utc(changed))
     event.add("last-modified", _utc(changed))
     event.add("dtstart", work_session.starts_at.replace(tzinfo=ZONE))
@@ -53,6 +53,8 @@ def _event(work_session: WorkSession, base_url: str, *, personal: bool) -> Event
     event.add("summary", title)
     page = f"{base_url.rstrip('/')}/sessions/{work_session.id}"
     description = [work_session.question, "", page]
+    if cancelled and work_session.cancel_reason:
+        description[0:0] = [work_session.cancel_reason, ""]
     # The meeting link only goes into the personal (secret) feed; circle feeds can be read by anyone.
     if personal and work_session.online_url:
         description[1:1] = ["", work_session.online_url]
@@ -63,7 +65,8 @@ def _event(work_session: WorkSession, base_url: str, *, personal: bool) -> Event
     elif work_session.online_url:
         event.add("location", work_session.online_url if personal else "online")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("sequence", 1 if cancelled else 0)
+    # Every edit people should see raised the sequence; a session cancelled before edits counted stays 1.
+    event.add("sequence", max(work_session.sequence or 0, 1 if cancelled else 0))
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     return event
 

@@ -145,12 +145,17 @@ def compose_session_report(
     proposals: Sequence[str],
     circle: str | None,
     support: Mapping[int, tuple[int, Sequence[int]]] | None = None,
+    named: Mapping[int, Sequence[str]] | None = None,
+    language: str | None = None,
 ) -> SessionReport:
     """Everything a published report shows about one work session, from what the queries read: the people
     in the room, its themes, how much input, its initiatives (each with how many others joined the owner),
     the proposals nobody carries yet and the circle's name. ``support``: per theme id, how many people put
-    a dot on its cards and the groups they sit in."""
-    language = work_session.language if work_session.language in ("nl", "en") else "en"
+    a dot on its cards and the groups they sit in. ``named``: per initiative id, the participants besides the
+    owner who agreed to be named in reports (the others are counted)."""
+    # The session's language, unless the reader chose another (the public page).
+    language = language or work_session.language
+    language = language if language in ("nl", "en") else "en"
     w = words(language)
     day = work_session.starts_at.date()
 
@@ -219,10 +224,14 @@ def compose_session_report(
     carried: list[ReportInitiative] = []
     for initiative, others in initiatives:
         owner = _public_name(initiative.owner) or w(N_("a member"))
-        if others == 1:
-            who = w(N_("%(who)s and one other"), who=owner)
-        elif others:
-            who = w(N_("%(who)s and %(n)s others"), who=owner, n=others)
+        names = [owner, *(named or {}).get(initiative.id, ())]
+        rest = max(0, others - (len(names) - 1))
+        if rest == 0 and len(names) > 1:
+            who = ", ".join(names[:-1]) + f" {w(N_('and'))} {names[-1]}"
+        elif rest == 1:
+            who = w(N_("%(who)s and one other"), who=", ".join(names))
+        elif rest:
+            who = w(N_("%(who)s and %(n)s others"), who=", ".join(names), n=rest)
         else:
             who = owner
         carried.append(

@@ -66,7 +66,7 @@ def coming_sessions(session: Session, circle: Circle, *, limit: int = 10) -> Seq
     return session.scalars(
         select(WorkSession)
         .where(WorkSession.circle_id == circle.id, WorkSession.starts_at >= utcnow())
-        .where(WorkSession.status != "cancelled")
+        .where(WorkSession.status.not_in(("cancelled", "draft")))
         .order_by(WorkSession.starts_at)
         .limit(limit)
     ).all()

@@ -50,8 +50,9 @@ def _attendees(session: Session, work_session: WorkSession) -> list[Member]:
     )
 
 
-def session_report(session: Session, session_id: int) -> SessionReport:
-    """Everything a published report shows about work session ``session_id``."""
+def session_report(session: Session, session_id: int, *, language: str | None = None) -> SessionReport:
+    """Everything a published report shows about work session ``session_id``, in the session's language
+    or ``language``."""
     work_session = session.get(WorkSession, session_id)
     if work_session is None:
         raise NotFoundError(f"no work session with id {session_id}")
@@ -76,6 +77,20 @@ def session_report(session: Session, session_id: int) -> SessionReport:
             .group_by(InitiativeParticipant.initiative_id)
         ).all()
     )
+    # Who carries them besides the owner: by name only those who agreed to be named in reports.
+    named: dict[int, list[str]] = {}
+    for initiative_id, name in session.execute(
+        select(InitiativeParticipant.initiative_id, Member.name)
+        .join(Member, Member.id == InitiativeParticipant.member_id)
+        .join(Initiative, Initiative.id == InitiativeParticipant.initiative_id)
+        .where(
+            InitiativeParticipant.initiative_id.in_([i.id for i in initiatives]),
+            Member.named_in_reports.is_(True),
+            or_(Initiative.owner_id.is_(None), InitiativeParticipant.member_id != Initiative.owner_id),
+        )
+        .order_by(InitiativeParticipant.joined_at, Member.id)
+    ):
+        named.setdefault(initiative_id, []).append(name)
     carried = {i.contribution_id for i in initiatives if i.contribution_id is not None}
     proposals = [
         c.text
@@ -99,6 +114,8 @@ def session_report(session: Session, session_id: int) -> SessionReport:
             theme_id: (found.voters, found.groups)
             for theme_id, found in vote_queries.theme_support(session, work_session).items()
         },
+        named=named,
+        language=language,
     )
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from werkkring.domain import audience, mix_keys, tenure_band
@@ -41,33 +41,56 @@ def get_session(session: Session, session_id: int) -> WorkSession:
     return work_session
 
 
+def visible_session(session: Session, viewer: Member, session_id: int) -> WorkSession:
+    """A session as a member may open it: a draft only for its host (and admins), to others not there."""
+    work_session = get_session(session, session_id)
+    if work_session.status == "draft" and work_session.host_id != viewer.id and viewer.role != "admin":
+        raise NotFoundError(N_("no work session with id %(id)s"), {"id": session_id})
+    return work_session
+
+
 def session_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(WorkSession)) or 0
 
 
-def upcoming(session: Session, *, limit: int = 50) -> Sequence[WorkSession]:
-    """Sessions still to come (or started in the last hours), cancelled ones left out, soonest first."""
+def _visible(viewer: Member | None) -> ColumnElement[bool]:
+    """Drafts only for their own host."""
+    if viewer is None:
+        return WorkSession.status != "draft"
+    return or_(WorkSession.status != "draft", WorkSession.host_id == viewer.id)
+
+
+def upcoming(session: Session, *, limit: int = 50, viewer: Member | None = None) -> Sequence[WorkSession]:
+    """Sessions still to come (or started in the last hours), cancelled ones left out, soonest first;
+    drafts only for the host who drafted them."""
     return session.scalars(
         select(WorkSession)
-        .where(WorkSession.starts_at >= utcnow() - STILL_UPCOMING, WorkSession.status != "cancelled")
+        .where(
+            WorkSession.starts_at >= utcnow() - STILL_UPCOMING,
+            WorkSession.status != "cancelled",
+            _visible(viewer),
+        )
         .order_by(WorkSession.starts_at)
         .limit(limit)
     ).all()
 
 
-def past(session: Session, *, limit: int = 20) -> Sequence[WorkSession]:
-    """Sessions held, most recent first."""
+def past(session: Session, *, limit: int = 20, viewer: Member | None = None) -> Sequence[WorkSession]:
+    """Sessions held, most recent first (drafts only for their host)."""
     return session.scalars(
         select(WorkSession)
-        .where(WorkSession.starts_at < utcnow() - STILL_UPCOMING)
+        .where(WorkSession.starts_at < utcnow() - STILL_UPCOMING, _visible(viewer))
         .order_by(WorkSession.starts_at.desc())
         .limit(limit)
     ).all()
 
 
-def by_start(session: Session, *, past: bool = False, limit: int = 100) -> Sequence[WorkSession]:
-    """Sessions from now on, soonest first; or, with ``past``, those before now, latest first."""
-    query = select(WorkSession)
+def by_start(
+    session: Session, *, past: bool = False, limit: int = 100, viewer: Member | None = None
+) -> Sequence[WorkSession]:
+    """Sessions from now on, soonest first; or, with ``past``, those before now, latest first (drafts only
+    for their host)."""
+    query = select(WorkSession).where(_visible(viewer))
     if past:
         query = query.where(WorkSession.starts_at < utcnow()).order_by(WorkSession.starts_at.desc())
     else:
@@ -206,6 +229,36 @@ def initiatives_from(session: Session, work_session: WorkSession) -> dict[int, i
             )
         ).all()
     )
+
+
+def initiatives_of(session: Session, work_session: WorkSession) -> list[Initiative]:
+    """The initiatives that came out of the session, oldest first, with their participants loaded."""
+    return list(
+        session.scalars(
+            select(Initiative)
+            .where(Initiative.session_id == work_session.id)
+            .options(selectinload(Initiative.participants))
+            .order_by(Initiative.id)
+        )
+    )
+
+
+def public_outcomes(session: Session, *, limit: int = 50) -> Sequence[WorkSession]:
+    """Published outcomes the host made public, the most recently made public first."""
+    return session.scalars(
+        select(WorkSession)
+        .where(WorkSession.status == "published", WorkSession.public_at.is_not(None))
+        .order_by(WorkSession.public_at.desc(), WorkSession.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def public_outcome(session: Session, session_id: int) -> WorkSession:
+    """A session whose outcome is public; anything else is not found (no hint that it exists)."""
+    work_session = session.get(WorkSession, session_id)
+    if work_session is None or work_session.status != "published" or work_session.public_at is None:
+        raise NotFoundError(N_("there is no public outcome at this address"))
+    return work_session
 
 
 def group_mix(session: Session, viewer: Member, group: BreakoutGroup, today: dt.date) -> Mix:

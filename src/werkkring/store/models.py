@@ -185,6 +185,13 @@ class WorkSession(Base):
     # an older board is refused instead of overwriting a co-host's; the number of themes last asked for.
     board_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     board_themes: Mapped[int | None] = mapped_column(Integer)
+    # Edits by the host (actions/session_edits.py): the calendar's SEQUENCE goes up with every change people
+    # should see (time, place, cancellation), updated_at is when; a cancellation keeps its reason.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the host makes the published outcome public: a page anyone may open, and the Atom feed.
+    public_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     circle: Mapped[Circle | None] = relationship()
     host: Mapped[Member | None] = relationship()
@@ -327,6 +334,8 @@ class Contribution(Base):
     aside: Mapped[str | None] = mapped_column(String(10))
     aside_detail: Mapped[str] = mapped_column(Text, default="", server_default="")
     key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When its author last changed it (only before the synthesis).
+    edited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     group: Mapped[BreakoutGroup | None] = relationship()
     author: Mapped[Member | None] = relationship()
@@ -636,6 +645,41 @@ class ReportFile(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("work_sessions.id", ondelete="CASCADE"), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+NOTIFICATION_MODES: Final = ("now", "digest", "off")
+
+
+class NotificationSetting(Base):
+    """How a member wants one kind of notification: by mail at once, in the weekly digest, or not at all.
+    No row means the kind's default (werkkring.actions.notifications.KINDS)."""
+
+    __tablename__ = "notification_settings"
+    __table_args__ = (CheckConstraint(_in("mode", NOTIFICATION_MODES), name="mode"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(10))
+
+
+class Notification(Base):
+    """One thing to tell one member, written in the transaction of the change: mailed by a job after the
+    commit (mode ``now``) or gathered into the weekly digest (``digest``); ``sent_at`` once it went out.
+    ``params`` holds what the mail says (titles, a path), as it was at the moment of the change."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(_in("mode", ("now", "digest")), name="mode"),
+        Index("ix_notifications_mode_sent_member", "mode", "sent_at", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(10))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 @event.listens_for(WorkSession, "before_insert")

@@ -19,6 +19,7 @@ from werkkring.actions import accounts as account_actions
 from werkkring.actions import circles as circle_actions
 from werkkring.actions import helix as helix_actions
 from werkkring.actions import initiatives as initiative_actions
+from werkkring.actions import session_edits
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_session_host
 from werkkring.domain import TIMEZONE
@@ -153,6 +154,20 @@ class SessionIn(BaseModel):
     group_size: int = 4
     circle_id: int | None = None
     language: str = "nl"
+
+
+class SessionEdit(BaseModel):
+    title: str
+    question: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None = None
+    place: str | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+
+
+class CancellationIn(BaseModel):
+    reason: str
 
 
 class GroupOut(BaseModel):
@@ -291,8 +306,8 @@ def leave_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
 
 @router.get("/sessions", response_model=list[SessionOut], summary="Upcoming work sessions")
 def sessions(request: Request, member_id: MemberId, past: bool = False) -> list[SessionOut]:
-    with reading(request, member_id) as (session, _):
-        return [_session_out(ws) for ws in session_queries.by_start(session, past=past)]
+    with reading(request, member_id) as (session, me):
+        return [_session_out(ws) for ws in session_queries.by_start(session, past=past, viewer=me)]
 
 
 @router.post("/sessions", response_model=SessionOut, status_code=201, summary="Create a work session (hosts)")
@@ -303,8 +318,35 @@ def create_session(request: Request, member_id: MemberId, body: SessionIn) -> Se
 
 @router.get("/sessions/{session_id}", response_model=SessionOut)
 def get_session(request: Request, member_id: MemberId, session_id: int) -> SessionOut:
-    with reading(request, member_id) as (session, _):
-        return _session_out(session_queries.get_session(session, session_id))
+    with reading(request, member_id) as (session, me):
+        return _session_out(session_queries.visible_session(session, me, session_id))
+
+
+@router.put("/sessions/{session_id}", response_model=SessionOut, summary="Edit a session (its host)")
+def edit_session(request: Request, member_id: MemberId, session_id: int, body: SessionEdit) -> SessionOut:
+    """Who signed up is mailed when the title, question, time or place changes."""
+    fields = body.model_dump()
+    # Session times are wall-clock times in Europe/Amsterdam; a time with a zone is turned into one.
+    for name in ("starts_at", "ends_at"):
+        moment = fields[name]
+        if moment is not None and moment.tzinfo is not None:
+            fields[name] = moment.astimezone(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+    with writing(request, member_id) as (session, actor):
+        work_session = session_queries.get_session(session, session_id)
+        session_edits.edit_session(session, actor, work_session, **fields)
+        return _session_out(work_session)
+
+
+@router.post(
+    "/sessions/{session_id}/cancellation", response_model=SessionOut, summary="Cancel a session (its host)"
+)
+def cancel_session(
+    request: Request, member_id: MemberId, session_id: int, body: CancellationIn
+) -> SessionOut:
+    with writing(request, member_id) as (session, actor):
+        work_session = session_queries.get_session(session, session_id)
+        session_edits.cancel_session(session, actor, work_session, body.reason)
+        return _session_out(work_session)
 
 
 @router.post("/sessions/{session_id}/registration", status_code=204, summary="Sign up")

@@ -56,8 +56,11 @@ from werkkring.web.pages import (
     initiatives,
     jobs,
     members,
+    notifications,
     outreach,
     present,
+    public,
+    session_edits,
     sessions,
     votes,
 )
@@ -157,6 +160,9 @@ def create_app(
         jobs,
         votes,
         present,
+        session_edits,
+        notifications,
+        public,
     ]
     for module in pages:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)

@@ -3,6 +3,7 @@
 from werkkring.engines.text._language import Language, detect_language, language_of
 from werkkring.engines.text._lemmas import lemmatize, lemmatize_tokens
 from werkkring.engines.text._stopwords import STOPWORDS, is_stopword
+from werkkring.engines.text._titles import short_title
 from werkkring.engines.text._tokens import normalize, tokenize
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "lemmatize",
     "lemmatize_tokens",
     "normalize",
+    "short_title",
     "tokenize",
 ]

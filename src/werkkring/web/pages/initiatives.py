@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from werkkring.actions import initiatives as initiative_actions
 from werkkring.actions.permissions import is_admin
 from werkkring.queries import initiatives as initiative_queries
-from werkkring.store.models import INITIATIVE_STATUSES
+from werkkring.store.models import INITIATIVE_STATUSES, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 
 router = APIRouter()
@@ -58,6 +58,7 @@ def initiative_page(request: Request, initiative_id: int) -> HTMLResponse:
         initiative, participants, updates = initiative_queries.detail(session, initiative_id)
         mine = next((p for p in participants if p.member_id == me.id), None)
         owner = initiative.owner
+        origin = session.get(WorkSession, initiative.session_id) if initiative.session_id else None
         return render(
             request,
             "initiative.html",
@@ -69,6 +70,8 @@ def initiative_page(request: Request, initiative_id: int) -> HTMLResponse:
                 "mine": mine,
                 "is_owner": initiative.owner_id == me.id or is_admin(me),
                 "statuses": INITIATIVE_STATUSES,
+                # "from the work session <title>", when members may see that session (not a draft).
+                "from_session": origin if origin is not None and origin.status != "draft" else None,
             },
             me=me,
             session=session,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_host, require_session_host
-from werkkring.errors import N_, InputError, Problem
-from werkkring.queries import circles as circle_queries
+from werkkring.engines.text import short_title
+from werkkring.errors import InputError
 from werkkring.queries import members as member_queries
 from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
@@ -21,6 +21,7 @@ from werkkring.store.models import Contribution, Member, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 from werkkring.web.pages.board import board_context
 from werkkring.web.pages.room import room_context
+from werkkring.web.pages.session_edits import SessionForm, form_values, new_form_refused, session_form_page
 
 router = APIRouter()
 Text = Annotated[str, Form()]
@@ -32,8 +33,8 @@ Seen = Annotated[str | None, Form()]
 def sessions_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        upcoming = session_queries.upcoming(session)
-        past = session_queries.past(session)
+        upcoming = session_queries.upcoming(session, viewer=me)
+        past = session_queries.past(session, viewer=me)
         counts = session_queries.registration_counts(session, [s.id for s in (*upcoming, *past)])
         mine = session_queries.signed_up_for(session, me)
         return render(
@@ -50,22 +51,16 @@ def new_page(request: Request) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
         require_host(session, me)
-        return render(
-            request,
-            "session_new.html",
-            {"circles": circle_queries.hosted_by(session, me)},
-            me=me,
-            session=session,
-        )
+        return session_form_page(request, session, me)
 
 
 @router.post("/sessions")
 def create(
     request: Request,
-    title: Text,
-    question: Text,
-    date: Text,
-    start: Text,
+    title: Annotated[str, Form()] = "",
+    question: Annotated[str, Form()] = "",
+    date: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
     end: Annotated[str, Form()] = "",
     place: Annotated[str, Form()] = "",
     online_url: Annotated[str, Form()] = "",
@@ -73,35 +68,40 @@ def create(
     group_size: Annotated[str, Form()] = "4",
     circle_id: Annotated[str, Form()] = "",
     language: Annotated[str, Form()] = "nl",
+    draft: Annotated[str, Form()] = "",
 ) -> Response:
+    """A refused form comes back as typed, each error beside its field; ``draft`` saves it unseen."""
+    values = form_values(
+        title, question, date, start, end, place, online_url, capacity, group_size, circle_id, language
+    )
+    form = SessionForm.read(values)
     try:
-        day = dt.date.fromisoformat(date)
-        starts_at = dt.datetime.combine(day, dt.time.fromisoformat(start))
-        ends_at = dt.datetime.combine(day, dt.time.fromisoformat(end)) if end else None
-    except ValueError:
-        raise InputError(
-            [Problem(N_("give a date and times like 2026-12-03 and 19:30"), field="date")]
-        ) from None
-    if not group_size.isdigit() or (capacity and not capacity.isdigit()):
-        raise InputError([Problem(N_("capacity and group size are whole numbers"), field="capacity")])
-    with database(request).transaction() as session:
-        me = require_member(request, session)
-        work_session = session_actions.create_session(
-            session,
-            me,
-            title=title,
-            question=question,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            place=place,
-            online_url=online_url,
-            capacity=int(capacity) if capacity else None,
-            group_size=int(group_size),
-            circle_id=int(circle_id) if circle_id.isdigit() else None,
-            language=language,
-        )
-        new_id = work_session.id
-    flash(request, translate(request, "The work session has been created; members can sign up now."))
+        if form.problems or form.starts_at is None:
+            raise InputError(form.all_problems())
+        with database(request).transaction() as session:
+            me = require_member(request, session)
+            work_session = session_actions.create_session(
+                session,
+                me,
+                title=title,
+                question=question,
+                starts_at=form.starts_at,
+                ends_at=form.ends_at,
+                place=place,
+                online_url=online_url,
+                capacity=form.capacity,
+                group_size=form.group_size,
+                circle_id=int(circle_id) if circle_id.isdigit() else None,
+                language=language,
+                status="draft" if draft else "open",
+            )
+            new_id = work_session.id
+    except InputError as error:
+        return new_form_refused(request, form.values, error.problems)
+    if draft:
+        flash(request, translate(request, "The draft is saved; members see it once you open it."))
+    else:
+        flash(request, translate(request, "The work session has been created; members can sign up now."))
     return redirect(f"/sessions/{new_id}")
 
 
@@ -137,11 +137,16 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "takes_input": work_session.status in ("grouped", "running", "synthesised"),
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
         "room": present_queries.panel(session, work_session),
+        # The outcome leads somewhere: the initiatives that came out of it, each with a join button.
+        "outcome_initiatives": session_queries.initiatives_of(session, work_session) if published else [],
     }
     if hosting:
         groups = session_queries.groups_with_seats(session, work_session)
         context.update(
             {
+                # A short title suggested for each proposal, for the host to confirm.
+                "suggested": {c.id: short_title(c.text) for c in contributions if c.is_proposal},
+                "title_limit": session_actions.TITLE_LIMIT,
                 "people": session_queries.participants_by_name(session, work_session),
                 "groups": [(g, session_queries.group_mix(session, me, g, today)) for g in groups],
                 "by_group": by_group,
@@ -160,7 +165,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
 def session_page(request: Request, session_id: int) -> HTMLResponse:
     with database(request).reader() as session:
         me = require_member(request, session)
-        work_session = session_queries.get_session(session, session_id)
+        work_session = session_queries.visible_session(session, me, session_id)
         context = _session_context(session, me, work_session) | room_context(
             request, session, me, work_session
         )
@@ -310,9 +315,7 @@ def to_initiative(
         me = require_member(request, session)
         contribution = session_queries.contribution_in(session, session_id, contribution_id)
         owner = member_queries.get_member(session, owner_id)
-        initiative = session_actions.proposal_to_initiative(
-            session, me, contribution, owner, title.strip() or None
-        )
+        initiative = session_actions.proposal_to_initiative(session, me, contribution, owner, title)
         new_id = initiative.id
     flash(request, translate(request, "The proposal is now an initiative."))
     return redirect(f"/initiatives/{new_id}")

@@ -31,6 +31,10 @@
         if (!fresh) return;
         var typed = root.querySelector("textarea");
         var focused = document.activeElement && document.activeElement.id;
+        // Someone changing their own input keeps that form open with what they typed.
+        var open = [], edits = {};
+        root.querySelectorAll("details[id][open]").forEach(function (d) { open.push(d.id); });
+        root.querySelectorAll("details textarea[id]").forEach(function (t) { edits[t.id] = t.value; });
         var checks = {};
         root.querySelectorAll("input[type=checkbox]").forEach(function (c) { checks[c.name] = c.checked; });
         var oldGroup = root.getAttribute("data-group");
@@ -42,6 +46,11 @@
           if (focused === area.id) { area.focus(); area.setSelectionRange(area.value.length, area.value.length); }
         }
         root.querySelectorAll("input[type=checkbox]").forEach(function (c) { if (c.name in checks) c.checked = checks[c.name]; });
+        open.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+        Object.keys(edits).forEach(function (id) {
+          var t = document.getElementById(id);
+          if (t) { t.value = edits[id]; if (focused === id) t.focus(); }
+        });
         if (root.getAttribute("data-group") !== oldGroup) connect();
       })
       .catch(function () { pending = false; });
