@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import age_band
@@ -17,6 +18,8 @@ from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.io.members_csv import MemberRow
 from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
 
+INTRO_FREQUENCIES = (1, 2, 4)
+"""Introduction rounds every week, every two weeks or every four weeks (weekly, biweekly, monthly)."""
 EDITABLE_FIELDS = (
     "name",
     "region",
@@ -137,6 +140,19 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
             [
                 Problem(N_("field %(name)r cannot be changed here"), field=name, params={"name": name})
                 for name in unknown
+            ]
+        )
+    # Every value meets the member limits (an ISO country code, lengths, the introduction frequency), the
+    # same rule as the import's; a bad value is named, nothing is stored.
+    changes = limits.require(limits.MEMBER, changes)
+    if "intro_frequency" in changes and changes["intro_frequency"] not in INTRO_FREQUENCIES:
+        raise InputError(
+            [
+                Problem(
+                    N_("introductions come every 1, 2 or 4 weeks, not %(value)r"),
+                    field="intro_frequency",
+                    params={"value": changes["intro_frequency"]},
+                )
             ]
         )
     for name, value in changes.items():

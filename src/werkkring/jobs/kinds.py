@@ -1,6 +1,6 @@
 """Every kind of background job, imported once so that the web processes (which enqueue) and the workers
 (which run) know the same handlers. A new kind of job adds its module here."""
 
-from werkkring.jobs import mail, newsletter, print_pdf, report_pdf
+from werkkring.jobs import introductions, mail, newsletter, print_pdf, report_pdf
 
-__all__ = ["mail", "newsletter", "print_pdf", "report_pdf"]
+__all__ = ["introductions", "mail", "newsletter", "print_pdf", "report_pdf"]

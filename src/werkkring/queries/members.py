@@ -173,19 +173,28 @@ def search(
         )
     if region.strip():
         query = query.where(
-            Member.region.ilike(f"%{region.strip()}%"), visible_clause(viewer, "region", my_circles)
+            Member.region.icontains(region.strip(), autoescape=True),
+            visible_clause(viewer, "region", my_circles),
         )
     if offers.strip():
         query = query.where(
-            Member.offers.ilike(f"%{offers.strip()}%"), visible_clause(viewer, "offers", my_circles)
+            Member.offers.icontains(offers.strip(), autoescape=True),
+            visible_clause(viewer, "offers", my_circles),
         )
     if q.strip():
-        like = f"%{q.strip()}%"
+        # % and _ in the query are the characters themselves, not LIKE's wildcards.
+        words = q.strip()
         query = query.where(
             or_(
-                Member.name.ilike(like),
-                and_(Member.offers.ilike(like), visible_clause(viewer, "offers", my_circles)),
-                and_(Member.interests.ilike(like), visible_clause(viewer, "interests", my_circles)),
+                Member.name.icontains(words, autoescape=True),
+                and_(
+                    Member.offers.icontains(words, autoescape=True),
+                    visible_clause(viewer, "offers", my_circles),
+                ),
+                and_(
+                    Member.interests.icontains(words, autoescape=True),
+                    visible_clause(viewer, "interests", my_circles),
+                ),
             )
         )
     ids = query.with_only_columns(Member.id)

@@ -38,6 +38,12 @@ def _marked(text: str) -> Markup:
     return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text))))
 
 
+def _lines(text: str | None, semicolons: bool = False) -> list[str]:
+    """A one-item-per-line field as its items; interests are also accepted separated by semicolons."""
+    value = (text or "").replace(";", "\n") if semicolons else (text or "")
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
 def _build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -58,6 +64,7 @@ def _build_environment() -> jinja2.Environment:
         country=lambda code: country_name(code or "", i18n.current_locale.get()),
         urlq=lambda value: quote(str(value), safe=""),
         marked=_marked,
+        lines=_lines,
     )
     env.globals["label"] = label
     env.globals["pdf_available"] = pdf_available
