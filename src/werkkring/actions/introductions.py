@@ -1,4 +1,4 @@
-""" "Introduce us", with double opt-in: a member asks to be introduced to another (from a suggestion or a
+"""Introduce us, with double opt-in: a member asks to be introduced to another (from a suggestion or a
 profile), the other side gets a mail and says yes or no in the app, and when both said yes both get an
 introduction mail with what each offers and needs. The introduction is an :class:`Introduction` row like those
 of the introduction rounds, so suggestions and rounds leave the pair out from then on.

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from werkkring.domain import Audience, audience, shown
 from werkkring.engines.connections import Backend, Exclusions, Match, Matcher, MemberProfile, SearchIndex
+from werkkring.engines.connections import Introduction as RoundIntroduction
 from werkkring.engines.embedding import CachedEmbedder, Embedder, MemoryCache, default_embedder
 from werkkring.errors import N_, InputError
 from werkkring.store import Database
@@ -404,3 +405,13 @@ def between(session: Session, one: int, other: int) -> Introduction | None:
         .order_by(Introduction.created_at.desc(), Introduction.id.desc())
         .limit(1)
     )
+
+
+def round_history(session: Session) -> list[RoundIntroduction]:
+    """Every recorded introduction (of the rounds, listening ears and "introduce us" alike, asked, made or
+    declined) as the introduction rounds' history (:func:`werkkring.engines.connections.introduction_round`),
+    so a round leaves these pairs out."""
+    rows = session.execute(
+        select(Introduction.member_a_id, Introduction.member_b_id, Introduction.round_no)
+    ).all()
+    return [RoundIntroduction(str(a), str(b), int(n)) for a, b, n in rows]
