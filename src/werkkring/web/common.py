@@ -141,6 +141,16 @@ def translate(request: Request, message: str) -> str:
         i18n.current_locale.reset(token)
 
 
+def translate_count(request: Request, singular: str, plural: str, count: int) -> str:
+    """A message with a count in the request's language, singular or plural as the language has it
+    ("1 groep gevormd", "3 groepen gevormd"); ``%(num)s`` in it is the count."""
+    token = i18n.current_locale.set(locale_of(request))
+    try:
+        return i18n.ngettext(singular, plural, count) % {"num": i18n.format_number(count)}
+    finally:
+        i18n.current_locale.reset(token)
+
+
 def translate_error(request: Request, error: WerkkringError | Problem) -> str:
     """An error's message in the request's language: its English template translated, then filled in."""
     return error.render(lambda message: translate(request, message))

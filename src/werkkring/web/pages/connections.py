@@ -117,10 +117,9 @@ async def introduce(
         flash(request, translate_error(request, error), "error")
         return redirect(back)
     if introduction.introduced_at is not None:
-        message = "You both said yes: you are introduced. Look in your mail."
+        flash(request, translate(request, "You both said yes: you are introduced. Look in your mail."))
     else:
-        message = "Your request is on its way; you will hear when they answer."
-    flash(request, translate(request, message))
+        flash(request, translate(request, "Your request is on its way; you will hear when they answer."))
     return redirect(back)
 
 
@@ -150,10 +149,9 @@ async def answer(
         flash(request, translate_error(request, error), "error")
         return redirect(back)
     if introduction.status == "declined":
-        message = "You said no; no introduction is made."
+        flash(request, translate(request, "You said no; no introduction is made."))
     elif introduction.introduced_at is not None:
-        message = "You both said yes: you are introduced. Look in your mail."
+        flash(request, translate(request, "You both said yes: you are introduced. Look in your mail."))
     else:
-        message = "Thank you; now the other one answers."
-    flash(request, translate(request, message))
+        flash(request, translate(request, "Thank you; now the other one answers."))
     return redirect(back)
