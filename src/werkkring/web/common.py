@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -44,6 +45,20 @@ def _lines(text: str | None, semicolons: bool = False) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+@functools.cache
+def _hyphenator(language: str) -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang=language if language in pyphen.LANGUAGES else "nl")
+
+
+def _hyphenate(text: str) -> Markup:
+    """Soft hyphens where the reader's language breaks words (Maat\u00adschap\u00adpij), so a narrow
+    table heading may break across lines with a hyphen instead of widening the table past a phone."""
+    words = _hyphenator(i18n.current_locale.get()).inserted
+    return Markup(" ".join(str(escape(words(w, hyphen="\u00ad"))) for w in str(text).split(" ")))
+
+
 def _build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -65,6 +80,7 @@ def _build_environment() -> jinja2.Environment:
         urlq=lambda value: quote(str(value), safe=""),
         marked=_marked,
         lines=_lines,
+        hyphenate=_hyphenate,
     )
     env.globals["label"] = label
     env.globals["pdf_available"] = pdf_available
