@@ -323,3 +323,27 @@ def test_using_an_api_token_stamps_it_at_most_once_a_minute(database: Database, 
     client.get("/api/v1/me", headers=auth)
     later = used()
     assert later is not None and later >= first
+
+
+def test_the_mailing_page_names_who_agreed_to_post_without_a_complete_address(
+    database: Database, app_for: Any
+) -> None:
+    with database.transaction() as session:
+        admin = factories.member(session, "Ada Admin", role="admin")
+        full = factories.member(session, "Volle Adres")
+        full.postal_consent, full.street, full.postal_code, full.city = True, "Laan 1", "3511 AA", "Utrecht"
+        nostreet = factories.member(session, "Geen Straat")
+        nostreet.postal_consent, nostreet.postal_code, nostreet.city = True, "3511 AB", "Utrecht"
+        factories.member(session, "Geen Post")
+        plain = factories.member(session, "Piet Gewoon")
+    browser = app_for(database)()
+    browser.sign_in(admin.email)
+    page = browser.get("/admin/mailing").text
+    assert "1 adres op de lijst." in page
+    incomplete = page.split("Post goed, maar het adres is niet compleet")[1]
+    assert "Geen Straat" in incomplete and "Straat en huisnummer" in incomplete
+    assert "Volle Adres" not in incomplete and "Geen Post" not in incomplete
+    assert f'href="/members/{nostreet.id}"' in incomplete
+    other = app_for(database)()
+    other.sign_in(plain.email)
+    assert other.get("/admin/mailing").status_code == 403
