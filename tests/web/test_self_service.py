@@ -347,3 +347,19 @@ def test_the_mailing_page_names_who_agreed_to_post_without_a_complete_address(
     other = app_for(database)()
     other.sign_in(plain.email)
     assert other.get("/admin/mailing").status_code == 403
+
+
+def test_a_profile_of_someone_who_opted_out_offers_no_introduction(database: Database, app_for: Any) -> None:
+    with database.transaction() as session:
+        me = factories.member(session, "Mia Vraagt")
+        quiet = factories.member(session, "Stille Wim")
+        quiet.intro_opt_in = False
+    browser = app_for(database)()
+    browser.sign_in(me.email)
+    page = browser.get(f"/members/{quiet.id}").text
+    assert "Wil nu geen kennismakingen." in page and 'action="/connections/introduce"' not in page
+    refused = browser.post("/connections/introduce", {"member_id": quiet.id, "next": f"/members/{quiet.id}"})
+    assert refused.status_code == 303
+    assert "Stille Wim wil nu geen kennismakingen" in browser.get(f"/members/{quiet.id}").text
+    with database.reader() as session:
+        assert session.scalar(select(Introduction)) is None

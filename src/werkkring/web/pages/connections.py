@@ -124,7 +124,7 @@ async def introduce(
 
 
 @router.post("/connections/introductions/{introduction_id}")
-async def answer(
+async def answer_introduction(
     request: Request,
     introduction_id: int,
     answer: Annotated[str, Form()] = "",
