@@ -134,7 +134,7 @@ def answer(session: Session, actor: Member, introduction_id: int, *, accept: boo
             raise InputError(N_("you have already been introduced to each other"))
         return introduction
     column = Introduction.a_accepted_at if side == "a" else Introduction.b_accepted_at
-    session.execute(
+    said = session.execute(
         update(Introduction)
         .where(Introduction.id == introduction.id, column.is_(None), Introduction.status == "proposed")
         .values({column: now})
@@ -153,7 +153,8 @@ def answer(session: Session, actor: Member, introduction_id: int, *, accept: boo
     session.refresh(introduction)
     if introduction.status == "declined":
         raise InputError(N_("this introduction was declined"))
-    record(session, actor, "introduction.accept", "introduction", introduction.id)
+    if getattr(said, "rowcount", 0):  # a second yes from the same side changes nothing, records nothing
+        record(session, actor, "introduction.accept", "introduction", introduction.id)
     if getattr(made, "rowcount", 0):
         enqueue(session, INTRODUCED_MAIL, {"introduction_id": introduction.id}, requested_by=actor.id)
     return introduction
