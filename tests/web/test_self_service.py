@@ -323,6 +323,10 @@ def test_using_an_api_token_stamps_it_at_most_once_a_minute(database: Database, 
     client.get("/api/v1/me", headers=auth)
     later = used()
     assert later is not None and later >= first
+    # The member sees it on the tokens page.
+    page = app_for(database)()
+    page.sign_in(me.email)
+    assert "Laatst gebruikt" in page.get("/me/tokens").text and "nooit" not in page.get("/me/tokens").text
 
 
 def test_the_mailing_page_names_who_agreed_to_post_without_a_complete_address(
