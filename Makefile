@@ -56,6 +56,6 @@ clean:
 # Edit src/werkkring/locale/<lang>/LC_MESSAGES/messages.po, then run `make catalogs` again.
 LOCALE_DIR := src/werkkring/locale
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header -w 110 -o $(LOCALE_DIR)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 -k translate_count:2,3 --no-location --omit-header -w 110 -o $(LOCALE_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) -w 110 --ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALE_DIR) --statistics

@@ -561,6 +561,8 @@ MEMBER: Final = table(
     intro_frequency=Whole(N_("Introductions every so many rounds"), 1, 52),
     password=Text(N_("Password"), 1024),  # argon2 hashes anything, but a megabyte costs the server
 )
+INTRODUCTION: Final = table(reason=Text(N_("Why you would like to meet"), 1000, multiline=True))
+"""What a member writes when asking to be introduced to someone ("introduce us")."""
 GUEST: Final = table(name=Text(N_("Your name"), 100), email=Email(N_("E-mail address")))
 """What a guest gives when joining a work session by its code (the e-mail is optional)."""
 

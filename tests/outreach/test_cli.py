@@ -91,3 +91,25 @@ def test_errors_exit_2_with_a_clear_message(cli: CliRunner, args: tuple[str, ...
 def test_the_real_command_exits_2(demo_url: str) -> None:
     result = run_cli("report", "session", "999", database_url=demo_url)
     assert result.returncode == 2 and "no work session with id 999" in result.stderr
+
+
+def test_the_labels_name_who_agreed_to_post_but_has_no_street(
+    cli: CliRunner, tmp_path: Path, demo_url: str
+) -> None:
+    from sqlalchemy import select
+
+    from werkkring.store import Database
+    from werkkring.store.models import Member
+
+    database = Database(demo_url)
+    with database.transaction() as session:
+        person = session.scalars(select(Member).order_by(Member.id)).all()[10]
+        person.name, person.postal_consent, person.street = "Zonder Straat", True, None
+        person_id = person.id
+    database.dispose()
+    code, _, err = _run(cli, "mailing", "labels", "--out", str(tmp_path / "labels.pdf"))
+    assert code == 0, err
+    assert "agreed to post but left out for an incomplete address" in err
+    assert f"Zonder Straat (member {person_id}): no street" in err
+    code, _, err = _run(cli, "mailing", "list", "--out", str(tmp_path / "list.csv"))
+    assert code == 0 and f"Zonder Straat (member {person_id}): no street" in err

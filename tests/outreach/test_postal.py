@@ -34,6 +34,7 @@ def test_only_consenting_complete_addresses_and_counts_by_reason(demo: Database)
         members[5].postal_consent, members[5].street = True, "   "
         members[6].postal_consent, members[6].city = False, None
         members[7].postal_consent, members[7].postal_code = True, ""
+        awkward = [members[5].id, members[6].id, members[7].id]
     with demo.reader() as session:
         members = session.scalars(select(Member)).all()
         postal = postal_list(session)
@@ -44,6 +45,10 @@ def test_only_consenting_complete_addresses_and_counts_by_reason(demo: Database)
     on_list = {a.member_id for a in postal.addresses}
     assert on_list == {m.id for m in members if _expected_reason(m) is None}
     assert len(postal.addresses) + postal.left_out_total == len(members)
+    # Those who agreed to post but whose address is incomplete are named, with what is missing.
+    named = {p.member_id: p.missing for p in postal.incomplete}
+    assert set(named) == {m.id for m in members if _expected_reason(m) == INCOMPLETE}
+    assert "street" in named[awkward[0]] and "postal_code" in named[awkward[2]] and awkward[1] not in named
 
 
 def test_csv_is_safe_against_formula_injection(demo: Database) -> None:

@@ -123,13 +123,16 @@ class _Charts(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "svg":
             self.svgs.append(dict(attrs))
-        self.inside = tag
+        if tag == "text":
+            self.texts.append("")
+        if tag != "tspan":  # a label's lines are one text
+            self.inside = tag
 
     def handle_data(self, data: str) -> None:
         if self.inside == "title" and self.svgs:
             self.titles.append(data)
         if self.inside == "text":
-            self.texts.append(data)
+            self.texts[-1] = f"{self.texts[-1]} {data}".strip()
 
 
 def test_charts_are_accessible_svg(demo: Database) -> None:
@@ -147,6 +150,21 @@ def test_charts_are_accessible_svg(demo: Database) -> None:
         assert any(theme.label in t for t in parser.texts)
     for count in (*report.tenure, *report.ages):
         assert any(count.label in t or t.rstrip("…") in count.label for t in parser.texts)
+
+
+def test_a_long_chart_label_is_written_whole_on_more_lines() -> None:
+    from werkkring.outreach._charts import Bar, bar_chart
+
+    label = "Samen optrekken met de gemeente in de wijk en de buurtteams"
+    svg = bar_chart("Thema's", [Bar(label, 3, "3 van 4 groepen"), Bar("Kort", 1)], description="x")
+    parser = _Charts()
+    parser.feed(svg)
+    assert label in parser.texts and "Kort" in parser.texts and "…" not in svg
+    # The wrapped row is taller: the chart grows instead of cutting the label.
+    short = bar_chart("Thema's", [Bar("Lang genoeg", 3), Bar("Kort", 1)], description="x")
+    height = re.compile(r'height="(\d+)"')
+    first, second = height.search(svg), height.search(short)
+    assert first and second and int(first.group(1)) > int(second.group(1))
 
 
 def test_user_text_cannot_inject_markup(demo: Database) -> None:

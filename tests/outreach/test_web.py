@@ -124,7 +124,18 @@ def test_admins_preview_and_send_the_newsletter_from_the_web(demo: Database, tmp
     outbox = tmp_path / "outbox"
     refused = client.post("/admin/newsletter", data={"since": "2020-01-01"}, csrf=False)
     assert refused.status_code == 403 and not outbox.exists()
-    sent = client.client.post("/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token})
+    # Sending goes through a confirmation step: a post without it only leads there, nothing is sent.
+    assert "/admin/newsletter/confirm?since=2020-01-01" in preview.text
+    unconfirmed = client.client.post(
+        "/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token}, follow_redirects=False
+    )
+    assert unconfirmed.headers["location"] == "/admin/newsletter/confirm?since=2020-01-01"
+    assert not outbox.exists()
+    confirm = client.get("/admin/newsletter/confirm", params={"since": "2020-01-01"})
+    assert confirm.status_code == 200 and 'name="confirm" value="yes"' in confirm.text
+    sent = client.client.post(
+        "/admin/newsletter", data={"since": "2020-01-01", "csrf_token": token, "confirm": "yes"}
+    )
     assert sent.status_code == 200, sent.text
     assert "/admin/jobs/" in str(sent.url) and "Klaar" in sent.text  # the job's page, the job done
     with demo.reader() as session:

@@ -64,7 +64,7 @@ def test_two_sends_at_the_same_moment_give_one_newsletter_and_nobody_waits_for_m
 
     def send(index: int) -> None:
         barrier.wait()
-        answers[index] = admins[index].post("/admin/newsletter", {"since": SINCE})
+        answers[index] = admins[index].post("/admin/newsletter", {"since": SINCE, "confirm": "yes"})
 
     threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
     for thread in threads:
@@ -83,7 +83,7 @@ def test_two_sends_at_the_same_moment_give_one_newsletter_and_nobody_waits_for_m
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(Job).where(Job.kind == "newsletter")) == 1
     # A third Send while the first is still waiting is refused as well.
-    again = admins[started[0]].post("/admin/newsletter", {"since": SINCE})
+    again = admins[started[0]].post("/admin/newsletter", {"since": SINCE, "confirm": "yes"})
     assert again.headers["location"] == f"/admin/newsletter?since={SINCE}"
     assert backend.huey is not None
     while (task := backend.huey.dequeue()) is not None:

@@ -44,6 +44,16 @@ def test_my_helix_chart_shows_my_share_and_the_network_shows_only_aggregates(
     other = browser()
     other.sign_in(emails[5])
     other.get("/helix")
-    entry = re.search(r'action="/helix/(\d+)/delete"', page)
+    entry = re.search(r'href="/helix/(\d+)/delete"', page)
     assert entry is not None
-    assert other.post(f"/helix/{entry.group(1)}/delete").status_code == 403
+    assert other.get(f"/helix/{entry.group(1)}/delete").status_code == 403
+    assert other.post(f"/helix/{entry.group(1)}/delete", {"confirm": "yes"}).status_code == 403
+
+    # Removing asks first: the link leads to a confirmation; a post without it removes nothing.
+    unconfirmed = first.post(f"/helix/{entry.group(1)}/delete")
+    assert unconfirmed.headers["location"] == f"/helix/{entry.group(1)}/delete"
+    confirm = first.get(f"/helix/{entry.group(1)}/delete").text
+    assert "Deze regel verwijderen?" in confirm and 'name="confirm" value="yes"' in confirm
+    assert f'href="/helix/{entry.group(1)}/delete"' in first.get("/helix").text
+    first.post(f"/helix/{entry.group(1)}/delete", {"confirm": "yes"})
+    assert f'href="/helix/{entry.group(1)}/delete"' not in first.get("/helix").text

@@ -174,7 +174,7 @@ def help_search(n: Network, field: str) -> bool:
     if field not in ("offers", "interests"):
         return False
     page = n.stranger.get("/connections", params={"q": ON_PAGE[field]}).text
-    hits = page.split('<ul class="cards">')[1].split("</ul>")[0]
+    hits = page.split('<ol class="cards hits"')[1].split("</ol>")[0]
     cards = [card for card in hits.split("<li") if f"/members/{n.owner}" in card]
     return any(ON_PAGE[field] in re.sub(r"<[^>]+>", "", card) for card in cards)
 

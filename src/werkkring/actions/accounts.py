@@ -13,7 +13,8 @@ from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from werkkring import limits
@@ -214,8 +215,22 @@ def revoke_api_token(session: Session, actor: Member, token_id: int) -> None:
     record(session, actor, "api_token.revoke", "api_token", row.id)
 
 
+TOKEN_USE_STAMP = dt.timedelta(minutes=1)
+"""``ApiToken.last_used_at`` is written at most once per this long per token: cheap for a busy script."""
+
+
 def member_for_api_token(session: Session, token: str) -> Member | None:
+    """The member of a working token; the token's ``last_used_at`` is brought up to date when it is more
+    than :data:`TOKEN_USE_STAMP` old (one small conditional update, then none for a minute)."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.revoked_at is not None:
         return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_STAMP:
+        stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_USE_STAMP)
+        try:  # bookkeeping of its own (no audit entry): committed at once, skipped when the database is busy
+            session.execute(update(ApiToken).where(ApiToken.id == row.id, stale).values(last_used_at=now))
+            session.commit()
+        except OperationalError:
+            session.rollback()
     return session.get(Member, row.member_id)

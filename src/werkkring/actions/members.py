@@ -18,6 +18,8 @@ from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.io.members_csv import MemberRow
 from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
 
+INTRO_FREQUENCIES = (1, 2, 4)
+"""Introduction rounds every week, every two weeks or every four weeks (weekly, biweekly, monthly)."""
 EDITABLE_FIELDS = (
     "name",
     "region",
@@ -140,7 +142,19 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
                 for name in unknown
             ]
         )
+    # Every value meets the member limits (an ISO country code, lengths, the introduction frequency), the
+    # same rule as the import's; a bad value is named, nothing is stored.
     changes = limits.require(limits.MEMBER, changes)
+    if "intro_frequency" in changes and changes["intro_frequency"] not in INTRO_FREQUENCIES:
+        raise InputError(
+            [
+                Problem(
+                    N_("introductions come every 1, 2 or 4 weeks, not %(value)r"),
+                    field="intro_frequency",
+                    params={"value": changes["intro_frequency"]},
+                )
+            ]
+        )
     for name, value in changes.items():
         setattr(member, name, value)
     if "birth_year" in changes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import select
@@ -13,6 +13,9 @@ from sqlalchemy import select
 from werkkring.cli._common import database, settings, write_file
 from werkkring.config import Settings
 from werkkring.errors import InputError
+
+if TYPE_CHECKING:
+    from werkkring.outreach import PostalList
 from werkkring.limits import ID
 from werkkring.store import Database
 
@@ -165,6 +168,16 @@ def mailing_labels(
     write_file(out, labels_pdf(postal, outlines=outlines))
     sheets = max(1, -(-len(postal.addresses) // PER_SHEET))
     typer.echo(f"{postal.summary()}; {sheets} sheets written to {out}")
+    _name_incomplete(postal)
+
+
+def _name_incomplete(postal: PostalList) -> None:
+    """Members who agreed to post but whose address is incomplete, by name, so none is dropped silently."""
+    lines = postal.incomplete_lines()
+    if lines:
+        typer.echo(f"agreed to post but left out for an incomplete address ({len(lines)}):", err=True)
+        for line in lines:
+            typer.echo(f"  {line}", err=True)
 
 
 @mailing_app.command("list")
@@ -181,9 +194,11 @@ def mailing_list(
     if out is None:
         sys.stdout.write(to_csv(postal))
         typer.echo(postal.summary(), err=True)
+        _name_incomplete(postal)
         return
     write_file(out, to_csv(postal).encode("utf-8"))
     typer.echo(f"{postal.summary()}; written to {out}")
+    _name_incomplete(postal)
 
 
 @feeds_app.command("circle")

@@ -4,6 +4,7 @@ text and its number, one colour only so nothing depends on telling colours apart
 from __future__ import annotations
 
 import itertools
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -28,6 +29,18 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+MAX_LINES = 3
+
+
+def _wrapped(text: str, limit: int) -> list[str]:
+    """A label on as many lines (at most :data:`MAX_LINES`) as it needs to be read whole; only a label longer
+    than that is shortened, at its end."""
+    lines = textwrap.wrap(text, limit, break_long_words=True, break_on_hyphens=True) or [""]
+    if len(lines) > MAX_LINES:
+        lines = [*lines[: MAX_LINES - 1], _fit(" ".join(lines[MAX_LINES - 1 :]), limit)]
+    return lines
+
+
 def bar_chart(
     title: str,
     bars: Sequence[Bar],
@@ -41,8 +54,11 @@ def bar_chart(
 ) -> str:
     """A horizontal bar chart as an inline ``<svg>`` element (valid in HTML and in WeasyPrint's PDF)."""
     ident = chart_id or f"chart{next(_ids)}"
-    row, top, gap = 24, 30, 6
-    height = top + len(bars) * row + 8
+    row, top, gap, line = 24, 30, 6, 14
+    labels = [_wrapped(bar.label, int(label_width / 6.4)) for bar in bars]
+    # A label on more lines makes its row taller: each extra line adds one line's height.
+    tops = list(itertools.accumulate((row + line * (len(lines) - 1) for lines in labels), initial=top))
+    height = tops[-1] + 8
     span = width - label_width - note_width - 10
     top_value = max([maximum or 0, *(b.value for b in bars), 1])
     parts = [
@@ -54,12 +70,15 @@ def bar_chart(
         f'<text x="0" y="16" font-size="13" font-weight="bold" fill="{INK}">{escape(title)}</text>',
     ]
     for index, bar in enumerate(bars):
-        y = top + index * row
+        y = tops[index]
         length = round(span * bar.value / top_value)
         note = bar.note or str(bar.value)
+        lines = "".join(
+            f'<tspan x="{label_width - 8}" dy="{0 if n == 0 else line}">{escape(text)}</tspan>'
+            for n, text in enumerate(labels[index])
+        )
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-            f"{escape(_fit(bar.label, int(label_width / 6.0)))}</text>"
+            f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">{lines}</text>'
         )
         parts.append(
             f'<rect x="{label_width}" y="{y + 2}" width="{span}" height="{row - gap}" fill="{TRACK}"/>'

@@ -29,6 +29,7 @@ NO_CONSENT: Final = "no postal consent"
 INCOMPLETE: Final = "incomplete address"
 REASONS: Final = (NO_CONSENT, INCOMPLETE)
 CSV_HEADER: Final = ("name", "street", "postal_code", "city", "country")
+ADDRESS_FIELDS: Final = ("street", "postal_code", "city", "country")
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,20 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Incomplete:
+    """A member who agreed to post but whose address misses ``missing`` (street, postal_code, city, country):
+    named to the sender, so they can ask for it instead of the member silently getting nothing."""
+
+    member_id: int
+    name: str
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PostalList:
     addresses: tuple[Address, ...]
     left_out: dict[str, int] = field(default_factory=dict)
+    incomplete: tuple[Incomplete, ...] = ()
 
     @property
     def left_out_total(self) -> int:
@@ -61,6 +73,14 @@ class PostalList:
     def summary(self) -> str:
         reasons = ", ".join(f"{self.left_out.get(r, 0)} {r}" for r in REASONS)
         return f"{len(self.addresses)} addresses; left out: {reasons}"
+
+    def incomplete_lines(self) -> list[str]:
+        """One line per member with postal consent and an incomplete address: who, and what is missing."""
+        lines = []
+        for person in self.incomplete:
+            missing = ", ".join(name.replace("_", " ") for name in person.missing)
+            lines.append(f"{person.name} (member {person.member_id}): no {missing}")
+        return lines
 
 
 def _clean(value: str | None) -> str:
@@ -71,7 +91,7 @@ def why_left_out(member: Member) -> str | None:
     """The reason a member is not on the list, or None when they are on it. Consent is checked first."""
     if not member.postal_consent:
         return NO_CONSENT
-    if not all(_clean(v) for v in (member.street, member.postal_code, member.city, member.country)):
+    if not all(_clean(getattr(member, name)) for name in ADDRESS_FIELDS):
         return INCOMPLETE
     return None
 
@@ -81,10 +101,14 @@ def postal_list_of(members: Iterable[Member]) -> PostalList:
     order a post office sorts in), with the rest counted by reason."""
     addresses = []
     left_out = dict.fromkeys(REASONS, 0)
+    incomplete = []
     for member in members:
         reason = why_left_out(member)
         if reason is not None:
             left_out[reason] += 1
+            if reason == INCOMPLETE:
+                missing = tuple(name for name in ADDRESS_FIELDS if not _clean(getattr(member, name, None)))
+                incomplete.append(Incomplete(member.id, _clean(member.name), missing))
             continue
         addresses.append(
             Address(
@@ -97,7 +121,8 @@ def postal_list_of(members: Iterable[Member]) -> PostalList:
             )
         )
     addresses.sort(key=lambda a: (a.country != HOME_COUNTRY, a.country, a.postal_code, a.name, a.member_id))
-    return PostalList(tuple(addresses), left_out)
+    incomplete.sort(key=lambda p: (p.name.casefold(), p.member_id))
+    return PostalList(tuple(addresses), left_out, tuple(incomplete))
 
 
 def to_csv(postal: PostalList) -> str:

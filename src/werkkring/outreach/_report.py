@@ -505,14 +505,16 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(report: SessionReport, *, for_print: bool = False) -> str:
-    """A complete standalone HTML page (styles inline, charts as inline SVG), ready to publish."""
+def render_html(report: SessionReport, *, for_print: bool = False, embedded: bool = False) -> str:
+    """A complete standalone HTML page (styles inline, charts as inline SVG), ready to publish; with
+    ``embedded`` only its ``<article>``, for a page of the web app to show inside its own layout."""
     template = _environment().get_template("report.html")
     return template.render(
         r=report,
         _=words(report.language),
         charts={k: Markup(v) for k, v in charts(report).items()},
         for_print=for_print,
+        embedded=embedded,
     )
 
 

@@ -81,3 +81,16 @@ def hosted_by(session: Session, member: Member) -> list[Circle]:
             Membership.member_id == member.id, Membership.role.in_(("host", "admin"))
         )
     return list(session.scalars(query))
+
+
+def roles_of(session: Session, member: Member) -> list[tuple[Circle, str]]:
+    """The circles a member belongs to, each with their role there, by circle name."""
+    return [
+        (circle, role)
+        for circle, role in session.execute(
+            select(Circle, Membership.role)
+            .join(Membership, Membership.circle_id == Circle.id)
+            .where(Membership.member_id == member.id)
+            .order_by(Circle.name)
+        ).all()
+    ]

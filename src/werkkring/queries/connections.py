@@ -30,11 +30,12 @@ from sqlalchemy.orm import Session
 
 from werkkring.domain import Audience, audience, shown
 from werkkring.engines.connections import Backend, Exclusions, Match, Matcher, MemberProfile, SearchIndex
+from werkkring.engines.connections import Introduction as RoundIntroduction
 from werkkring.engines.embedding import CachedEmbedder, Embedder, MemoryCache, default_embedder
 from werkkring.errors import N_, InputError
 from werkkring.store import Database
 from werkkring.store.embedding_cache import DatabaseEmbeddingCache
-from werkkring.store.models import Introduction, Member
+from werkkring.store.models import Circle, Introduction, Member, Membership
 
 BACKEND: Backend = "hybrid"
 POLL_SECONDS = 5.0
@@ -241,21 +242,76 @@ def suggestions(session: Session, member: Member, top: int = 5) -> list[Suggesti
     return kept[:top]
 
 
-def search(session: Session, actor: Member, query: str, top: int = 10) -> list[Hit]:
+@dataclass(frozen=True)
+class HitPage:
+    """One page of "who can help me with X": the hits, and whether a next page has more."""
+
+    hits: list[Hit]
+    more: bool
+
+
+def search(
+    session: Session,
+    actor: Member,
+    query: str,
+    top: int = 10,
+    *,
+    offset: int = 0,
+    circle: str = "",
+    language: str = "",
+) -> list[Hit]:
     """Members whose offers (or interests) answer ``query``, each checked against their profile now."""
+    return search_page(session, actor, query, top, offset=offset, circle=circle, language=language).hits
+
+
+def search_page(
+    session: Session,
+    actor: Member,
+    query: str,
+    top: int = 10,
+    *,
+    offset: int = 0,
+    circle: str = "",
+    language: str = "",
+) -> HitPage:
+    """A page of :func:`search`: the ``top`` hits after the first ``offset``, of members in the circle with
+    slug ``circle`` and speaking ``language`` (nl, en) when given; ``more`` says whether there are more.
+
+    The index ranks the whole network; the filters and the serve-time check leave some of its hits out, so
+    it is asked for more at a time until the page is full or the index has no more."""
     if not query.strip():
         raise InputError(N_("say what you need help with"))
     live = _network(session)
-    hits = [h for h in live.index.search(query, top=top + 6) if h.id != str(actor.id)]
-    now = _still_shown(session, [int(h.id) for h in hits])
+    allowed: set[int] | None = None
+    if circle or language:
+        members = select(Member.id).where(Member.guest_of.is_(None))
+        if circle:
+            members = members.where(
+                Member.id.in_(select(Membership.member_id).join(Circle).where(Circle.slug == circle))
+            )
+        if language:
+            members = members.where(Member.language == language)
+        allowed = set(session.scalars(members))
+    wanted = offset + top + 1  # one more than the page: is there a next page?
+    kept: list[Hit] = []
+    asked = wanted + 6
+    while True:
+        found = live.index.search(query, top=asked)
+        candidates = [h for h in found if h.id != str(actor.id) and (allowed is None or int(h.id) in allowed)]
+        now = _still_shown(session, [int(h.id) for h in candidates])
+        kept = [Hit(int(h.id), float(h.score), h.snippet) for h in candidates if _matches_now(h, now)]
+        if len(kept) >= wanted or len(found) < asked:
+            break
+        asked *= 4
+    return HitPage(kept[offset : offset + top], len(kept) > offset + top)
 
-    def still_shown(hit: Any) -> bool:
-        profile = now.get(int(hit.id))
-        if profile is None or not profile.opt_in:
-            return False
-        return hit.text in profile.offers if hit.field == "offer" else hit.text == ", ".join(profile.tags)
 
-    return [Hit(int(h.id), float(h.score), h.snippet) for h in hits if still_shown(h)][:top]
+def _matches_now(hit: Any, now: dict[int, MemberProfile]) -> bool:
+    """Whether the text a hit matched is still shown to the network by an opted-in member."""
+    profile = now.get(int(hit.id))
+    if profile is None or not profile.opt_in:
+        return False
+    return bool(hit.text in profile.offers if hit.field == "offer" else hit.text == ", ".join(profile.tags))
 
 
 def keep_fitted(database: Database, *, forever: bool = True) -> None:
@@ -286,14 +342,35 @@ def forget_fitted() -> None:
         _embedders.clear()
 
 
-def introductions_of(
-    session: Session, member: Member, *, limit: int = 10
-) -> list[tuple[Introduction, Member | None]]:
-    """The member's latest introductions, each with the other person (None when they left)."""
+INTRODUCTION_STATES = ("asked_you", "waiting", "introduced", "met", "declined")
+
+
+@dataclass(frozen=True)
+class IntroductionView:
+    """One of a member's introductions as they see it: the other person (None when they left) and the state
+    from their side: ``asked_you`` (answer yes or no), ``waiting`` (you said yes, they did not answer yet),
+    ``introduced`` (both said yes; the mails went out), ``met`` or ``declined``."""
+
+    introduction: Introduction
+    other: Member | None
+    state: str
+
+
+def state_for(introduction: Introduction, member_id: int) -> str:
+    if introduction.status in ("met", "declined"):
+        return introduction.status
+    if introduction.status == "accepted" or introduction.introduced_at is not None:
+        return "introduced"
+    mine = introduction.a_accepted_at if introduction.member_a_id == member_id else introduction.b_accepted_at
+    return "waiting" if mine is not None else "asked_you"
+
+
+def introductions_of(session: Session, member: Member, *, limit: int = 20) -> list[IntroductionView]:
+    """The member's latest introductions, those waiting for their answer first."""
     found = session.scalars(
         select(Introduction)
         .where((Introduction.member_a_id == member.id) | (Introduction.member_b_id == member.id))
-        .order_by(Introduction.created_at.desc())
+        .order_by(Introduction.created_at.desc(), Introduction.id.desc())
         .limit(limit)
     ).all()
 
@@ -303,4 +380,38 @@ def introductions_of(
 
     ids = [other(i) for i in found]
     people = {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(ids)))}
-    return [(i, people.get(other(i))) for i in found]
+    views = [IntroductionView(i, people.get(other(i)), state_for(i, member.id)) for i in found]
+    return sorted(views, key=lambda v: v.state != "asked_you")
+
+
+def introduction_with(session: Session, member: Member, other_id: int) -> IntroductionView | None:
+    """The member's introduction with ``other_id``, if any (the latest), as the member sees it."""
+    found = between(session, member.id, other_id)
+    if found is None:
+        return None
+    return IntroductionView(found, session.get(Member, other_id), state_for(found, member.id))
+
+
+def between(session: Session, one: int, other: int) -> Introduction | None:
+    """The latest introduction of these two (of any kind: a round's, a listening ear's, a request)."""
+    return session.scalar(
+        select(Introduction)
+        .where(
+            or_(
+                (Introduction.member_a_id == one) & (Introduction.member_b_id == other),
+                (Introduction.member_a_id == other) & (Introduction.member_b_id == one),
+            )
+        )
+        .order_by(Introduction.created_at.desc(), Introduction.id.desc())
+        .limit(1)
+    )
+
+
+def round_history(session: Session) -> list[RoundIntroduction]:
+    """Every recorded introduction (of the rounds, listening ears and "introduce us" alike, asked, made or
+    declined) as the introduction rounds' history (:func:`werkkring.engines.connections.introduction_round`),
+    so a round leaves these pairs out."""
+    rows = session.execute(
+        select(Introduction.member_a_id, Introduction.member_b_id, Introduction.round_no)
+    ).all()
+    return [RoundIntroduction(str(a), str(b), int(n)) for a, b, n in rows]

@@ -153,13 +153,6 @@ def visible_clause(viewer: Member, field_name: str, my_circles: set[int]) -> Col
     )
 
 
-def containing(text: str) -> str:
-    """A LIKE pattern that finds ``text`` anywhere, taking ``%``, ``_`` and ``\\`` in it literally (a search
-    for "100%" must not match everything); use with ``escape="\\"``."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search(
     session: Session,
     viewer: Member,
@@ -186,22 +179,27 @@ def search(
         )
     if region.strip():
         query = query.where(
-            Member.region.ilike(containing(region.strip()), escape="\\"),
+            Member.region.icontains(region.strip(), autoescape=True),
             visible_clause(viewer, "region", my_circles),
         )
     if offers.strip():
         query = query.where(
-            Member.offers.ilike(containing(offers.strip()), escape="\\"),
+            Member.offers.icontains(offers.strip(), autoescape=True),
             visible_clause(viewer, "offers", my_circles),
         )
     if q.strip():
-        like = containing(q.strip())
+        # % and _ in the query are the characters themselves, not LIKE's wildcards.
+        words = q.strip()
         query = query.where(
             or_(
-                Member.name.ilike(like, escape="\\"),
-                and_(Member.offers.ilike(like, escape="\\"), visible_clause(viewer, "offers", my_circles)),
+                Member.name.icontains(words, autoescape=True),
                 and_(
-                    Member.interests.ilike(like, escape="\\"), visible_clause(viewer, "interests", my_circles)
+                    Member.offers.icontains(words, autoescape=True),
+                    visible_clause(viewer, "offers", my_circles),
+                ),
+                and_(
+                    Member.interests.icontains(words, autoescape=True),
+                    visible_clause(viewer, "interests", my_circles),
                 ),
             )
         )

@@ -431,6 +431,16 @@ class Introduction(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="proposed")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # "Introduce us" (actions/introductions.py): a member asks (member_a is the one who asked), the other
+    # side answers; each side's yes is stamped, and introduced_at once both said yes and the mails went out.
+    # open_pair ("low-high" member ids) is set while a request is open: one open request per pair, however
+    # many ask at the same moment.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    a_accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    b_accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    introduced_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    open_pair: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 class AuditEntry(Base):

@@ -31,8 +31,31 @@ def _fmt_percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def stacked_bars(chart: StackedBars, width: int = 640, height: int = 280) -> Markup:
-    left, right, top, bottom = 44, 12, 16, 52
+FONT = 15
+"""Text size in the chart's own units. The chart is drawn 420 wide, so on a phone (about 340 px) text is still
+12 px; wider screens show it at most 44rem wide (style.css)."""
+CHAR = 0.56 * FONT  # an average character's width, for laying out the legend
+
+
+def _legend_rows(names: list[str], width: int, left: int) -> list[list[tuple[int, str, int]]]:
+    """The legend's entries (x, name, series index) in rows that fit the chart's width."""
+    rows: list[list[tuple[int, str, int]]] = [[]]
+    x = left
+    for index, name in enumerate(names):
+        wide = int(22 + CHAR * len(name) + 14)
+        if rows[-1] and x + wide > width:
+            rows.append([])
+            x = left
+        rows[-1].append((x, name, index))
+        x += wide
+    return rows
+
+
+def stacked_bars(chart: StackedBars, width: int = 420, height: int = 0) -> Markup:
+    legend = _legend_rows(list(chart.series), width - 8, 8)
+    left, right, top = 48, 10, 22
+    bottom = 2 * FONT + 14 + len(legend) * (FONT + 10)
+    height = height or 190 + bottom
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(row) for row in chart.values] or [0.0]
     ceiling = max([*totals, (chart.aim or 0) * 1.25, 0.05])
@@ -60,7 +83,8 @@ def stacked_bars(chart: StackedBars, width: int = 640, height: int = 280) -> Mar
     while tick <= ceiling + 1e-9:
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#d9d4ca"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11" fill="#4a5560">'
+            f'<text x="{left - 6}" y="{y(tick) + 5:.1f}" text-anchor="end" font-size="{FONT - 1}" '
+            'fill="#4a5560">'
             f"{_fmt_percent(tick)}</text>"
         )
         tick += step
@@ -82,25 +106,36 @@ def stacked_bars(chart: StackedBars, width: int = 640, height: int = 280) -> Mar
                 f"<title>{escape(label)}: {escape(name)} {_fmt_percent(value)}</title></rect>"
             )
             base += value
+        # "jun 2026": the month on one line, the year below it (only where it changes), so labels never
+        # run into each other on a narrow chart.
+        month, _, year = label.partition(" ")
+        shown_year = year if index == 0 or not chart.labels[index - 1].endswith(year) else ""
         parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#1d2329">{escape(label)}</text>'
+            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + FONT + 4}" text-anchor="middle" '
+            f'font-size="{FONT}" fill="#1d2329">{escape(month)}'
+            + (
+                f'<tspan x="{x + bar / 2:.1f}" dy="{FONT + 2}" fill="#4a5560">{escape(shown_year)}</tspan>'
+                if shown_year
+                else ""
+            )
+            + "</text>"
         )
     if chart.aim is not None:
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(chart.aim):.1f}" y2="{y(chart.aim):.1f}" '
             f'stroke="#1d2329" stroke-width="2" stroke-dasharray="6 4"/>'
-            f'<text x="{width - right}" y="{y(chart.aim) - 5:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{width - right}" y="{y(chart.aim) - 5:.1f}" text-anchor="end" font-size="{FONT}" '
             f'fill="#1d2329">{escape(chart.aim_label)}</text>'
         )
-    legend_x = left
-    for series_index, name in enumerate(chart.series):
-        colour, pattern = SERIES_STYLE[series_index % len(SERIES_STYLE)]
-        fill = f"url(#{pattern})" if pattern else colour
-        parts.append(
-            f'<rect x="{legend_x}" y="{height - 22}" width="14" height="14" fill="{fill}"/>'
-            f'<text x="{legend_x + 20}" y="{height - 11}" font-size="12" fill="#1d2329">{escape(name)}</text>'
-        )
-        legend_x += 30 + 8 * len(name)
+    for row_index, entries in enumerate(legend):
+        row_y = height - (len(legend) - row_index) * (FONT + 10)
+        for key_x, name, series_index in entries:
+            colour, pattern = SERIES_STYLE[series_index % len(SERIES_STYLE)]
+            fill = f"url(#{pattern})" if pattern else colour
+            parts.append(
+                f'<rect x="{key_x}" y="{row_y}" width="15" height="15" fill="{fill}"/>'
+                f'<text x="{key_x + 21}" y="{row_y + 13}" font-size="{FONT}" fill="#1d2329">'
+                f"{escape(name)}</text>"
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -39,6 +40,26 @@ def _marked(text: str) -> Markup:
     return Markup(re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text))))
 
 
+def _lines(text: str | None, semicolons: bool = False) -> list[str]:
+    """A one-item-per-line field as its items; interests are also accepted separated by semicolons."""
+    value = (text or "").replace(";", "\n") if semicolons else (text or "")
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+@functools.cache
+def _hyphenator(language: str) -> Any:
+    import pyphen
+
+    return pyphen.Pyphen(lang=language if language in pyphen.LANGUAGES else "nl")
+
+
+def _hyphenate(text: str) -> Markup:
+    """Soft hyphens where the reader's language breaks words (Maat\u00adschap\u00adpij), so a narrow
+    table heading may break across lines with a hyphen instead of widening the table past a phone."""
+    words = _hyphenator(i18n.current_locale.get()).inserted
+    return Markup(" ".join(str(escape(words(w, hyphen="\u00ad"))) for w in str(text).split(" ")))
+
+
 def _build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -59,6 +80,8 @@ def _build_environment() -> jinja2.Environment:
         country=lambda code: country_name(code or "", i18n.current_locale.get()),
         urlq=lambda value: quote(str(value), safe=""),
         marked=_marked,
+        lines=_lines,
+        hyphenate=_hyphenate,
     )
     env.globals["label"] = label
     env.globals["pdf_available"] = pdf_available
@@ -131,6 +154,16 @@ def translate(request: Request, message: str) -> str:
     token = i18n.current_locale.set(locale_of(request))
     try:
         return i18n.gettext(message)
+    finally:
+        i18n.current_locale.reset(token)
+
+
+def translate_count(request: Request, singular: str, plural: str, count: int) -> str:
+    """A message with a count in the request's language, singular or plural as the language has it
+    ("1 groep gevormd", "3 groepen gevormd"); ``%(num)s`` in it is the count."""
+    token = i18n.current_locale.set(locale_of(request))
+    try:
+        return i18n.ngettext(singular, plural, count) % {"num": i18n.format_number(count)}
     finally:
         i18n.current_locale.reset(token)
 

@@ -40,6 +40,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "needs": N_("Looking for"),
         "interests": N_("Interests"),
     },
+    "address_field": {
+        "street": N_("Street and number"),
+        "postal_code": N_("Postal code"),
+        "city": N_("City"),
+        "country": N_("Country"),
+    },
     "tenure": {
         "newcomer": N_("newcomer"),
         "settling": N_("settling in"),

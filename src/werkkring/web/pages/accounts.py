@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import i18n
 from werkkring.actions import accounts as account_actions
+from werkkring.actions import circles as circle_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import TIMEZONE
@@ -294,3 +295,15 @@ def admin_role(request: Request, member_id: int, role: Text) -> Response:
         member_actions.set_role(session, me, member, role)
     flash(request, translate(request, "The role has been changed."))
     return redirect(f"/members/{member_id}")
+
+
+@router.post("/admin/members/{member_id}/circle-role")
+def admin_circle_role(request: Request, member_id: int, circle_id: Text, role: Text) -> Response:
+    """An admin sets a member's role in one circle (member or host there; adds them to it if need be)."""
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        member = member_queries.get_member(session, member_id)
+        circle = circle_queries.get_circle(session, int(circle_id) if circle_id.isdigit() else 0)
+        circle_actions.set_circle_role(session, me, circle, member, role)
+    flash(request, translate(request, "The role in the circle has been changed."))
+    return redirect(f"/members/{member_id}#circle-roles")

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from werkkring import i18n
 from werkkring.actions import helix as helix_actions
-from werkkring.errors import N_, InputError
+from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.queries import helix as helix_queries
 from werkkring.store.models import HELIXES
 from werkkring.web.charts import StackedBars, stacked_bars
@@ -131,8 +131,21 @@ def log(
     return redirect("/helix")
 
 
+@router.get("/helix/{entry_id}/delete", response_class=HTMLResponse)
+def remove_page(request: Request, entry_id: int) -> HTMLResponse:
+    """Removing an entry asks first (no script needed): the entry, and a button that removes it."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        entry = helix_queries.get_entry(session, entry_id)
+        if entry.member_id != me.id:
+            raise PermissionDenied(N_("you can only remove your own helix entries"))
+        return render(request, "helix_delete.html", {"entry": entry}, me=me, session=session)
+
+
 @router.post("/helix/{entry_id}/delete")
-def remove(request: Request, entry_id: int) -> Response:
+def remove(request: Request, entry_id: int, confirm: Annotated[str, Form()] = "") -> Response:
+    if confirm != "yes":
+        return redirect(f"/helix/{entry_id}/delete")
     with database(request).transaction() as session:
         me = require_member(request, session)
         helix_actions.delete_entry(session, me, helix_queries.get_entry(session, entry_id))

@@ -12,10 +12,22 @@ from starlette.concurrency import run_in_threadpool
 
 from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
+from werkkring.actions import outreach as outreach_actions
+from werkkring.actions.permissions import is_admin
 from werkkring.domain import PRIVATE_FIELDS, VISIBILITIES
+from werkkring.errors import InputError
 from werkkring.queries import circles as circle_queries
+from werkkring.queries import connections as connection_queries
 from werkkring.queries import members as member_queries
-from werkkring.web.common import database, flash, redirect, render, require_member, translate
+from werkkring.web.common import (
+    database,
+    flash,
+    redirect,
+    render,
+    require_member,
+    translate,
+    translate_error,
+)
 
 router = APIRouter()
 PAGE_SIZE = 24
@@ -68,10 +80,19 @@ def profile_page(request: Request, member_id: int) -> HTMLResponse:
         me = require_member(request, session)
         member = member_queries.get_member(session, member_id)
         profile = member_queries.profiles(session, me, [member])[0]
+        own = member.id == me.id
+        introduction = None if own else connection_queries.introduction_with(session, me, member.id)
         return render(
             request,
             "profile.html",
-            {"profile": profile, "member": member, "own": member.id == me.id},
+            {
+                "profile": profile,
+                "member": member,
+                "own": own,
+                "states": {member.id: introduction.state} if introduction else {},
+                "circle_roles": circle_queries.roles_of(session, member) if is_admin(me) else [],
+                "all_circles": circle_queries.all_circles(session) if is_admin(me) else [],
+            },
             me=me,
             session=session,
         )
@@ -109,7 +130,7 @@ async def edit(request: Request) -> Response:
     changes: dict[str, object] = {
         "name": text("name"),
         "region": text("region") or None,
-        "country": (text("country") or "NL").upper()[:2],
+        "country": text("country") or "NL",
         "birth_year": int(birth) if birth.isdigit() else None,
         "offers": text("offers"),
         "needs": text("needs"),
@@ -122,6 +143,10 @@ async def edit(request: Request) -> Response:
         "listener": form.get("listener") == "on",
         "newsletter": form.get("newsletter") == "on",
     }
+    frequency = text("intro_frequency")
+    if frequency:
+        changes["intro_frequency"] = int(frequency) if frequency.isdigit() else frequency
+    named = form.get("named_in_reports") == "on"
     visibility = {
         name: level
         for name in PRIVATE_FIELDS
@@ -135,10 +160,39 @@ async def edit(request: Request) -> Response:
             me = require_member(request, session)
             member_actions.update_profile(session, me, me, changes)
             member_actions.set_visibility(session, me, me, visibility)
+            if me.named_in_reports != named:
+                outreach_actions.set_named_in_reports(session, me, me, named)
 
-    await run_in_threadpool(save)
+    try:
+        await run_in_threadpool(save)
+    except InputError as error:
+        flash(request, translate_error(request, error), "error")
+        return redirect("/me/edit")
     flash(request, translate(request, "Your profile has been saved."))
     return redirect("/me/edit")
+
+
+@router.get("/me/calendar", response_class=HTMLResponse)
+def calendar_page(request: Request) -> HTMLResponse:
+    """The secret address of my calendar feed, and a new one when the old one leaked."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(request, "calendar.html", {}, me=me, session=session)
+
+
+@router.post("/me/calendar/reset")
+def calendar_reset(request: Request) -> Response:
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        outreach_actions.reset_feed_token(session, me, me)
+    flash(
+        request,
+        translate(
+            request,
+            "Your calendar has a new address; the old one no longer works. Add the new one to your app.",
+        ),
+    )
+    return redirect("/me/calendar")
 
 
 @router.get("/me/data.json")

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from werkkring import outreach
 from werkkring.actions import outreach as outreach_actions
@@ -28,6 +29,7 @@ from werkkring.web.common import (
     require_member,
     settings,
     translate,
+    translate_count,
     translate_error,
 )
 
@@ -105,7 +107,9 @@ def _unsubscribe(
 
 
 @router.get("/sessions/{session_id}/report.{fmt}")
-def session_report(request: Request, session_id: int, fmt: str) -> Response:
+def session_report(request: Request, session_id: int, fmt: str, standalone: bool = False) -> Response:
+    """The report as Markdown, PDF or HTML. The HTML opens inside the site's layout (with the downloads);
+    ``?standalone=1`` gives the page on its own, with its styles, ready to publish."""
     if fmt not in MEDIA:
         raise HTTPException(status_code=404, detail=translate(request, "Reports come as .md, .html or .pdf."))
     with database(request).reader() as session:
@@ -117,6 +121,20 @@ def session_report(request: Request, session_id: int, fmt: str) -> Response:
             raise HTTPException(status_code=409, detail=translate_error(request, error)) from None
     if fmt == "pdf" and report.contributions >= report_pdf.LARGE_REPORT:
         return _large_pdf(request, session_id, report)
+    if fmt == "html" and not standalone:
+        with database(request).reader() as session:
+            me = require_member(request, session)
+            return render(
+                request,
+                "session_report.html",
+                {
+                    "session_id": session_id,
+                    "report": Markup(outreach.render_html(report, embedded=True)),
+                    "report_language": report.language,
+                },
+                me=me,
+                session=session,
+            )
     if fmt == "pdf":
         body: bytes | str = outreach.render_pdf(report)
     elif fmt == "md":
@@ -173,6 +191,23 @@ def _left_out_header(postal: outreach.PostalList) -> dict[str, str]:
     return {"X-Werkkring-Addresses": str(len(postal.addresses)), "X-Werkkring-Left-Out": counts}
 
 
+@router.get("/admin/mailing", response_class=HTMLResponse)
+def mailing_page(request: Request) -> HTMLResponse:
+    """The postal mailing: how many addresses, who was left out and why; members who agreed to post but whose
+    address is incomplete are named, so the admin can ask them."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        require_admin(me)
+        postal = outreach_queries.postal_list(session)
+        return render(
+            request,
+            "admin_mailing.html",
+            {"postal": postal, "no_consent": postal.left_out.get(outreach.NO_CONSENT, 0)},
+            me=me,
+            session=session,
+        )
+
+
 @router.get("/admin/mailing/labels.pdf")
 def mailing_labels(request: Request) -> Response:
     postal = _postal_list(request)
@@ -210,9 +245,33 @@ def _since(value: str | None) -> dt.date:
         raise InputError(N_("give the date as YYYY-MM-DD, not %(value)r"), params={"value": value}) from None
 
 
+@router.get("/admin/newsletter/confirm", response_class=HTMLResponse)
+def newsletter_confirm_page(request: Request, since: str | None = None) -> HTMLResponse:
+    """The step between the preview and sending: how many members get it, and one button that sends."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        require_admin(me)
+        day = _since(since)
+        digest = outreach_queries.digest(session, day)
+        letter = outreach.render_newsletter(
+            digest,
+            locale_of(request, me),
+            base_url=settings(request).base_url,
+            unsubscribe=f"{settings(request).base_url}/newsletter/unsubscribe/PREVIEW",
+        )
+        count = len(outreach_queries.newsletter_recipients(session))
+        return render(
+            request,
+            "admin_newsletter_confirm.html",
+            {"since": day, "empty": digest.is_empty, "count": count, "subject": letter.subject},
+            me=me,
+            session=session,
+        )
+
+
 @router.get("/admin/newsletter", response_class=HTMLResponse)
 def newsletter_page(request: Request, since: str | None = None) -> HTMLResponse:
-    """Admins see the digest as members will get it, then send it with one button."""
+    """Admins see the digest as members will get it, then confirm sending it on the next page."""
     with database(request).reader() as session:
         me = require_member(request, session)
         require_admin(me)
@@ -236,10 +295,15 @@ def newsletter_page(request: Request, since: str | None = None) -> HTMLResponse:
 
 
 @router.post("/admin/newsletter")
-def newsletter_send(request: Request, since: Annotated[str, Form()] = "") -> Response:
+def newsletter_send(
+    request: Request, since: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = ""
+) -> Response:
     """Starts the newsletter as a background job and shows its progress; nobody waits for the mail server,
-    and a second Send while one is on its way is refused."""
+    and a second Send while one is on its way is refused. Only from the confirmation step (``confirm=yes``);
+    anything else is taken to that step first."""
     day = _since(since)
+    if confirm != "yes":
+        return redirect(f"/admin/newsletter/confirm?since={day.isoformat()}")
     try:
         with queue.refusing_duplicates(database(request)) as session:
             me = require_member(request, session)
@@ -255,10 +319,11 @@ def newsletter_send(request: Request, since: Annotated[str, Form()] = "") -> Res
         return redirect(f"/admin/newsletter?since={day.isoformat()}")
     flash(
         request,
-        translate(
+        translate_count(
             request,
-            "The newsletter is on its way to %(count)s members; this page shows how far it is.",
-        )
-        % {"count": count},
+            "The newsletter is on its way to %(num)s member; this page shows how far it is.",
+            "The newsletter is on its way to %(num)s members; this page shows how far it is.",
+            count,
+        ),
     )
     return redirect(f"/admin/jobs/{job_id}")

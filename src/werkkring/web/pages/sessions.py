@@ -18,7 +18,15 @@ from werkkring.queries import members as member_queries
 from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store.models import Contribution, Member, WorkSession
-from werkkring.web.common import database, flash, redirect, render, require_member, translate
+from werkkring.web.common import (
+    database,
+    flash,
+    redirect,
+    render,
+    require_member,
+    translate,
+    translate_count,
+)
 from werkkring.web.pages.board import board_context
 from werkkring.web.pages.room import room_context
 from werkkring.web.pages.session_edits import SessionForm, form_values, new_form_refused, session_form_page
@@ -211,7 +219,7 @@ def form_groups(
         work_session = session_queries.get_session(session, session_id)
         require_session_host(session, me, work_session)
         groups = session_actions.form_groups(session, me, work_session, seed=seed, seen=seen)
-    flash(request, translate(request, "The breakout groups are formed.") + f" ({len(groups)})")
+    flash(request, translate_count(request, "%(num)s group formed.", "%(num)s groups formed.", len(groups)))
     return redirect(f"/sessions/{session_id}#groups")
 
 
@@ -271,7 +279,15 @@ def synthesise(request: Request, session_id: int, seen: Seen = None) -> Response
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
         themes = session_actions.run_synthesis(session, me, work_session, seen=seen)
-    flash(request, translate(request, "The synthesis is ready.") + f" ({len(themes)})")
+    flash(
+        request,
+        translate_count(
+            request,
+            "The synthesis is ready: %(num)s theme.",
+            "The synthesis is ready: %(num)s themes.",
+            len(themes),
+        ),
+    )
     return redirect(f"/sessions/{session_id}#themes")
 
 
