@@ -16,16 +16,22 @@ from werkkring.actions.permissions import require_session_host
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
-from werkkring.web.api import MemberId, reading, writing
+from werkkring.web.api import ERRORS, MemberId, reading, writing
 from werkkring.web.common import settings
 
-router = APIRouter(prefix="/api/v1", tags=["board"])
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Bad input: `error` and `problems` (message, field) say what and where"},
-    403: {"description": "Only the session's host (or an admin) edits the board"},
-    409: {"description": "The board changed since `version` (another host edited it): GET it and edit again"},
+BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    400: {
+        **ERRORS[400],
+        "description": "Bad input: `error` and `problems` (message, field) say what and where",
+    },
+    403: {**ERRORS[403], "description": "Only the session's host (or an admin) edits the board"},
+    409: {
+        **ERRORS[409],
+        "description": "The board changed since `version` (another host edited it): GET it and edit again",
+    },
 }
+router = APIRouter(prefix="/api/v1", tags=["board"], responses=BOARD_ERRORS)
 Version = Annotated[
     int, Field(ge=0, description="The board version the edit was made on (from GET .../board)")
 ]
