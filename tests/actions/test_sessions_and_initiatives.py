@@ -127,6 +127,10 @@ def test_joining_an_initiative_needs_a_reason_and_deleting_a_member_keeps_their_
         host, a, b = (session.get(Member, i) for i in ids)
         ws = session_queries.get_session(session, ws_id)
         sessions.register(session, a, ws)  # type: ignore[arg-type]
+        sessions.register(session, b, ws)  # type: ignore[arg-type]
+        with pytest.raises(InputError, match="does not take input now"):  # no groups yet: no input either
+            sessions.add_contribution(session, host, ws, "Te vroeg")  # type: ignore[arg-type]
+        sessions.form_groups(session, host, ws)  # type: ignore[arg-type]
         contribution = sessions.add_contribution(session, host, ws, "Een filmpje maken")  # type: ignore[arg-type]
         initiative = sessions.proposal_to_initiative(session, host, contribution, owner=a)  # type: ignore[arg-type]
         assert initiative.owner_id == ids[1] and initiative.contribution_id == contribution.id

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from werkkring import limits
+from werkkring import lifecycle, limits
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
@@ -30,6 +30,7 @@ from werkkring.engines.synthesis import Board, GroupSummary, HostTheme, split_th
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.errors import N_, ConflictError, InputError, Problem
 from werkkring.jobs import queue
+from werkkring.lifecycle import Status
 from werkkring.queries import board as board_queries
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import contributions_of, themes_of
@@ -259,8 +260,8 @@ def add_theme(
     )
     session.add(theme)
     session.flush()
-    if work_session.status in ("grouped", "running"):
-        work_session.status = "synthesised"
+    if work_session.status in (Status.GROUPED, Status.RUNNING):
+        work_session.status = Status.SYNTHESISED
     _done(session, actor, work_session, "add_theme", new, theme=theme.id)
     return theme
 
@@ -571,7 +572,7 @@ def rerun(
             card.placed = False
     _renumber(session, work_session, rows)
     work_session.board_themes = None if themes == "auto" else themes
-    work_session.status = "synthesised"
+    work_session.status = Status.SYNTHESISED
     _done(
         session,
         actor,
@@ -659,7 +660,7 @@ def harvest(
     own = group_of(session, work_session, actor.id)
     if own is None or own.id != group.id:
         require_session_host(session, actor, work_session)
-    if work_session.status not in ("grouped", "running", "synthesised"):
+    if not lifecycle.takes_input(work_session.status):
         raise InputError(
             N_("session %(session)s does not take input now (status %(status)s)"),
             params={"session": work_session.id, "status": work_session.status},

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from werkkring import limits
+from werkkring import lifecycle, limits
 from werkkring.actions import sessions as session_actions
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
@@ -304,7 +304,7 @@ def start_next_round(
     synthesis sees every round); the new groups go on numbering after the last ones and are locked at once."""
     require_session_host(session, actor, work_session)
     lock_session(session, work_session)
-    if work_session.status in ("draft", "published", "cancelled", "synthesised"):
+    if not lifecycle.can_form_groups(work_session.status):
         raise InputError(
             N_("session %(session)s cannot start another round in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},

@@ -16,6 +16,7 @@ from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
+from werkkring.lifecycle import Status
 from werkkring.queries.sessions import active_registrations
 from werkkring.store.locks import lock_session
 from werkkring.store.models import Contribution, Member, Registration, WorkSession, utcnow
@@ -163,7 +164,7 @@ def edit_session(
     work_session.capacity = capacity
     work_session.updated_at = utcnow()
     visible = [field for field in changed if field != "capacity"]
-    if visible and work_session.status != "draft":
+    if visible and work_session.status != Status.DRAFT:
         work_session.sequence += 1
         notifications.notify(
             session,
@@ -191,8 +192,8 @@ def cancel_session(session: Session, actor: Member, work_session: WorkSession, r
         raise InputError([Problem(N_("say why the session is cancelled"), field="reason")])
     if len(reason) > REASON_LIMIT:
         raise InputError([Problem(N_("the reason holds at most 1,000 characters"), field="reason")])
-    was_draft = work_session.status == "draft"
-    work_session.status = "cancelled"
+    was_draft = work_session.status == Status.DRAFT
+    work_session.status = Status.CANCELLED
     work_session.cancel_reason = reason
     work_session.sequence += 1
     work_session.updated_at = utcnow()
@@ -211,9 +212,9 @@ def cancel_session(session: Session, actor: Member, work_session: WorkSession, r
 def open_session(session: Session, actor: Member, work_session: WorkSession) -> None:
     """A draft becomes visible to members, who can sign up from now on."""
     require_session_host(session, actor, work_session)
-    if work_session.status != "draft":
+    if work_session.status != Status.DRAFT:
         raise InputError(N_("session %(session)s is not a draft"), params={"session": work_session.id})
-    work_session.status = "open"
+    work_session.status = Status.OPEN
     work_session.updated_at = utcnow()
     record(session, actor, "session.open", "work_session", work_session.id)
 
@@ -221,7 +222,7 @@ def open_session(session: Session, actor: Member, work_session: WorkSession) -> 
 def set_public(session: Session, actor: Member, work_session: WorkSession, public: bool) -> None:
     """Make a published outcome a public page (and an entry in the network's Atom feed), or private again."""
     require_session_host(session, actor, work_session)
-    if public and work_session.status != "published":
+    if public and work_session.status != Status.PUBLISHED:
         raise InputError(N_("publish the outcome before making it public"))
     if public and work_session.public_at is None:
         work_session.public_at = utcnow()

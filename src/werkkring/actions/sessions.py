@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from werkkring import limits
+from werkkring import lifecycle, limits
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
@@ -18,6 +18,7 @@ from werkkring.actions.permissions import require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.text import short_title
 from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
+from werkkring.lifecycle import Status
 from werkkring.queries.sessions import (
     active_registrations,
     get_session,
@@ -143,7 +144,7 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     The session's row lock comes first, so of many people taking the last place at once exactly one gets it
     and the others are told the session is full."""
     lock_session(session, work_session)
-    if work_session.status not in ("open", "grouped"):
+    if not lifecycle.takes_sign_ups(work_session.status):
         raise InputError(
             N_("session %(session)s is not open for sign-up (status %(status)s)"),
             params={"session": work_session.id, "status": work_session.status},
@@ -222,8 +223,8 @@ def seat_groups(
         for member_id in members:
             session.add(Seat(session_id=work_session.id, group_id=group.id, member_id=member_id))
         made.append(group)
-    if work_session.status == "open":
-        work_session.status = "grouped"
+    if work_session.status == Status.OPEN:
+        work_session.status = Status.GROUPED
     session.flush()
     session.refresh(work_session)
     record(session, actor, "session.groups", "work_session", work_session.id, groups=len(made))
@@ -290,7 +291,7 @@ def add_contribution(
     text = limits.require(limits.CONTRIBUTION, {"text": text.strip(), "group": group_number})["text"]
     if not text:
         raise InputError(N_("the input is empty"))
-    if work_session.status in ("published", "cancelled", "draft"):
+    if not lifecycle.takes_input(work_session.status):  # the rule the page shows its form by
         raise InputError(
             N_("session %(session)s does not take input now (status %(status)s)"),
             params={"session": work_session.id, "status": work_session.status},
@@ -319,8 +320,8 @@ def add_contribution(
         is_proposal=is_proposal,
     )
     session.add(contribution)
-    if work_session.status in ("open", "grouped"):
-        work_session.status = "running"
+    if work_session.status == Status.GROUPED:  # the first input: the groups are at work
+        work_session.status = Status.RUNNING
     session.flush()
     record(session, actor, "contribution.add", "work_session", work_session.id, contribution=contribution.id)
     contribution_added(session, work_session, contribution)
@@ -343,13 +344,13 @@ def publish(
     require_session_host(session, actor, work_session)
     limits.require(limits.WORK_SESSION, {"summary": summary})
     _take(session, work_session, seen)
-    if work_session.status == "published":
+    if work_session.status == Status.PUBLISHED:
         raise ConflictError(
             N_("the outcome of session %(session)s is already published"), params={"session": work_session.id}
         )
-    if work_session.status != "synthesised":
+    if work_session.status != Status.SYNTHESISED:
         raise InputError(N_("run the synthesis before publishing the outcome"))
-    work_session.status = "published"
+    work_session.status = Status.PUBLISHED
     work_session.published_at = utcnow()
     if summary.strip():
         work_session.summary = summary.strip()
@@ -525,8 +526,8 @@ def store_themes(
         )
         session.add(row)
         made.append(row)
-    if work_session.status in ("open", "grouped", "running"):
-        work_session.status = "synthesised"
+    if work_session.status in (Status.OPEN, Status.GROUPED, Status.RUNNING):
+        work_session.status = Status.SYNTHESISED
     session.flush()
     record(session, actor, "session.themes", "work_session", work_session.id, themes=len(made))
     session_changed(session, work_session, "phase")

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, vDuration
 
 from werkkring.domain import TIMEZONE as TIMEZONE
 from werkkring.i18n import N_
+from werkkring.lifecycle import Status
 from werkkring.outreach._words import words
 from werkkring.store.models import WorkSession
 
@@ -46,7 +47,7 @@ def _event(work_session: WorkSession, base_url: str, *, personal: bool) -> Event
     event.add("dtstart", work_session.starts_at.replace(tzinfo=ZONE))
     if work_session.ends_at is not None:
         event.add("dtend", work_session.ends_at.replace(tzinfo=ZONE))
-    cancelled = work_session.status == "cancelled"
+    cancelled = work_session.status == Status.CANCELLED
     title = work_session.title
     if cancelled:
         title = words(work_session.language)(N_("Cancelled: %(title)s"), title=title)

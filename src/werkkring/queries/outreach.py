@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkkring import outreach
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
+from werkkring.lifecycle import Status
 from werkkring.outreach import Digest, DigestInitiative, DigestSession, PostalList, SendResult, SessionReport
 from werkkring.queries import votes as vote_queries
 from werkkring.store.models import (
@@ -56,7 +57,7 @@ def session_report(session: Session, session_id: int, *, language: str | None = 
     work_session = session.get(WorkSession, session_id)
     if work_session is None:
         raise NotFoundError(f"no work session with id {session_id}")
-    if work_session.status in ("draft", "cancelled"):
+    if work_session.status in (Status.DRAFT, Status.CANCELLED):
         raise InputError(f"session {session_id} is {work_session.status}; there is nothing to report")
     # The host's version of the board: its order, labels and cards; a theme the host left empty is not shown.
     themes = session.scalars(
@@ -251,7 +252,7 @@ def circle_feed(session: Session, slug: str, *, base_url: str, now: dt.datetime 
         select(WorkSession)
         .where(
             WorkSession.circle_id == circle.id,
-            WorkSession.status != "draft",
+            WorkSession.status != Status.DRAFT,
             WorkSession.starts_at >= _since(now),
         )
         .order_by(WorkSession.starts_at, WorkSession.id)
@@ -277,7 +278,7 @@ def member_feed_for(
         select(WorkSession)
         .where(
             or_(WorkSession.id.in_(signed_up), WorkSession.host_id == member.id),
-            WorkSession.status != "draft",
+            WorkSession.status != Status.DRAFT,
             WorkSession.starts_at >= _since(now),
         )
         .order_by(WorkSession.starts_at, WorkSession.id)

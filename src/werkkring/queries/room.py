@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkkring import lifecycle
 from werkkring.errors import N_, InputError, Problem
 from werkkring.joincodes import normalise
+from werkkring.lifecycle import Status
 from werkkring.queries.sessions import (
     active_registrations,
     contributions_of,
@@ -121,7 +122,7 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
         host_ids = table_hosts(session, work_session)
         mates = sorted(seat.member.name for seat in seats)
         hosts = sorted(seat.member.name for seat in seats if seat.member_id in host_ids)
-    published = work_session.status == "published"
+    published = work_session.status == Status.PUBLISHED
     return ParticipantView(
         session=work_session,
         phase=phase_of(work_session),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from werkkring.domain import audience, mix_keys, tenure_band
 from werkkring.errors import N_, InputError, NotFoundError
+from werkkring.lifecycle import Status
 from werkkring.queries.members import shares_circle
 from werkkring.store.models import (
     BreakoutGroup,
@@ -44,7 +45,7 @@ def get_session(session: Session, session_id: int) -> WorkSession:
 def visible_session(session: Session, viewer: Member, session_id: int) -> WorkSession:
     """A session as a member may open it: a draft only for its host (and admins), to others not there."""
     work_session = get_session(session, session_id)
-    if work_session.status == "draft" and work_session.host_id != viewer.id and viewer.role != "admin":
+    if work_session.status == Status.DRAFT and work_session.host_id != viewer.id and viewer.role != "admin":
         raise NotFoundError(N_("no work session with id %(id)s"), {"id": session_id})
     return work_session
 
@@ -56,8 +57,8 @@ def session_count(session: Session) -> int:
 def _visible(viewer: Member | None) -> ColumnElement[bool]:
     """Drafts only for their own host."""
     if viewer is None:
-        return WorkSession.status != "draft"
-    return or_(WorkSession.status != "draft", WorkSession.host_id == viewer.id)
+        return WorkSession.status != Status.DRAFT
+    return or_(WorkSession.status != Status.DRAFT, WorkSession.host_id == viewer.id)
 
 
 def upcoming(session: Session, *, limit: int = 50, viewer: Member | None = None) -> Sequence[WorkSession]:
@@ -67,7 +68,7 @@ def upcoming(session: Session, *, limit: int = 50, viewer: Member | None = None)
         select(WorkSession)
         .where(
             WorkSession.starts_at >= utcnow() - STILL_UPCOMING,
-            WorkSession.status != "cancelled",
+            WorkSession.status != Status.CANCELLED,
             _visible(viewer),
         )
         .order_by(WorkSession.starts_at)
@@ -247,7 +248,7 @@ def public_outcomes(session: Session, *, limit: int = 50) -> Sequence[WorkSessio
     """Published outcomes the host made public, the most recently made public first."""
     return session.scalars(
         select(WorkSession)
-        .where(WorkSession.status == "published", WorkSession.public_at.is_not(None))
+        .where(WorkSession.status == Status.PUBLISHED, WorkSession.public_at.is_not(None))
         .order_by(WorkSession.public_at.desc(), WorkSession.id.desc())
         .limit(limit)
     ).all()
@@ -256,7 +257,7 @@ def public_outcomes(session: Session, *, limit: int = 50) -> Sequence[WorkSessio
 def public_outcome(session: Session, session_id: int) -> WorkSession:
     """A session whose outcome is public; anything else is not found (no hint that it exists)."""
     work_session = session.get(WorkSession, session_id)
-    if work_session is None or work_session.status != "published" or work_session.public_at is None:
+    if work_session is None or work_session.status != Status.PUBLISHED or work_session.public_at is None:
         raise NotFoundError(N_("there is no public outcome at this address"))
     return work_session
 

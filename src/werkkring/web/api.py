@@ -24,6 +24,7 @@ from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_session_host
 from werkkring.domain import TIMEZONE
 from werkkring.errors import PermissionDenied
+from werkkring.lifecycle import Status
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import helix as helix_queries
 from werkkring.queries import initiatives as initiative_queries
@@ -400,7 +401,7 @@ def contributions(request: Request, member_id: MemberId, session_id: int) -> lis
     with reading(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
         found = session_queries.contributions_of(session, ws)
-        if not (is_session_host(session, actor, ws) or ws.status == "published"):
+        if not (is_session_host(session, actor, ws) or ws.status == Status.PUBLISHED):
             own = session_queries.group_of(session, ws, actor.id)
             found = [c for c in found if own is not None and c.group_id == own.id]
         numbers = {g.id: g.number for g in ws.groups}
@@ -443,7 +444,7 @@ def contribute(
 def themes(request: Request, member_id: MemberId, session_id: int) -> list[ThemeOut]:
     with reading(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
-        if ws.status != "published" and not is_session_host(session, actor, ws):
+        if ws.status != Status.PUBLISHED and not is_session_host(session, actor, ws):
             raise PermissionDenied("the themes are visible once the host publishes them")
         return [
             ThemeOut.model_validate(t, from_attributes=True) for t in session_queries.themes_of(session, ws)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from werkkring.actions import initiatives as initiative_actions
 from werkkring.actions.permissions import is_admin
+from werkkring.lifecycle import Status
 from werkkring.queries import initiatives as initiative_queries
 from werkkring.store.models import INITIATIVE_STATUSES, WorkSession
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
@@ -71,7 +72,7 @@ def initiative_page(request: Request, initiative_id: int) -> HTMLResponse:
                 "is_owner": initiative.owner_id == me.id or is_admin(me),
                 "statuses": INITIATIVE_STATUSES,
                 # "from the work session <title>", when members may see that session (not a draft).
-                "from_session": origin if origin is not None and origin.status != "draft" else None,
+                "from_session": origin if origin is not None and origin.status != Status.DRAFT else None,
             },
             me=me,
             session=session,

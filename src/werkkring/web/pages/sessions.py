@@ -10,10 +10,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from werkkring import lifecycle
 from werkkring.actions import sessions as session_actions
 from werkkring.actions.permissions import is_session_host, require_host, require_session_host
 from werkkring.engines.text import short_title
 from werkkring.errors import InputError
+from werkkring.lifecycle import Status
 from werkkring.queries import members as member_queries
 from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries
@@ -119,7 +121,7 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
     hosting = is_session_host(session, me, work_session)
     registered = session_queries.is_registered(session, work_session, me)
     my_group = session_queries.group_of(session, work_session, me.id)
-    published = work_session.status == "published"
+    published = work_session.status == Status.PUBLISHED
     needs_all = hosting or published
     contributions = (
         session_queries.contributions_of(session, work_session)
@@ -141,8 +143,8 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
         "my_input": by_group.get(my_group.id, []) if my_group is not None else [],
         "themes": themes,
         "published": published,
-        "open_for_signup": work_session.status in ("open", "grouped"),
-        "takes_input": work_session.status in ("grouped", "running", "synthesised"),
+        "open_for_signup": lifecycle.takes_sign_ups(work_session.status),
+        "takes_input": lifecycle.takes_input(work_session.status),
         "theme_contributions": {t.id: [c for c in contributions if c.theme_id == t.id] for t in themes},
         "room": present_queries.panel(session, work_session),
         # The outcome leads somewhere: the initiatives that came out of it, each with a join button.
