@@ -516,6 +516,17 @@ def rerun(
     if not cards:
         raise InputError(N_("there is no input to synthesise yet"))
     stored = themes_of(session, work_session)
+    if all(c.aside == "host" for c in cards):
+        # Nothing left to cluster (the engine needs at least one card): the host's themes stay, empty.
+        for theme in stored:
+            if not theme.pinned:
+                session.delete(theme)
+        session.flush()
+        _renumber(session, work_session)
+        work_session.board_themes = None if themes == "auto" else themes
+        work_session.status = "synthesised"
+        _done(session, actor, work_session, "rerun", new, themes=0, asked=themes, kept=[])
+        return themes_of(session, work_session)
     board = engine_board(stored, cards)
     engine: dict[str, Any] = {
         "question": work_session.question,
