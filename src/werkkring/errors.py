@@ -132,5 +132,5 @@ class PermissionDenied(WerkkringError):
 
 
 class ConflictError(WerkkringError):
-    """The change was based on an older state than the one stored (a co-host changed it meanwhile): nothing
-    was changed; reload and do it again. The web app answers 409."""
+    """Someone else changed the same thing a moment earlier (two hosts forming groups, Send pressed twice):
+    nothing was changed by this request; the person looks at the new state and decides again. HTTP 409."""

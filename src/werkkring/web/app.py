@@ -3,7 +3,6 @@ JSON API under /api/v1 with its OpenAPI description at /api/openapi.json."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring import __version__, live
 from werkkring.config import Settings
-from werkkring.errors import ConflictError, InputError, NotFoundError, PermissionDenied, WerkkringError
+from werkkring.errors import InputError, NotFoundError, PermissionDenied, WerkkringError
 from werkkring.i18n import N_
 from werkkring.jobs.runner import JobBackend
 from werkkring.outreach import PANGO_HINT, PdfUnavailable
@@ -33,7 +32,8 @@ from werkkring.queries import members as member_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.models import Member
-from werkkring.web import api, api_board
+from werkkring.web import api
+from werkkring.web.api_board import router as board_api
 from werkkring.web.common import (
     SignInRequired,
     current_member,
@@ -158,7 +158,7 @@ def create_app(
     # The host's synthesis board (werkkring.web.pages.board).
     app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
-    app.include_router(api_board.router)
+    app.include_router(board_api)
     _install_error_pages(app)
     return app
 
@@ -323,27 +323,6 @@ def _install_error_pages(app: FastAPI) -> None:
             "with %(command)s. The HTML version works meanwhile.",
         ) % {"command": PANGO_HINT}
         return page(request, 501, N_("PDF not available here"), text)
-
-    @app.exception_handler(ConflictError)
-    async def conflict(request: Request, exc: ConflictError) -> Response:
-        """A change made on an older state (a co-host changed the board meanwhile): 409, and a link to the
-        board as it is now."""
-        if _is_api(request):
-            return JSONResponse({"error": str(exc)}, status_code=409)
-        found = re.match(r"/sessions/(\d+)/", request.url.path)
-        return render(
-            request,
-            "error.html",
-            {
-                "title": translate(request, N_("The board changed")),
-                "message": message(request, exc),
-                "request_id": request_id_of(request),
-                "back": f"/sessions/{found.group(1)}#board" if found else None,
-                "back_text": translate(request, N_("Reload the board")),
-            },
-            me=_signed_in(request),
-            status_code=409,
-        )
 
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:

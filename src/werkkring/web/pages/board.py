@@ -54,6 +54,25 @@ def _fragment(
         return render(request, "_board.html", context, me=me, session=session, status_code=status)
 
 
+def _conflict_page(request: Request, session_id: int, error: ConflictError) -> HTMLResponse:
+    """A stale form (another host edited the board first): 409, why, and a link to the board as it is."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(
+            request,
+            "error.html",
+            {
+                "title": translate(request, N_("The board changed")),
+                "message": translate_error(request, error),
+                "back": f"/sessions/{session_id}#board",
+                "back_text": translate(request, N_("Reload the board")),
+            },
+            me=me,
+            session=session,
+            status_code=409,
+        )
+
+
 @router.get("/sessions/{session_id}/board", response_class=HTMLResponse)
 def board_fragment(request: Request, session_id: int) -> HTMLResponse:
     """The board alone, as board.js swaps it in after an edit or a co-host's change."""
@@ -93,11 +112,14 @@ def _edit(
             me = require_member(request, session)
             work_session = session_queries.get_session(session, session_id)
             work(session, me, work_session)
-    except (InputError, ConflictError) as error:
+    except ConflictError as error:
+        if _wants_fragment(request):
+            return _fragment(request, session_id, error=translate_error(request, error), status=409)
+        return _conflict_page(request, session_id, error)
+    except InputError as error:
         if not _wants_fragment(request):
             raise
-        status = 409 if isinstance(error, ConflictError) else 400
-        return _fragment(request, session_id, error=translate_error(request, error), status=status)
+        return _fragment(request, session_id, error=translate_error(request, error), status=400)
     if _wants_fragment(request):
         return _fragment(request, session_id)
     flash(request, translate(request, done))
