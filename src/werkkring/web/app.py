@@ -33,7 +33,6 @@ from werkkring.queries import sessions as session_queries
 from werkkring.store import Database
 from werkkring.store.models import Member
 from werkkring.web import api
-from werkkring.web.api_board import router as board_api
 from werkkring.web.common import (
     SignInRequired,
     current_member,
@@ -155,10 +154,12 @@ def create_app(
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # The live room: join by code, guests, the door (werkkring.web.pages.room).
     app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
-    # The host's synthesis board (werkkring.web.pages.board).
+    # The host's synthesis board (werkkring.web.pages.board) and its part of the JSON API.
+    from werkkring.web.api_board import router as board_api
+
     app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
-    app.include_router(api.router)
     app.include_router(board_api)
+    app.include_router(api.router)
     _install_error_pages(app)
     return app
 
