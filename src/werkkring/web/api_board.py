@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from werkkring.actions import board as board_actions
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import ConflictError
+from werkkring.limits import DB_INT_MAX
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
@@ -28,8 +29,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "The board changed since `version` (another host edited it): GET it and edit again"},
 }
 Version = Annotated[
-    int, Field(ge=0, description="The board version the edit was made on (from GET .../board)")
+    int, Field(ge=0, le=DB_INT_MAX, description="The board version the edit was made on (from GET .../board)")
 ]
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+Themes = Annotated[int, Field(ge=1, le=40)] | Literal["auto"]
 
 
 class CardOut(BaseModel):
@@ -70,20 +73,20 @@ class BoardOut(BaseModel):
 
 
 class MoveIn(BaseModel):
-    card: int
-    theme: int
+    card: Id
+    theme: Id
     version: Version
 
 
 class AsideIn(BaseModel):
-    card: int
+    card: Id
     reason: str = ""
     version: Version
 
 
 class BackIn(BaseModel):
-    card: int
-    theme: int | None = None
+    card: Id
+    theme: Id | None = None
     version: Version
 
 
@@ -106,17 +109,17 @@ class OrderIn(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into: int
+    into: Id
     version: Version
 
 
 class SplitIn(BaseModel):
-    parts: int | Literal["auto"] = "auto"
+    parts: Themes = "auto"
     version: Version
 
 
 class RerunIn(BaseModel):
-    themes: int | Literal["auto"] = "auto"
+    themes: Themes = "auto"
     version: Version
 
 
@@ -306,7 +309,7 @@ def delete_theme(
     member_id: MemberId,
     session_id: int,
     theme_id: int,
-    version: Annotated[int, Query(ge=0)],
+    version: Annotated[int, Query(ge=0, le=DB_INT_MAX)],
 ) -> Any:
     return _edit(
         request,

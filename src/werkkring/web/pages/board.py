@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkkring.actions import board as board_actions
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, ConflictError, InputError, Problem
+from werkkring.limits import DB_INT_MAX
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
@@ -81,7 +82,7 @@ def board_fragment(request: Request, session_id: int) -> HTMLResponse:
 
 def _number(value: str, field: str) -> int:
     text = value.strip()
-    if not text.isdigit():
+    if not text.isdigit() or not 1 <= int(text) <= DB_INT_MAX:
         raise InputError([Problem(N_("choose a theme or a card from the board"), field=field)])
     return int(text)
 
@@ -91,7 +92,7 @@ def _version(value: str) -> int | None:
     text = value.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > DB_INT_MAX:
         raise InputError(
             [Problem(N_("the board version is not a number; reload the board"), field="version")]
         )
