@@ -346,3 +346,25 @@ def test_a_rerun_with_the_language_model_marks_its_parts_and_keeps_the_host_labe
         (t.label, t.label_source) for t in after.themes
     ]
     assert all(OFF_TOPIC not in (t.summary, *t.quotes) for t in after.themes)
+
+
+def test_reruns_at_the_edges_many_themes_and_everything_set_aside(
+    database: Database, synthesised: Evening
+) -> None:
+    _edit(database, synthesised, board.rerun, 12)
+    assert 2 <= len(_view(database, synthesised).themes) <= 12
+    with pytest.raises(InputError):
+        _edit(database, synthesised, board.rerun, 0)
+    with pytest.raises(InputError):
+        _edit(database, synthesised, board.rerun, 41)
+    last = list(synthesised.cards.values())[-1]
+    for card in synthesised.cards.values():
+        if card != last and card not in [
+            c.id for c in _view(database, synthesised).aside if c.aside == "host"
+        ]:
+            _edit(database, synthesised, board.set_aside, card)
+    _edit(database, synthesised, board.rerun, "auto")  # one card left to cluster
+    _edit(database, synthesised, board.set_aside, last)
+    _edit(database, synthesised, board.rerun, "auto")  # none left
+    view = _view(database, synthesised)
+    assert len(view.aside) == len(synthesised.cards) and all(not t.cards for t in view.themes)

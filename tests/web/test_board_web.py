@@ -314,3 +314,37 @@ def test_the_report_reads_the_hosts_board(database: Database, app_for: Any, room
     positions = [report.find(f"### {label}") for label in labels]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), (labels, positions)
     assert card.text not in report
+
+
+def test_numbers_no_row_can_have_are_refused_not_a_server_error(
+    database: Database, app_for: Any, room: Evening
+) -> None:
+    host = app_for(database)()
+    host.sign_in(_email(database, room.host))
+    host.get(f"/sessions/{room.session_id}")
+    view = _view(database, room)
+    huge = "99999999999999999999"
+    for path, data in (
+        ("/board/move", {"card": huge, "theme": str(view.themes[0].id)}),
+        ("/board/move", {"card": str(view.themes[0].cards[0].id), "theme": str(2**31)}),
+        ("/board/back", {"card": str(2**40)}),
+        (f"/board/themes/{view.themes[0].id}/merge", {"into": huge}),
+        (f"/board/themes/{view.themes[0].id}/split", {"parts": huge}),
+        ("/board/rerun", {"themes": huge}),
+        ("/harvest", {"group": huge, "key": [huge]}),
+    ):
+        answer = host.post(f"/sessions/{room.session_id}{path}", {**data, "version": str(view.version)})
+        assert answer.status_code == 303, (path, answer.status_code)
+    stale = host.post(f"/sessions/{room.session_id}/board/themes", {"label": "x", "version": huge})
+    assert stale.status_code == 303
+    client = host.client
+    auth = _token(database, room.host)
+    url = f"/api/v1/sessions/{room.session_id}/board"
+    for path, body in (
+        ("/moves", {"card": 2**40, "theme": 1, "version": 0}),
+        ("/moves", {"card": 1, "theme": 1, "version": 2**40}),
+        ("/aside", {"card": -1, "version": 0}),
+        ("/rerun", {"themes": 10**6, "version": 0}),
+    ):
+        assert client.post(url + path, json=body, headers=auth).status_code == 422, path
+    assert _view(database, room).version == view.version

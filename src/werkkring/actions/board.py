@@ -138,8 +138,16 @@ def describe(session: Session, work_session: WorkSession) -> None:
     session.flush()
 
 
+def _id(value: int, field: str) -> int:
+    """A record's id as the databases can hold it (a larger number is no row, and would fail the query)."""
+    checked = limits.ID.clean(value, field=field)
+    if checked.problems:
+        raise InputError(checked.problems)
+    return int(value)
+
+
 def _theme(session: Session, work_session: WorkSession, theme_id: int) -> Theme:
-    theme = session.get(Theme, theme_id)
+    theme = session.get(Theme, _id(theme_id, "theme"))
     if theme is None or theme.session_id != work_session.id:
         raise InputError(
             N_("session %(session)s has no theme %(theme)s"),
@@ -149,7 +157,7 @@ def _theme(session: Session, work_session: WorkSession, theme_id: int) -> Theme:
 
 
 def _card(session: Session, work_session: WorkSession, contribution_id: int) -> Contribution:
-    card = session.get(Contribution, contribution_id)
+    card = session.get(Contribution, _id(contribution_id, "card"))
     if card is None or card.session_id != work_session.id:
         raise InputError(
             N_("session %(session)s has no contribution %(contribution)s"),
@@ -517,6 +525,17 @@ def rerun(
     if not cards:
         raise InputError(N_("there is no input to synthesise yet"))
     stored = themes_of(session, work_session)
+    if all(c.aside == "host" for c in cards):
+        # Nothing left to cluster (the engine needs at least one card): the host's themes stay, empty.
+        for theme in stored:
+            if not theme.pinned:
+                session.delete(theme)
+        session.flush()
+        _renumber(session, work_session)
+        work_session.board_themes = None if themes == "auto" else themes
+        work_session.status = "synthesised"
+        _done(session, actor, work_session, "rerun", new, themes=0, asked=themes, kept=[])
+        return themes_of(session, work_session)
     board = engine_board(stored, cards)
     engine: dict[str, Any] = {
         "question": work_session.question,
@@ -651,7 +670,7 @@ def harvest(
     from werkkring.queries.sessions import group_of
 
     cleaned = limits.require(limits.THEME, {"summary": summary})
-    group = next((g for g in work_session.groups if g.id == group_id), None)
+    group = next((g for g in work_session.groups if g.id == _id(group_id, "group")), None)
     if group is None:
         raise InputError(
             N_("session %(session)s has no group %(group)s"),

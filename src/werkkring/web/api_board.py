@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 
 from werkkring.actions import board as board_actions
 from werkkring.actions.permissions import require_session_host
+from werkkring.errors import ConflictError
+from werkkring.limits import DB_INT_MAX
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
@@ -33,8 +35,10 @@ BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 router = APIRouter(prefix="/api/v1", tags=["board"], responses=BOARD_ERRORS)
 Version = Annotated[
-    int, Field(ge=0, description="The board version the edit was made on (from GET .../board)")
+    int, Field(ge=0, le=DB_INT_MAX, description="The board version the edit was made on (from GET .../board)")
 ]
+Id = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
+Themes = Annotated[int, Field(ge=1, le=40)] | Literal["auto"]
 
 
 class CardOut(BaseModel):
@@ -75,20 +79,20 @@ class BoardOut(BaseModel):
 
 
 class MoveIn(BaseModel):
-    card: int
-    theme: int
+    card: Id
+    theme: Id
     version: Version
 
 
 class AsideIn(BaseModel):
-    card: int
+    card: Id
     reason: str = ""
     version: Version
 
 
 class BackIn(BaseModel):
-    card: int
-    theme: int | None = None
+    card: Id
+    theme: Id | None = None
     version: Version
 
 
@@ -111,17 +115,17 @@ class OrderIn(BaseModel):
 
 
 class MergeIn(BaseModel):
-    into: int
+    into: Id
     version: Version
 
 
 class SplitIn(BaseModel):
-    parts: int | Literal["auto"] = "auto"
+    parts: Themes = "auto"
     version: Version
 
 
 class RerunIn(BaseModel):
-    themes: int | Literal["auto"] = "auto"
+    themes: Themes = "auto"
     version: Version
 
 
@@ -162,18 +166,25 @@ def get_board(request: Request, member_id: MemberId, session_id: int) -> BoardOu
         return _board(session, ws)
 
 
-def _edit(request: Request, member_id: int, session_id: int, do: Any) -> BoardOut:
-    with writing(request, member_id) as (session, actor):
-        ws = session_queries.get_session(session, session_id)
-        do(session, actor, ws)
-        session.flush()
-        return _board(session, ws)
+def _stale(error: ConflictError) -> JSONResponse:
+    return JSONResponse({"error": str(error)}, status_code=409)
+
+
+def _edit(request: Request, member_id: int, session_id: int, do: Any) -> Any:
+    try:
+        with writing(request, member_id) as (session, actor):
+            ws = session_queries.get_session(session, session_id)
+            do(session, actor, ws)
+            session.flush()
+            return _board(session, ws)
+    except ConflictError as error:
+        return _stale(error)
 
 
 @router.post(
     "/sessions/{session_id}/board/moves", response_model=BoardOut, responses=ERRORS, summary="Move a card"
 )
-def move(request: Request, member_id: MemberId, session_id: int, body: MoveIn) -> BoardOut:
+def move(request: Request, member_id: MemberId, session_id: int, body: MoveIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -188,7 +199,7 @@ def move(request: Request, member_id: MemberId, session_id: int, body: MoveIn) -
     responses=ERRORS,
     summary="Set a card aside",
 )
-def aside(request: Request, member_id: MemberId, session_id: int, body: AsideIn) -> BoardOut:
+def aside(request: Request, member_id: MemberId, session_id: int, body: AsideIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -203,7 +214,7 @@ def aside(request: Request, member_id: MemberId, session_id: int, body: AsideIn)
     responses=ERRORS,
     summary="Bring a card back",
 )
-def back(request: Request, member_id: MemberId, session_id: int, body: BackIn) -> BoardOut:
+def back(request: Request, member_id: MemberId, session_id: int, body: BackIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -219,7 +230,7 @@ def back(request: Request, member_id: MemberId, session_id: int, body: BackIn) -
     responses=ERRORS,
     summary="Add an empty theme",
 )
-def add_theme(request: Request, member_id: MemberId, session_id: int, body: ThemeIn) -> BoardOut:
+def add_theme(request: Request, member_id: MemberId, session_id: int, body: ThemeIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -236,7 +247,7 @@ def add_theme(request: Request, member_id: MemberId, session_id: int, body: Them
 )
 def edit_theme(
     request: Request, member_id: MemberId, session_id: int, theme_id: int, body: ThemeEditIn
-) -> BoardOut:
+) -> Any:
     def do(s: Any, a: Any, ws: Any) -> object:
         if body.accept:
             return board_actions.accept_theme(s, a, ws, theme_id, version=body.version)
@@ -253,7 +264,7 @@ def edit_theme(
     responses=ERRORS,
     summary="Move a theme one place up or down",
 )
-def order(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: OrderIn) -> BoardOut:
+def order(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: OrderIn) -> Any:
     step = -1 if body.step == "up" else 1
     return _edit(
         request,
@@ -269,7 +280,7 @@ def order(request: Request, member_id: MemberId, session_id: int, theme_id: int,
     responses=ERRORS,
     summary="Merge a theme into another",
 )
-def merge(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: MergeIn) -> BoardOut:
+def merge(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: MergeIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -284,7 +295,7 @@ def merge(request: Request, member_id: MemberId, session_id: int, theme_id: int,
     responses=ERRORS,
     summary="Split a theme: the engine clusters its cards again",
 )
-def split(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: SplitIn) -> BoardOut:
+def split(request: Request, member_id: MemberId, session_id: int, theme_id: int, body: SplitIn) -> Any:
     return _edit(
         request,
         member_id,
@@ -304,8 +315,8 @@ def delete_theme(
     member_id: MemberId,
     session_id: int,
     theme_id: int,
-    version: Annotated[int, Query(ge=0)],
-) -> BoardOut:
+    version: Annotated[int, Query(ge=0, le=DB_INT_MAX)],
+) -> Any:
     return _edit(
         request,
         member_id,
@@ -322,6 +333,13 @@ def delete_theme(
 )
 def rerun(request: Request, member_id: MemberId, session_id: int, body: RerunIn) -> Any:
     model = LanguageModel.from_settings(settings(request))
+    try:
+        return _rerun(request, member_id, session_id, body, model)
+    except ConflictError as error:
+        return _stale(error)
+
+
+def _rerun(request: Request, member_id: int, session_id: int, body: RerunIn, model: Any) -> Any:
     with writing(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
         if len(session_queries.contributions_of(session, ws)) >= board_actions.LARGE_BOARD:

@@ -168,7 +168,7 @@ def create_app(
         app.include_router(module.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     # The live room: join by code, guests, the door (werkkring.web.pages.room).
     app.include_router(room_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
-    # The host's synthesis board (werkkring.web.pages.board).
+    # The host's synthesis board (werkkring.web.pages.board) and its part of the JSON API.
     app.include_router(board_pages.router, dependencies=[Depends(verify_csrf)], include_in_schema=False)
     app.include_router(api.router)
     app.include_router(api_room.router)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkkring.actions import board as board_actions
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, ConflictError, InputError, Problem
+from werkkring.limits import DB_INT_MAX
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
@@ -54,6 +55,25 @@ def _fragment(
         return render(request, "_board.html", context, me=me, session=session, status_code=status)
 
 
+def _conflict_page(request: Request, session_id: int, error: ConflictError) -> HTMLResponse:
+    """A stale form (another host edited the board first): 409, why, and a link to the board as it is."""
+    with database(request).reader() as session:
+        me = require_member(request, session)
+        return render(
+            request,
+            "error.html",
+            {
+                "title": translate(request, N_("The board changed")),
+                "message": translate_error(request, error),
+                "back": f"/sessions/{session_id}#board",
+                "back_text": translate(request, N_("Reload the board")),
+            },
+            me=me,
+            session=session,
+            status_code=409,
+        )
+
+
 @router.get("/sessions/{session_id}/board", response_class=HTMLResponse)
 def board_fragment(request: Request, session_id: int) -> HTMLResponse:
     """The board alone, as board.js swaps it in after an edit or a co-host's change."""
@@ -62,7 +82,7 @@ def board_fragment(request: Request, session_id: int) -> HTMLResponse:
 
 def _number(value: str, field: str) -> int:
     text = value.strip()
-    if not text.isdigit():
+    if not text.isdigit() or not 1 <= int(text) <= DB_INT_MAX:
         raise InputError([Problem(N_("choose a theme or a card from the board"), field=field)])
     return int(text)
 
@@ -72,7 +92,7 @@ def _version(value: str) -> int | None:
     text = value.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not text.isdigit() or int(text) > DB_INT_MAX:
         raise InputError(
             [Problem(N_("the board version is not a number; reload the board"), field="version")]
         )
@@ -93,11 +113,14 @@ def _edit(
             me = require_member(request, session)
             work_session = session_queries.get_session(session, session_id)
             work(session, me, work_session)
-    except (InputError, ConflictError) as error:
+    except ConflictError as error:
+        if _wants_fragment(request):
+            return _fragment(request, session_id, error=translate_error(request, error), status=409)
+        return _conflict_page(request, session_id, error)
+    except InputError as error:
         if not _wants_fragment(request):
             raise
-        status = 409 if isinstance(error, ConflictError) else 400
-        return _fragment(request, session_id, error=translate_error(request, error), status=status)
+        return _fragment(request, session_id, error=translate_error(request, error), status=400)
     if _wants_fragment(request):
         return _fragment(request, session_id)
     flash(request, translate(request, done))

@@ -165,9 +165,10 @@ def _session_context(session: Session, me: Member, work_session: WorkSession) ->
                 "contribution_count": len(contributions),
                 "initiatives": session_queries.initiatives_from(session, work_session),
                 "seen": session_queries.state_token(session, work_session),
-                **board_context(session, work_session),
             }
         )
+    if hosting:  # the synthesis board (web/pages/board.py)
+        context.update(board_context(session, work_session))
     return context
 
 
