@@ -222,6 +222,7 @@ def test_the_outcome_leads_to_initiatives_and_goes_public(database: Database, ap
     assert anonymous.get(f"/outcomes/{session_id}").status_code == 404
     assert member.post(f"/sessions/{session_id}/public").status_code == 403
     assert host.post(f"/sessions/{session_id}/public", {"public": "yes"}).status_code == 303
+    assert f'<a href="/outcomes/{session_id}">' in member.get(f"/sessions/{session_id}").text
     page = anonymous.get(f"/outcomes/{session_id}")
     assert page.status_code == 200
     assert '<meta property="og:title" content="Samen verder">' in page.text
