@@ -71,6 +71,10 @@ def test_a_refused_new_session_comes_back_filled_with_the_error_beside_the_field
     assert re.search(r'id="end"[^>]*aria-invalid="true"', page)
     assert '<p class="error" id="end-error">' in page and '<p class="error" id="capacity-error">' in page
     assert "heel getal" in page.split('id="capacity-error">')[1].split("</p>")[0]
+    # Numbers and lengths past what the database holds: named, never a server error.
+    response = host.post("/sessions", _form(capacity="9" * 30, place="p" * 300))
+    assert response.status_code == 400
+    assert 'id="capacity-error"' in response.text and 'id="place-error"' in response.text
     with database.reader() as session:
         assert session.scalars(select(WorkSession)).all() == []
 
@@ -218,6 +222,7 @@ def test_the_outcome_leads_to_initiatives_and_goes_public(database: Database, ap
     assert anonymous.get(f"/outcomes/{session_id}").status_code == 404
     assert member.post(f"/sessions/{session_id}/public").status_code == 403
     assert host.post(f"/sessions/{session_id}/public", {"public": "yes"}).status_code == 303
+    assert f'<a href="/outcomes/{session_id}">' in member.get(f"/sessions/{session_id}").text
     page = anonymous.get(f"/outcomes/{session_id}")
     assert page.status_code == 200
     assert '<meta property="og:title" content="Samen verder">' in page.text

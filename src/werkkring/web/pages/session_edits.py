@@ -88,7 +88,7 @@ class SessionForm:
     def all_problems(self) -> list[Problem]:
         """What the form itself found plus what the action would say about the rest, so a person sees
         every problem at once (a bad number and an end before the start)."""
-        if not self.problems or self.starts_at is None:
+        if self.starts_at is None:
             return self.problems
         found = {p.field for p in self.problems}
         checked = session_problems(
@@ -215,8 +215,9 @@ def edit(
             me = require_member(request, session)
             work_session = session_queries.get_session(session, session_id)
             require_session_host(session, me, work_session)
-            if form.problems or form.starts_at is None:
-                raise InputError(form.all_problems())
+            problems = form.all_problems()
+            if problems or form.starts_at is None:
+                raise InputError(problems)
             changed = session_edits.edit_session(
                 session,
                 me,

@@ -86,8 +86,9 @@ def create(
     )
     form = SessionForm.read(values)
     try:
-        if form.problems or form.starts_at is None:
-            raise InputError(form.all_problems())
+        problems = form.all_problems()
+        if problems or form.starts_at is None:
+            raise InputError(problems)
         with database(request).transaction() as session:
             me = require_member(request, session)
             work_session = session_actions.create_session(
