@@ -70,7 +70,7 @@ def context(chromium: Any) -> Iterator[Any]:
 
     def make() -> Any:
         ctx = chromium.new_context(locale="nl-NL")
-        ctx.set_default_timeout(15_000)
+        ctx.set_default_timeout(30_000)
         made.append(ctx)
         return ctx
 

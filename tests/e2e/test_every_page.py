@@ -163,7 +163,7 @@ def phone(chromium: Any) -> Iterator[Any]:
             locale="nl-NL" if language == "nl" else "en-GB",
             bypass_csp=True,  # axe is added to each page as a script of the test's own
         )
-        ctx.set_default_timeout(15_000)
+        ctx.set_default_timeout(45_000)  # a shared, loaded machine: slow is not wrong here
         made.append(ctx)
         return ctx.new_page()
 

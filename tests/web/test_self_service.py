@@ -11,6 +11,7 @@ import re
 from email.message import EmailMessage
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.web import factories
@@ -367,3 +368,35 @@ def test_a_profile_of_someone_who_opted_out_offers_no_introduction(database: Dat
     assert "Stille Wim wil nu geen kennismakingen" in browser.get(f"/members/{quiet.id}").text
     with database.reader() as session:
         assert session.scalar(select(Introduction)) is None
+
+
+def test_imported_members_are_found_at_the_next_look_without_a_refit(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from werkkring.actions.members import import_members
+    from werkkring.io.members_csv import MemberRow
+    from werkkring.queries import connections
+
+    people = _helpers(database)
+    with database.reader() as session:
+        seeker = session.scalar(select(Member).where(Member.email == people["seeker"]))
+        assert seeker is not None
+    with database.reader() as session:
+        me = session.get(Member, seeker.id)
+        assert me is not None
+        assert "keramiek" not in str(connections.search(session, me, "pottenbakken"))
+    with database.transaction() as session:
+        rows = [
+            MemberRow(line=2, name="Piet Pot", email="piet@example.org", offers="pottenbakken en keramiek")
+        ]
+        import_members(session, None, rows)
+    monkeypatch.setattr(connections, "POLL_SECONDS", 0.0)
+    refits: list[object] = []
+    monkeypatch.setattr(connections, "_refit", lambda session: refits.append(session))
+    with database.reader() as session:
+        me = session.get(Member, seeker.id)
+        assert me is not None
+        found = connections.search(session, me, "pottenbakken")
+    with database.reader() as session:
+        piet = session.scalar(select(Member).where(Member.email == "piet@example.org"))
+    assert piet is not None and found[0].member_id == piet.id and refits == []
