@@ -435,6 +435,13 @@ def test_the_report_names_who_carries_an_initiative_only_with_consent(database: 
     # The owner and Lid 3 agreed to be named; Lid 2 and Lid 4 are counted.
     assert carried.carried_by == "Lid 1, Lid 3 en 2 anderen"
     assert "Lid 2" not in carried.carried_by and "Lid 4" not in carried.carried_by
+    # Nobody agreed to be named: they are counted, never "a member and one other".
+    with database.transaction() as session:
+        _member(session, ids[1]).named_in_reports = False
+        _member(session, ids[3]).named_in_reports = False
+    with database.reader() as session:
+        (carried,) = outreach_queries.session_report(session, session_id).initiatives
+    assert carried.carried_by == "4 leden"
 
 
 def _race(database: Database, ids: list[int]) -> tuple[list[str], int | None, int]:

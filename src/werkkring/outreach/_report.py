@@ -223,17 +223,19 @@ def compose_session_report(
 
     carried: list[ReportInitiative] = []
     for initiative, others in initiatives:
-        owner = _public_name(initiative.owner) or w(N_("a member"))
-        names = [owner, *(named or {}).get(initiative.id, ())]
-        rest = max(0, others - (len(names) - 1))
-        if rest == 0 and len(names) > 1:
-            who = ", ".join(names[:-1]) + f" {w(N_('and'))} {names[-1]}"
+        # Names only of those who agreed to be named; everyone else is counted ("2 members", never
+        # "a member and one other").
+        owner = _public_name(initiative.owner)
+        names = [*([owner] if owner else []), *(named or {}).get(initiative.id, ())]
+        rest = max(0, others + 1 - len(names))
+        if not names:
+            who = w(N_("one member")) if rest == 1 else w(N_("%(n)s members"), n=rest)
+        elif rest == 0:
+            who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {w(N_('and'))} {names[-1]}"
         elif rest == 1:
             who = w(N_("%(who)s and one other"), who=", ".join(names))
-        elif rest:
-            who = w(N_("%(who)s and %(n)s others"), who=", ".join(names), n=rest)
         else:
-            who = owner
+            who = w(N_("%(who)s and %(n)s others"), who=", ".join(names), n=rest)
         carried.append(
             ReportInitiative(
                 title=initiative.title,
