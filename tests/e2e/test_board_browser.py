@@ -260,7 +260,10 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     expect(phone.locator(f'[data-drop="{target}"] #card-{card}')).to_be_visible()
     assert _theme_of(_view(server, made), card) == target
     _fits(phone)
-    # The keyboard on the phone too (a tablet with a keyboard): Space, one step back, Space.
+    # The keyboard on the phone too (a tablet with a keyboard): Space, one step back, Space. First the
+    # board shows the version the move made (on a loaded machine its refresh can still be on the way).
+    expect(phone.locator("#board")).to_have_attribute("data-version", str(_view(server, made).version))
+    phone.wait_for_timeout(500)  # a live refresh that the move's own event starts, if any
     drops = phone.locator("[data-drop]").evaluate_all("els => els.map(e => e.getAttribute('data-drop'))")
     goal = drops[drops.index(str(target)) - 1]
     phone.locator(f"#card-{card}").focus()
