@@ -282,8 +282,10 @@ def speed_rows(sizes: list[int], texts: list[str]) -> list[str]:
 
 
 def run_speed(size: int, texts: list[str]) -> dict[str, float]:
+    """In a forked process: its own database connection for the embedding cache, not the parent's."""
     import speed
 
+    cached_embedder.cache_clear()
     return speed.measure(size, "hybrid", texts)
 
 
@@ -331,6 +333,9 @@ def main() -> None:
     parser.add_argument("--cross", default=",".join(f"{a}:{b}" for a, b in PARALLEL))
     parser.add_argument("--speed", default="", help="hybrid speed rows at these sizes: 2000,10000")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--embed-only", action="store_true", help="only fill the embedding cache with the networks' texts"
+    )
     args = parser.parse_args()
     started_at = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
@@ -340,6 +345,15 @@ def main() -> None:
     kept: dict[tuple[str, int], list[MemberMatches]] = {}
     cross_networks: dict[tuple[str, int], Network] = {}
     all_texts: set[str] = set()
+    if args.embed_only:
+        for draw in range(args.draws):
+            for name in (n for n in args.sets.split(",") if n):
+                print(name, draw, flush=True)
+                prefill(build_network(name, args.members, seed=draw), done)
+            for pair in (c for c in args.cross.split(",") if c):
+                a, b = pair.split(":")
+                prefill(build_cross_network(a, b, args.cross_members, seed=draw, reuse_offers=True), done)
+        return
     for draw in range(args.draws):
         for name in (n for n in args.sets.split(",") if n):
             network = build_network(name, args.members, seed=draw)
