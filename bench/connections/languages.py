@@ -289,6 +289,35 @@ def run_speed(size: int, texts: list[str]) -> dict[str, float]:
     return speed.measure(size, "hybrid", texts)
 
 
+def speed_intro(texts: int) -> str:
+    return (
+        "Members draw 1-2 needs and 1-3 offers (with replacement) from the texts of the quality networks "
+        f"({texts:,} distinct texts, all embedded before the fit, as the app's database cache holds them); "
+        "the updates embed their new texts for real. Each size in its own process, one thread."
+    )
+
+
+def speed_only(
+    args: argparse.Namespace, texts: list[str], started_at: dt.datetime, load: tuple[float, ...]
+) -> None:
+    rows = speed_rows([int(s) for s in args.speed.split(",") if s], texts)
+    command = "python bench/connections/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+    lines = [
+        "## Speed and memory, hybrid (speed.py's measurements)",
+        "",
+        f"Command: `{command}`. Date: {started_at:%Y-%m-%d %H:%M} UTC, commit {commit()}. Machine: "
+        f"{machine()}; load average {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
+        "",
+        speed_intro(len(texts)),
+        "",
+        *rows,
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
 def targets(same: Part, cross: Part) -> list[str]:
     same_gain = [
         h - t
@@ -334,6 +363,9 @@ def main() -> None:
     parser.add_argument("--speed", default="", help="hybrid speed rows at these sizes: 2000,10000")
     parser.add_argument("--out", type=Path)
     parser.add_argument(
+        "--speed-only", action="store_true", help="only the speed rows (members from the networks' texts)"
+    )
+    parser.add_argument(
         "--embed-only", action="store_true", help="only fill the embedding cache with the networks' texts"
     )
     args = parser.parse_args()
@@ -345,14 +377,19 @@ def main() -> None:
     kept: dict[tuple[str, int], list[MemberMatches]] = {}
     cross_networks: dict[tuple[str, int], Network] = {}
     all_texts: set[str] = set()
-    if args.embed_only:
+    if args.embed_only or args.speed_only:
         for draw in range(args.draws):
-            for name in (n for n in args.sets.split(",") if n):
-                print(name, draw, flush=True)
-                prefill(build_network(name, args.members, seed=draw), done)
+            networks = [build_network(name, args.members, seed=draw) for name in args.sets.split(",") if name]
             for pair in (c for c in args.cross.split(",") if c):
                 a, b = pair.split(":")
-                prefill(build_cross_network(a, b, args.cross_members, seed=draw, reuse_offers=True), done)
+                networks.append(build_cross_network(a, b, args.cross_members, seed=draw, reuse_offers=True))
+            for network in networks:
+                if args.embed_only:
+                    print(network.name, draw, flush=True)
+                    prefill(network, done)
+                all_texts.update(t for p in network.profiles for t in (*p.needs, *p.offers))
+        if args.speed_only:
+            speed_only(args, sorted(all_texts), started_at, load_before)
         return
     for draw in range(args.draws):
         for name in (n for n in args.sets.split(",") if n):
@@ -450,9 +487,7 @@ def main() -> None:
             "",
             "## Speed and memory, hybrid (speed.py's measurements)",
             "",
-            "Members draw 1-2 needs and 1-3 offers (with replacement) from the texts of the networks above "
-            f"({len(all_texts):,} distinct texts, all embedded before the fit, as the app's database cache "
-            "holds them); the updates embed their new texts for real. Each size in its own process.",
+            speed_intro(len(all_texts)),
             "",
             *speed_lines,
         ]
