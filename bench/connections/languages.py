@@ -189,6 +189,8 @@ class ReasonCheck:
     meaning_only_relevant: int = 0
     shared_relevant: int = 0
     meaning_without_phrase: int = 0
+    right_quote: int = 0
+    """Right suggestions whose reason quotes the very offer that carries the need's label."""
     examples: list[str] = field(default_factory=list)
 
 
@@ -202,6 +204,7 @@ def check_reasons(
 ) -> ReasonCheck:
     check = ReasonCheck()
     shown: dict[str, int] = {}
+    seen: set[tuple[str, int]] = set()  # one example per member
     for key, results in kept.items():
         network = networks[key]
         index = {p.id: i for i, p in enumerate(network.profiles)}
@@ -216,6 +219,14 @@ def check_reasons(
                 check.wrong_need += match.need not in profile.needs
                 check.wrong_offer += match.offer not in network.profiles[j].offers
                 need_words, offer_words = _words(match.need), _words(match.offer)
+                other = network.profiles[j]
+                quoted_label = {
+                    lab
+                    for t, lab in zip(other.offers, network.offer_labels[j], strict=True)
+                    if t == match.offer
+                }
+                quotes_right = network.need_label[i] in quoted_label
+                check.right_quote += relevant and quotes_right
                 if match.shared:
                     check.shared_relevant += relevant
                     check.shared_not_in_both += any(
@@ -225,8 +236,10 @@ def check_reasons(
                 check.meaning_only += 1
                 check.meaning_only_relevant += relevant
                 check.meaning_without_phrase += "close in meaning" not in match.why
-                if relevant and key[1] == 0 and shown.get(network.name, 0) < 2:
+                first = (network.name, i) not in seen
+                if quotes_right and key[1] == 0 and first and shown.get(network.name, 0) < 2:
                     shown[network.name] = shown.get(network.name, 0) + 1
+                    seen.add((network.name, i))
                     page = say(NEED_MEETS_OFFER) % {"need": match.need, "offer": match.offer}
                     check.examples.append(
                         f"- **{network.name}**, member {profile.id} (page in `{language}`), label "
@@ -468,6 +481,9 @@ def main() -> None:
         f"- suggestions checked: {check.suggestions}",
         f"- quoted need not the member's own need: {check.wrong_need}; quoted offer not the suggested "
         f"member's own offer: {check.wrong_offer}",
+        f"- right suggestions whose reason quotes the offer that carries the need's label (not another "
+        f"offer of the same member): {check.right_quote} of "
+        f"{check.shared_relevant + check.meaning_only_relevant}",
         f"- suggestions naming shared words: {check.suggestions - check.meaning_only} "
         f"({check.shared_relevant} right); a named word missing from the need or the offer: "
         f"{check.shared_not_in_both}",
@@ -476,8 +492,9 @@ def main() -> None:
         f"{check.meaning_only_relevant / max(check.meaning_only, 1):.2f}); of these without the engine's "
         f"'close in meaning': {check.meaning_without_phrase}",
         "",
-        "Examples (right suggestions on meaning alone, draw 0): the connections page's sentence in the "
-        "member's language (its gettext message, as templates/connections.html renders it), and the "
+        "Examples (two members per network: their first right suggestion on meaning alone in draw 0 whose "
+        "quoted offer carries the need's label): the connections page's sentence in the member's language "
+        "(its gettext message, as templates/connections.html renders it), and the "
         "engine's own `why`:",
         "",
         *check.examples,
