@@ -87,11 +87,21 @@ PARALLEL: tuple[tuple[str, str], ...] = (
 
 
 def build_cross_network(
-    need_set: str, offer_set: str, max_members: int = 1000, offers: int = 3, seed: int = 0
+    need_set: str,
+    offer_set: str,
+    max_members: int = 1000,
+    offers: int = 3,
+    seed: int = 0,
+    *,
+    reuse_offers: bool = False,
 ) -> Network:
     """Needs in one language, offers in the other, from two parallel sets: the rows are shuffled once, the
     first n give the needs (in ``need_set``'s language), the rest the offers (in ``offer_set``'s), so no
-    member is offered the translation of their own need."""
+    member is offered the translation of their own need.
+
+    ``reuse_offers``: a set too small for ``max_members`` members with ``offers`` texts each of their own
+    (xsid: 634 rows, so 158 members) still gives ``max_members`` needs as long as at least as many rows are
+    left for the offers, which then go round more than once (two members may offer the same text)."""
     need_rows, offer_rows = load(need_set), load(offer_set)
     if len(need_rows) != len(offer_rows) or any(
         a[1] != b[1] for a, b in zip(need_rows, offer_rows, strict=True)
@@ -99,7 +109,7 @@ def build_cross_network(
         raise ValueError(f"{need_set} and {offer_set} are not parallel")
     order = list(range(len(need_rows)))
     random.Random(seed).shuffle(order)
-    n = min(max_members, len(order) // (offers + 1))
+    n = min(max_members, len(order) // (2 if reuse_offers else offers + 1))
     pool = [offer_rows[i] for i in order[n:]]
     profiles, need_label, offer_labels = [], [], []
     cursor = 0

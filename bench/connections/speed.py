@@ -36,8 +36,10 @@ from networks import data_sets, text_pool
 from werkkring.engines.connections import Matcher, MemberProfile, SearchIndex
 
 
-def make_profiles(n: int, seed: int = 0) -> list[MemberProfile]:
-    texts = sorted({t for name in data_sets() for t, _ in text_pool(name)})
+def make_profiles(n: int, seed: int = 0, texts: list[str] | None = None) -> list[MemberProfile]:
+    """``texts``: the texts to draw from (default: the pools of all shared sets)."""
+    if texts is None:
+        texts = sorted({t for name in data_sets() for t, _ in text_pool(name)})
     rng = random.Random(seed)
     return [
         MemberProfile(
@@ -49,10 +51,10 @@ def make_profiles(n: int, seed: int = 0) -> list[MemberProfile]:
     ]
 
 
-def measure(members: int, backend: str) -> dict[str, float]:
-    profiles = make_profiles(members)
+def measure(members: int, backend: str, texts: list[str] | None = None) -> dict[str, float]:
+    profiles = make_profiles(members, texts=texts)
     embedder = cached_embedder() if backend != "lexical" else None
-    texts = sum(len(p.needs) + len(p.offers) for p in profiles)
+    count = sum(len(p.needs) + len(p.offers) for p in profiles)
     started = time.perf_counter()
     matcher = Matcher(profiles, backend=backend, encoder=embedder)  # type: ignore[arg-type]
     fit = time.perf_counter() - started
@@ -94,7 +96,7 @@ def measure(members: int, backend: str) -> dict[str, float]:
     after_many = time.perf_counter() - started
     return {
         "members": members,
-        "texts": texts,
+        "texts": count,
         "fit": fit,
         "index": index_fit,
         "suggest_ms": statistics.median(suggest) * 1000,
