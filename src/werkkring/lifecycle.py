@@ -6,7 +6,7 @@ the page shows an input form exactly when the action takes input, and a new stat
 
     draft ──open──▶ open ──groups──▶ grouped ──input──▶ running ──synthesis──▶ synthesised ──▶ published
       │               │                 │                  │                        │
-      └───────────────┴─────────────────┴──────cancel──────┴────────────────────────┴──▶ cancelled
+      └───────────────┴─────cancel──────┴──▶ cancelled
 
 A draft is the host's alone (members do not see it); forming the groups again and running the synthesis again
 are allowed until publication; publication and cancellation are final.
@@ -34,12 +34,13 @@ TRANSITIONS: Final[dict[Status, frozenset[Status]]] = {
     Status.DRAFT: frozenset({Status.OPEN, Status.CANCELLED}),
     Status.OPEN: frozenset({Status.GROUPED, Status.CANCELLED}),
     Status.GROUPED: frozenset({Status.RUNNING, Status.SYNTHESISED, Status.CANCELLED}),
-    Status.RUNNING: frozenset({Status.SYNTHESISED, Status.CANCELLED}),
-    Status.SYNTHESISED: frozenset({Status.PUBLISHED, Status.CANCELLED}),
+    Status.RUNNING: frozenset({Status.SYNTHESISED}),
+    Status.SYNTHESISED: frozenset({Status.PUBLISHED}),
     Status.PUBLISHED: frozenset(),
     Status.CANCELLED: frozenset(),
 }
-"""Where each status may go next. Forming groups again or synthesising again keeps the status."""
+"""Where each status may go next. Forming groups again or synthesising again keeps the status. Once the groups
+are at work (input has come in) the session is not cancelled any more: it is finished by publishing."""
 
 _SIGN_UP: Final = frozenset({Status.OPEN, Status.GROUPED})
 _GROUPS: Final = frozenset({Status.OPEN, Status.GROUPED, Status.RUNNING})
@@ -90,6 +91,25 @@ def can_vote(status: str) -> bool:
 
 def can_synthesise(status: str) -> bool:
     return status in _INPUT
+
+
+def can_cancel(status: str) -> bool:
+    return can_move(status, Status.CANCELLED)
+
+
+def can_edit(status: str) -> bool:
+    """The host edits the session's details (title, time, place, capacity) until it is finished."""
+    return not is_finished(status)
+
+
+def own_input_editable(status: str) -> bool:
+    """A participant edits or deletes their own input while the groups work, not once it is synthesised."""
+    return status in (Status.GROUPED, Status.RUNNING)
+
+
+def board_editable(status: str) -> bool:
+    """The host corrects the board from the first input on, also after publication (the report follows)."""
+    return status in _INPUT or status == Status.PUBLISHED
 
 
 def can_publish(status: str) -> bool:

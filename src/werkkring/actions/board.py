@@ -37,8 +37,6 @@ from werkkring.queries.sessions import contributions_of, themes_of
 from werkkring.store.models import Contribution, Member, Theme, WorkSession
 
 QUOTES = 3
-EDITABLE = ("grouped", "running", "synthesised", "published")
-RERUNNABLE = ("grouped", "running", "synthesised")
 RERUN_KIND = "board.rerun"
 # From this many contributions on, a re-run goes through a background job (the sentence vectors and the
 # clustering take seconds and more on a busy machine); smaller boards are clustered in the request.
@@ -56,7 +54,7 @@ def begin_edit(session: Session, actor: Member, work_session: WorkSession, versi
     edits made on the same version at the same moment exactly one passes (PostgreSQL's row lock, SQLite's
     write lock)."""
     require_session_host(session, actor, work_session)
-    if work_session.status not in EDITABLE:
+    if not lifecycle.board_editable(work_session.status):
         raise InputError(
             N_("the board of session %(session)s cannot be edited in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},
@@ -513,7 +511,7 @@ def rerun(
     this is that run)."""
     if themes != "auto":
         themes = limits.require(limits.BOARD, {"themes": themes})["themes"]
-    if work_session.status not in RERUNNABLE:
+    if not lifecycle.can_synthesise(work_session.status):
         raise InputError(
             N_("session %(session)s cannot be synthesised in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},
@@ -533,7 +531,7 @@ def rerun(
         session.flush()
         _renumber(session, work_session)
         work_session.board_themes = None if themes == "auto" else themes
-        work_session.status = "synthesised"
+        work_session.status = Status.SYNTHESISED
         _done(session, actor, work_session, "rerun", new, themes=0, asked=themes, kept=[])
         return themes_of(session, work_session)
     board = engine_board(stored, cards)
@@ -628,7 +626,7 @@ def request_rerun(
                 "reload the board and do your edit again"
             )
         )
-    if work_session.status not in RERUNNABLE:
+    if not lifecycle.can_synthesise(work_session.status):
         raise InputError(
             N_("session %(session)s cannot be synthesised in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},

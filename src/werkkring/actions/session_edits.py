@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from werkkring import lifecycle
 from werkkring.actions import notifications
 from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
@@ -21,10 +22,6 @@ from werkkring.queries.sessions import active_registrations
 from werkkring.store.locks import lock_session
 from werkkring.store.models import Contribution, Member, Registration, WorkSession, utcnow
 
-# Until the synthesis has run, a participant may still change their own input.
-INPUT_EDITABLE = ("grouped", "running")
-EDITABLE = ("draft", "open", "grouped", "running", "synthesised")
-CANCELLABLE = ("draft", "open", "grouped")
 REASON_LIMIT = 1000
 CAPACITY_LIMIT = 100_000
 
@@ -105,7 +102,7 @@ def edit_session(
     capacity cannot go below the number already signed up."""
     require_session_host(session, actor, work_session)
     lock_session(session, work_session)
-    if work_session.status not in EDITABLE:
+    if not lifecycle.can_edit(work_session.status):
         raise InputError(
             N_("session %(session)s can no longer be changed (status %(status)s)"),
             params={"session": work_session.id, "status": work_session.status},
@@ -183,7 +180,7 @@ def cancel_session(session: Session, actor: Member, work_session: WorkSession, r
     require_session_host(session, actor, work_session)
     lock_session(session, work_session)
     reason = reason.strip()
-    if work_session.status not in CANCELLABLE:
+    if not lifecycle.can_cancel(work_session.status):
         raise InputError(
             N_("session %(session)s cannot be cancelled now (status %(status)s)"),
             params={"session": work_session.id, "status": work_session.status},
@@ -237,7 +234,7 @@ def _own_input(session: Session, actor: Member, contribution: Contribution) -> W
     lock_session(session, work_session)
     if contribution.author_id is None or contribution.author_id != actor.id:
         raise PermissionDenied(N_("you can only change your own input"))
-    if work_session.status not in INPUT_EDITABLE:
+    if not lifecycle.own_input_editable(work_session.status):
         raise InputError(N_("the synthesis has been made; input can no longer be changed"))
     return work_session
 

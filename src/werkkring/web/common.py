@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from werkkring import i18n
+from werkkring import i18n, lifecycle
 from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
@@ -84,6 +84,7 @@ def _build_environment() -> jinja2.Environment:
         hyphenate=_hyphenate,
     )
     env.globals["label"] = label
+    env.globals["lifecycle"] = lifecycle  # what each session status allows, as the actions ask it
     env.globals["pdf_available"] = pdf_available
     return env
 
