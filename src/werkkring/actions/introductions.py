@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from werkkring import limits
@@ -23,6 +22,7 @@ from werkkring.jobs import introductions as _mails  # noqa: F401  (registers the
 from werkkring.jobs.queue import enqueue
 from werkkring.queries.connections import between
 from werkkring.store import Database
+from werkkring.store.locks import retried
 from werkkring.store.models import Introduction, Member, utcnow
 
 REQUEST_MAIL = "mail.introduction_request"
@@ -161,20 +161,9 @@ def answer(session: Session, actor: Member, introduction_id: int, *, accept: boo
 
 
 def _run(database: Database, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a transaction; when the other side's change at the same moment came first (the unique
-    open pair, or SQLite's write lock held past its busy timeout), nothing was written: run it again, and it
-    sees that change."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with database.transaction() as session:
-                return work(session)
-        except IntegrityError:
-            if attempt == ATTEMPTS - 1:
-                raise
-        except OperationalError as error:
-            if "database is locked" not in str(error.orig) or attempt == ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    """``work`` in a transaction, again when the other side's change at the same moment came first (the
+    unique open pair, or SQLite's write lock): it then sees that change."""
+    return retried(database, work, attempts=ATTEMPTS)
 
 
 def _member(session: Session, member_id: int) -> Member:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from werkkring import lifecycle, live
@@ -26,6 +25,7 @@ from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import get_session
 from werkkring.queries.votes import MAX_DOTS, Voter
 from werkkring.store import Database
+from werkkring.store.locks import retried
 from werkkring.store.models import Contribution, Member, RoomSettings, Vote, WorkSession
 
 T = TypeVar("T")
@@ -206,20 +206,14 @@ def _announce(
 
 
 def _again(database: Database, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a transaction; when a unique constraint refused it because someone else's change
-    came first, run it again (it then sees that change). So also when SQLite's write lock stayed taken
-    longer than its busy timeout (a hall voting on a loaded machine): nothing was written, it runs again."""
-    for attempt in range(ATTEMPTS):
-        try:
-            with database.transaction() as session:
-                return work(session)
-        except IntegrityError:
-            if attempt == ATTEMPTS - 1:
-                break
-        except OperationalError as error:
-            if "database is locked" not in str(error.orig) or attempt == ATTEMPTS - 1:
-                raise
-    raise InputError(N_("many dots at once: please try again"))
+    """``work`` in a transaction, again when someone else's dot came first (a unique constraint, or SQLite's
+    write lock on a loaded machine): it then sees that dot."""
+    return retried(
+        database,
+        work,
+        attempts=ATTEMPTS,
+        gave_up=lambda: InputError(N_("many dots at once: please try again")),
+    )
 
 
 def cast_vote(database: Database, session_id: int, contribution_id: int, *, voter: Voter) -> Cast:
