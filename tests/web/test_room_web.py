@@ -4,6 +4,7 @@ door list and late arrivals; bad input in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -117,10 +118,13 @@ def test_a_guest_joins_by_code_and_sees_only_their_session(database: Database, a
     with database.reader() as session:
         (contribution,) = session.scalars(select(Contribution)).all()
         assert contribution.author_id == guest_id
-        # the post woke the guest's table (its group channel) and the host's panel (the session channel)
+        # the post woke the guest's table (its group channel) and the host's panel and projector (the input
+        # channel), not every phone in the room (the session channel)
         channels = set(session.scalars(select(LiveEvent.channel)))
         assert f"session:{ws_id}:group:{contribution.group_id}" in channels
-        assert f"session:{ws_id}" in channels
+        assert f"session:{ws_id}:input" in channels
+        room_wide = session.scalars(select(LiveEvent.data).where(LiveEvent.channel == f"session:{ws_id}"))
+        assert not any(json.loads(data).get("type") == "contribution" for data in room_wide)
     # the host sees the guest and their address on the door list; a member does not
     door = host.get(f"/sessions/{ws_id}/door")
     assert "Fatima Ouali" in door.text and "fatima@example.org" in door.text

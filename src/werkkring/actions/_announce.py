@@ -20,6 +20,12 @@ def group_channel(session_id: int, group_id: int) -> str:
     return f"session:{session_id}:group:{group_id}"
 
 
+def input_channel(session_id: int) -> str:
+    """The input's counts per group, for the host's panel and the projector: kept off the session channel,
+    so a post at one table does not wake every phone in the hall (at a summit, 1,000 of them per post)."""
+    return f"session:{session_id}:input"
+
+
 def session_changed(session: Session, work_session: WorkSession, kind: str, **data: Any) -> None:
     """Everyone following the session: the phase, the groups, a seat, the outcome changed."""
     live.publish(
@@ -37,4 +43,9 @@ def contribution_added(session: Session, work_session: WorkSession, contribution
             group_channel(work_session.id, contribution.group_id),
             {"type": "contribution", "id": contribution.id},
         )
-    session_changed(session, work_session, "contribution", group=contribution.group_id)
+    input_changed(session, work_session, contribution.group_id)
+
+
+def input_changed(session: Session, work_session: WorkSession, group_id: int | None) -> None:
+    """A group's input changed (added, edited, removed): the host's panel and the projector count again."""
+    live.publish(session, input_channel(work_session.id), {"type": "contribution", "group": group_id})

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import lifecycle
 from werkkring.actions import notifications
-from werkkring.actions._announce import contribution_added, session_changed
+from werkkring.actions._announce import contribution_added, input_changed, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
@@ -263,4 +263,4 @@ def delete_contribution(session: Session, actor: Member, contribution: Contribut
     record(
         session, actor, "contribution.delete", "work_session", work_session.id, contribution=contribution_id
     )
-    session_changed(session, work_session, "contribution", group=group_id)
+    input_changed(session, work_session, group_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import lifecycle
 from werkkring.actions import votes as vote_actions
+from werkkring.actions._announce import input_channel
 from werkkring.actions.permissions import is_session_host
 from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.queries import sessions as session_queries
@@ -103,7 +104,10 @@ def room_events(request: Request, session_id: int) -> Response:
     with database(request).reader() as session:
         work_session = session_queries.get_session(session, session_id)
         require_room(request, session, work_session)
-    return stream(request, [vote_actions.channel(session_id), vote_actions.votes_channel(session_id)])
+    return stream(
+        request,
+        [vote_actions.channel(session_id), vote_actions.votes_channel(session_id), input_channel(session_id)],
+    )
 
 
 def _vote(request: Request, session_id: int, card: int, *, back: bool) -> Response:

@@ -19,6 +19,7 @@
       };
       source.addEventListener(channel, deliver);
       source.addEventListener(channel + ":votes", deliver);
+      source.addEventListener(channel + ":input", deliver);
     }
   };
 
