@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.actions.test_votes import _room
+from werkkring.actions import room as room_actions
 from werkkring.actions import timer as timer_actions
 from werkkring.actions.permissions import SYSTEM
 from werkkring.errors import InputError, PermissionDenied
@@ -111,3 +112,23 @@ def test_each_round_has_its_own_timer(database: Database, clock: Clock) -> None:
         assert timer_queries.timer_of(session, ws, 1).left == 1200
         assert timer_queries.timer_of(session, ws, 2).left == 600
         assert timer_queries.timer_of(session, ws, 3).state == "idle"
+
+
+def test_the_pages_show_the_round_the_session_is_in(database: Database, clock: Clock) -> None:
+    """World café: once round 2 has begun, the timer the pages and the projector show is round 2's (its own,
+    idle until the host starts it); round 1's stays as it ended."""
+    room = _room(database, 9)
+    ws = room["ws"]
+    _do(database, ws, "start", minutes=15)
+    assert _view(database, ws).round_no == 1
+    with database.transaction() as session:
+        host = session.get(Member, room["host"])
+        assert host is not None
+        room_actions.start_next_round(session, get_session(session, ws), actor=host, seed=1)
+    now = _view(database, ws)
+    assert (now.round_no, now.state) == (2, "idle")
+    _do(database, ws, "start", minutes=10, round_no=2)
+    assert (_view(database, ws).round_no, _view(database, ws).state) == (2, "running")
+    with database.reader() as session:
+        first = timer_queries.timer_of(session, get_session(session, ws), 1)
+    assert first.state == "running" and first.round_no == 1

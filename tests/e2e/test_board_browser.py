@@ -55,11 +55,29 @@ def _shot(page: Any, name: str, *, board: bool = False) -> None:
     """The screen, or (``board``) the whole board alone."""
     if os.environ.get("WERKKRING_NO_SCREENSHOTS"):
         return
+    from playwright.sync_api import Error as PlaywrightError
+
     SHOTS.mkdir(parents=True, exist_ok=True)
-    if board:
-        page.locator("#board").screenshot(path=str(SHOTS / f"{name}.png"))
-    else:
+    if not board:
         page.screenshot(path=str(SHOTS / f"{name}.png"))
+        return
+    for attempt in range(3):  # the board is live: a refresh may replace it while the picture is taken
+        try:
+            page.locator("#board").screenshot(path=str(SHOTS / f"{name}.png"))
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(300)
+
+
+def _steady(page: Any, server: LiveServer, room: Evening) -> None:
+    """Wait until the page's board shows the stored version and no refresh is on its way (the board is live:
+    a refresh replaces it, and an element taken from the old one is gone)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#board")).to_have_attribute("data-version", str(_view(server, room).version))
+    page.wait_for_timeout(500)
 
 
 def _view(server: LiveServer, room: Evening) -> board_queries.BoardView:
@@ -109,6 +127,7 @@ def test_the_host_edits_the_board_and_the_report_and_projector_follow(
     view = _view(server, room)
     assert len(view.themes) >= 2
     assert room.cards[COFFEE] in [c.id for c in view.aside], "the draft sets the coffee line aside"
+    _steady(host, server, room)
     _shot(host, "board-draft", board=True)
     # The projector follows the board live (no reload): it is open while the host edits.
     projector = contexts({"width": 1920, "height": 1080}).new_page()
@@ -262,8 +281,7 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     _fits(phone)
     # The keyboard on the phone too (a tablet with a keyboard): Space, one step back, Space. First the
     # board shows the version the move made (on a loaded machine its refresh can still be on the way).
-    expect(phone.locator("#board")).to_have_attribute("data-version", str(_view(server, made).version))
-    phone.wait_for_timeout(500)  # a live refresh that the move's own event starts, if any
+    _steady(phone, server, made)
     drops = phone.locator("[data-drop]").evaluate_all("els => els.map(e => e.getAttribute('data-drop'))")
     goal = drops[drops.index(str(target)) - 1]
     phone.locator(f"#card-{card}").focus()
@@ -272,6 +290,7 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
     phone.keyboard.press("Space")
     expect(phone.locator(f'[data-drop="{goal}"] #card-{card}')).to_be_visible()
     _fits(phone)
+    _steady(phone, server, made)
     phone.locator(f"#card-{card}").scroll_into_view_if_needed()
     _shot(phone, "board-phone")
     _axe(phone)

@@ -21,6 +21,7 @@ from werkkring.queries.sessions import (
     group_of,
     themes_of,
 )
+from werkkring.queries.timer import timer_of
 from werkkring.queries.votes import settings_of
 from werkkring.store.models import (
     BreakoutGroup,
@@ -250,10 +251,7 @@ def members_named(
 
 def current_round(session: Session, work_session: WorkSession) -> int:
     """The round the session is in (1 before any groups exist)."""
-    found = session.scalar(
-        select(func.max(BreakoutGroup.round)).where(BreakoutGroup.session_id == work_session.id)
-    )
-    return int(found or 1)
+    return timer_of(session, work_session).round_no
 
 
 def round_groups(

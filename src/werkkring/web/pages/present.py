@@ -105,7 +105,7 @@ def timer(
     session_id: int,
     do: Annotated[str, Form()] = "",
     minutes: Annotated[str, Form()] = "",
-    round_no: Annotated[int, Form(alias="round")] = 1,
+    round_no: Annotated[int, Form(alias="round", ge=1, le=10_000)] = 1,
 ) -> Response:
     """The host: start (for so many minutes, or on after a pause), pause, add minutes, reset."""
     with database(request).transaction() as session:

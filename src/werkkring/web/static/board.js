@@ -185,6 +185,9 @@
       var data = {};
       try { data = JSON.parse(e.data); } catch (err) { return; }
       if (data.type !== "board" && data.type !== "phase") return;
+      // A phase event about the status this board already shows changes nothing here (every edit of the
+      // board itself comes as a "board" event with its version).
+      if (data.type === "phase" && data.status && data.status === board.getAttribute("data-status")) return;
       if (data.version !== undefined && Number(data.version) <= Number(board.getAttribute("data-version")) && !data.running) return;
       behind = true;
       catchUp();
