@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from werkkring.jobs import kinds as _job_kinds  # noqa: F401  (the job kinds, as every program that enqueues loads them)
 from werkkring.queries.connections import forget_fitted
 from werkkring.store import Database, make_engine, upgrade
 from werkkring.store.models import Base

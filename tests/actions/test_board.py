@@ -243,8 +243,8 @@ def test_only_the_host_or_an_admin_edits_the_board(database: Database, synthesis
 def test_a_large_rerun_runs_as_a_job_and_keeps_the_placements(
     database: Database, synthesised: Evening
 ) -> None:
+    from werkkring import queue
     from werkkring.config import Settings
-    from werkkring.jobs import queue
 
     view = _view(database, synthesised)
     card = view.themes[0].cards[0].id

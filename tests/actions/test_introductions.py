@@ -55,11 +55,11 @@ def test_asking_then_a_yes_introduces_both_once(database: Database) -> None:
     a, b, _ = _people(database)
     asked = intro_actions.ask_introduction(database, a, b, reason="We werken allebei met teams")
     assert asked.status == "proposed" and asked.a_accepted_at is not None and asked.b_accepted_at is None
-    assert _jobs(database, intro_actions.REQUEST_MAIL) == 1
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 0
+    assert _jobs(database, intro_actions.REQUEST_MAIL_KIND) == 1
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 0
     # Asking again changes nothing and sends nothing more.
     again = intro_actions.ask_introduction(database, a, b)
-    assert again.id == asked.id and _jobs(database, intro_actions.REQUEST_MAIL) == 1
+    assert again.id == asked.id and _jobs(database, intro_actions.REQUEST_MAIL_KIND) == 1
     with database.reader() as session:
         seen_by_b = connection_queries.introductions_of(session, session.get(Member, b))  # type: ignore[arg-type]
         seen_by_a = connection_queries.introductions_of(session, session.get(Member, a))  # type: ignore[arg-type]
@@ -68,10 +68,10 @@ def test_asking_then_a_yes_introduces_both_once(database: Database) -> None:
 
     made = intro_actions.answer_introduction(database, b, asked.id, accept=True)
     assert made.status == "accepted" and made.introduced_at is not None and made.open_pair is None
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 1
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 1
     # A second yes (another tab) changes nothing; a no afterwards is refused.
     intro_actions.answer_introduction(database, b, asked.id, accept=True)
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 1
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 1
     with pytest.raises(InputError, match="already been introduced"):
         intro_actions.answer_introduction(database, b, asked.id, accept=False)
     with pytest.raises(InputError, match="already been introduced"):
@@ -94,7 +94,7 @@ def test_a_no_is_final_and_only_the_two_answer(database: Database) -> None:
         intro_actions.answer_introduction(database, a, asked.id, accept=True)
     with pytest.raises(InputError, match="declined"):
         intro_actions.ask_introduction(database, a, b)
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 0
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 0
     with database.reader() as session:
         seen_by_a = connection_queries.introductions_of(session, session.get(Member, a))  # type: ignore[arg-type]
     assert [v.state for v in seen_by_a] == ["declined"]
@@ -167,7 +167,7 @@ def test_both_asking_each_other_at_the_same_moment_make_one_introduction(
     assert together and outcomes == ["ok", "ok"]
     (only,) = _introductions(database)
     assert only.status == "accepted" and only.a_accepted_at and only.b_accepted_at and only.introduced_at
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 1
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 1
 
 
 def test_two_yeses_at_the_same_moment_send_the_introduction_once(
@@ -183,7 +183,7 @@ def test_two_yeses_at_the_same_moment_send_the_introduction_once(
     assert together and outcomes == ["ok", "ok", "ok"]
     (only,) = _introductions(database)
     assert only.status == "accepted"
-    assert _jobs(database, intro_actions.INTRODUCED_MAIL) == 1
+    assert _jobs(database, intro_actions.INTRODUCED_MAIL_KIND) == 1
 
 
 def test_a_yes_and_a_no_at_the_same_moment_leave_one_clear_outcome(
@@ -201,7 +201,7 @@ def test_a_yes_and_a_no_at_the_same_moment_leave_one_clear_outcome(
     )
     assert together
     (only,) = _introductions(database)
-    made = _jobs(database, intro_actions.INTRODUCED_MAIL)
+    made = _jobs(database, intro_actions.INTRODUCED_MAIL_KIND)
     # Whichever came first stands; the other is refused (or, a second yes after a yes, changes nothing).
     assert (only.status, made) in {("accepted", 1), ("declined", 0)}
     assert "ok" in outcomes

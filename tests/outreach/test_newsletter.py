@@ -16,11 +16,11 @@ from werkkring.actions.permissions import SYSTEM
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError
 from werkkring.jobs import newsletter as newsletter_job
-from werkkring.jobs.queue import Runner
 from werkkring.mail import Mail
 from werkkring.outreach import Digest, SendResult, read_unsubscribe_token, unsubscribe_token
 from werkkring.queries.outreach import digest as build_digest
 from werkkring.queries.outreach import newsletter_result
+from werkkring.queue import Runner
 from werkkring.store import Database
 from werkkring.store.models import AuditEntry, Initiative, Job, Member, WorkSession
 from werkkring.web.app import create_app

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from tests.web import factories
 from tests.web.helpers import make_settings
+from werkkring import queue
 from werkkring.config import Settings
-from werkkring.jobs import queue
 from werkkring.jobs.runner import JobBackend
 from werkkring.store import Database
 from werkkring.store.models import Job, JobItem, Member

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import PG_ADMIN_URL
 from tests.helpers import run_cli
+from werkkring import queue
 from werkkring.demo import build_demo_network
-from werkkring.jobs import queue
 from werkkring.store import Database, current_revision
 from werkkring.store.models import Base, Job, Member
 

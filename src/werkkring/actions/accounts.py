@@ -17,9 +17,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from werkkring import limits
+from werkkring import limits, queue
 from werkkring.actions._audit import record
-from werkkring.actions.permissions import require_admin
+from werkkring.actions.permissions import SYSTEM, require_admin
 from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.queries.members import member_by_email
 from werkkring.store.models import (
@@ -35,6 +35,8 @@ EMAIL_PATTERN: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# The job kind that makes and mails a sign-in, reset or invitation link; its handler is werkkring.jobs.mail.
+LINK_MAIL_KIND: Final = "mail.link"
 
 
 def hash_password(password: str) -> str:
@@ -90,6 +92,18 @@ LINK_LIFETIMES: Final = {
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mail_link(session: Session, member: Member, purpose: str) -> None:
+    """A sign-in, reset or invitation link for ``member``, made and mailed by a job once the caller's
+    transaction commits (nothing is mailed for a change that rolls back)."""
+    if purpose not in LINK_LIFETIMES:
+        raise InputError(
+            N_("purpose must be one of %(choices)s, not %(value)r"),
+            params={"choices": ", ".join(LINK_LIFETIMES), "value": purpose},
+        )
+    queue.enqueue(session, LINK_MAIL_KIND, {"member_id": member.id, "purpose": purpose})
+    record(session, SYSTEM, "account.link_mail", "member", member.id, purpose=purpose)
 
 
 def issue_login_token(session: Session, actor: Member | None, member: Member, purpose: str) -> str:

@@ -22,14 +22,13 @@ from typing import Any, Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from werkkring import lifecycle, limits
+from werkkring import lifecycle, limits, queue
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_session_host
 from werkkring.engines.synthesis import Board, GroupSummary, HostTheme, split_theme, synthesize
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.errors import N_, ConflictError, InputError, Problem
-from werkkring.jobs import queue
 from werkkring.lifecycle import Status
 from werkkring.queries import board as board_queries
 from werkkring.queries import votes as vote_queries
@@ -633,8 +632,6 @@ def request_rerun(
         )
     if board_queries.running_job(session, work_session) is not None:
         raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
-    from werkkring.jobs import board as _job  # noqa: F401  (registers the job kind; it imports this module)
-
     job_id = queue.enqueue(
         session,
         RERUN_KIND,

@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied
-from werkkring.jobs import introductions as _mails  # noqa: F401  (registers the two mail kinds)
-from werkkring.jobs.queue import enqueue
 from werkkring.queries.connections import between
+from werkkring.queue import enqueue
 from werkkring.store import Database
 from werkkring.store.locks import retried
 from werkkring.store.models import Introduction, Member, utcnow
 
-REQUEST_MAIL = "mail.introduction_request"
-INTRODUCED_MAIL = "mail.introduction_made"
+# The job kinds this module enqueues; their handlers live in werkkring.jobs.introductions.
+REQUEST_MAIL_KIND = "mail.introduction_request"
+INTRODUCED_MAIL_KIND = "mail.introduction_made"
 T = TypeVar("T")
 ATTEMPTS = 5
 
@@ -69,7 +69,7 @@ def ask(session: Session, actor: Member, other_id: int, *, reason: str = "") -> 
     session.add(introduction)
     session.flush()
     record(session, actor, "introduction.ask", "introduction", introduction.id, other=other_id)
-    enqueue(session, REQUEST_MAIL, {"introduction_id": introduction.id}, requested_by=actor.id)
+    enqueue(session, REQUEST_MAIL_KIND, {"introduction_id": introduction.id}, requested_by=actor.id)
     return introduction
 
 
@@ -156,7 +156,7 @@ def answer(session: Session, actor: Member, introduction_id: int, *, accept: boo
     if getattr(said, "rowcount", 0):  # a second yes from the same side changes nothing, records nothing
         record(session, actor, "introduction.accept", "introduction", introduction.id)
     if getattr(made, "rowcount", 0):
-        enqueue(session, INTRODUCED_MAIL, {"introduction_id": introduction.id}, requested_by=actor.id)
+        enqueue(session, INTRODUCED_MAIL_KIND, {"introduction_id": introduction.id}, requested_by=actor.id)
     return introduction
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from werkkring import queue
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import require_admin
-from werkkring.jobs import queue
 from werkkring.store.models import Job, Member
 
 

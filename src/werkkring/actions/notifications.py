@@ -15,11 +15,13 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from werkkring import queue
 from werkkring.actions._audit import record
 from werkkring.errors import N_, InputError, Problem
-from werkkring.jobs import queue
-from werkkring.jobs.notify import MAIL_KIND
 from werkkring.store.models import NOTIFICATION_MODES, Member, Notification, NotificationSetting
+
+# The job kind that mails a notification; its handler lives in werkkring.jobs.notify.
+MAIL_KIND: Final = "notify.mail"
 
 
 @dataclass(frozen=True)

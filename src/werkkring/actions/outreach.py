@@ -13,8 +13,8 @@ from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, require_admin
 from werkkring.config import Settings
 from werkkring.errors import N_, InputError, PermissionDenied
-from werkkring.jobs.queue import JobAlreadyActive, enqueue
 from werkkring.outreach import Digest, signing_key
+from werkkring.queue import JobAlreadyActive, enqueue
 from werkkring.store.models import Job, Member
 
 

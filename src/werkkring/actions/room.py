@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from werkkring import lifecycle, limits
+from werkkring import lifecycle, limits, queue
 from werkkring.actions import sessions as session_actions
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
@@ -53,6 +53,8 @@ class Seating:
 
 
 GUEST_EMAIL_DOMAIN = "guests.invalid"
+# The job kind that mails a guest's invitation; its handler lives in werkkring.jobs.guests.
+GUEST_INVITE_KIND = "mail.guest_invite"
 """A guest's Member row carries a placeholder address in this reserved domain (RFC 2606): no mail ever
 reaches it, and no sign-in link can be sent to it. The address a guest gives is kept on the Guest row."""
 
@@ -476,8 +478,6 @@ def become_member(session: Session, guest: Member, *, email: str, actor: Actor =
 def invite_guest(session: Session, work_session: WorkSession, member_id: int, *, actor: Member) -> Guest:
     """The host invites a guest who gave their address (with consent) to become a member: a job mails them
     a link, after this transaction commits, to choose a password (:func:`become_member`)."""
-    from werkkring.jobs import queue as jobs
-
     require_session_host(session, actor, work_session)
     guest = session.get(Guest, member_id)
     if guest is None or guest.session_id != work_session.id:
@@ -493,7 +493,7 @@ def invite_guest(session: Session, work_session: WorkSession, member_id: int, *,
             params={"email": guest.email},
         )
     guest.invited_at = utcnow()
-    jobs.enqueue(session, "mail.guest_invite", {"member_id": member_id})
+    queue.enqueue(session, GUEST_INVITE_KIND, {"member_id": member_id})
     record(session, actor, "guest.invite", "member", member_id, work_session=work_session.id)
     return guest
 

@@ -16,6 +16,7 @@ import typer
 
 from werkkring.cli import _errors, connections, groups, outreach, service, store_commands, synthesis
 from werkkring.config import Settings
+from werkkring.jobs import kinds as _kinds  # noqa: F401  (every job kind the commands enqueue)
 
 app = typer.Typer(
     name="werkkring",

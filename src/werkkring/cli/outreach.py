@@ -76,8 +76,8 @@ def _send_newsletter(db: Database, config: Settings, day: dt.date) -> None:
     from werkkring.actions.outreach import NEWSLETTER_KEY, start_newsletter
     from werkkring.actions.permissions import SYSTEM
     from werkkring.jobs import kinds  # noqa: F401  (the job kinds)
-    from werkkring.jobs.queue import Runner, refusing_duplicates
     from werkkring.queries.outreach import digest, newsletter_result
+    from werkkring.queue import Runner, refusing_duplicates
     from werkkring.store.models import Job
 
     runner = Runner(db, config)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from werkkring.actions import board as board_actions
-from werkkring.jobs.queue import JobContext, handler
 from werkkring.llm import LanguageModel
 from werkkring.queries.members import get_member
 from werkkring.queries.sessions import get_session
+from werkkring.queue import JobContext, handler
 
 KIND = board_actions.RERUN_KIND
 

@@ -11,10 +11,10 @@ import smtplib
 
 from werkkring import i18n
 from werkkring.actions.accounts import issue_login_token
-from werkkring.actions.room import delete_expired_guests
+from werkkring.actions.room import GUEST_INVITE_KIND, delete_expired_guests
 from werkkring.config import Settings
-from werkkring.jobs.queue import JobContext, handler
 from werkkring.mail import Mail, send
+from werkkring.queue import JobContext, handler
 from werkkring.store import Database
 from werkkring.store.models import Guest, Member
 
@@ -51,7 +51,7 @@ def invitation_mail(member: Member, address: str, token: str, base_url: str) -> 
     return Mail(to=address, subject=subject, text=text)
 
 
-@handler("mail.guest_invite", max_attempts=6)
+@handler(GUEST_INVITE_KIND, max_attempts=6)
 def mail_guest_invite(context: JobContext, *, member_id: int) -> None:
     for step in context.items(["mail"], total=1):
         with context.database.transaction() as session:

@@ -9,9 +9,10 @@ import smtplib
 from sqlalchemy.orm import Session
 
 from werkkring import i18n
-from werkkring.jobs.queue import ItemStep, JobContext, handler
+from werkkring.actions.introductions import INTRODUCED_MAIL_KIND, REQUEST_MAIL_KIND
 from werkkring.mail import Mail, send
 from werkkring.queries import members as member_queries
+from werkkring.queue import ItemStep, JobContext, handler
 from werkkring.store.models import Introduction, Member
 
 TRANSIENT = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
@@ -76,7 +77,7 @@ def _send(step: ItemStep, mail: Mail, context: JobContext) -> None:
         step.failed(f"{type(error).__name__}: {error}")
 
 
-@handler("mail.introduction_request", max_attempts=6)
+@handler(REQUEST_MAIL_KIND, max_attempts=6)
 def mail_introduction_request(context: JobContext, *, introduction_id: int) -> None:
     for step in context.items(["mail"], total=1):
         with context.database.reader() as session:
@@ -90,7 +91,7 @@ def mail_introduction_request(context: JobContext, *, introduction_id: int) -> N
         _send(step, mail, context)
 
 
-@handler("mail.introduction_made", max_attempts=6)
+@handler(INTRODUCED_MAIL_KIND, max_attempts=6)
 def mail_introduction_made(context: JobContext, *, introduction_id: int) -> None:
     for step in context.items(["a", "b"], total=2):
         with context.database.reader() as session:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import smtplib
 
 from werkkring import i18n
-from werkkring.actions.accounts import issue_login_token
-from werkkring.jobs.queue import JobContext, handler
+from werkkring.actions.accounts import LINK_MAIL_KIND, issue_login_token
 from werkkring.mail import Mail, send
+from werkkring.queue import JobContext, handler
 from werkkring.store.models import Member
 
 LINK_PATHS = {"signin": "/signin/link/", "reset": "/password/reset/", "invite": "/invite/"}
@@ -39,7 +39,7 @@ def link_mail(member: Member, purpose: str, token: str, base_url: str) -> Mail:
     return Mail(to=member.email, subject=subjects[purpose], text=text)
 
 
-@handler("mail.link", max_attempts=6)
+@handler(LINK_MAIL_KIND, max_attempts=6)
 def mail_link(context: JobContext, *, member_id: int, purpose: str) -> None:
     for step in context.items(["mail"], total=1):
         with context.database.transaction() as session:

@@ -12,10 +12,10 @@ from werkkring.actions._audit import record
 from werkkring.actions.outreach import NEWSLETTER_KIND
 from werkkring.actions.permissions import SYSTEM, Actor
 from werkkring.jobs.mail import TRANSIENT
-from werkkring.jobs.queue import JobContext, handler
 from werkkring.mail import send
 from werkkring.outreach import newsletter_mail
 from werkkring.queries.outreach import digest, newsletter_recipients
+from werkkring.queue import JobContext, handler
 from werkkring.store.models import Member
 
 

@@ -14,15 +14,15 @@ from typing import Any, Final
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from werkkring.actions.notifications import MAIL_KIND
 from werkkring.config import Settings
 from werkkring.i18n import N_, long_date, short_time
-from werkkring.jobs.queue import JobContext, enqueue, handler
 from werkkring.mail import Mail, send
 from werkkring.outreach._words import Words, words
+from werkkring.queue import JobContext, enqueue, handler
 from werkkring.store import Database
 from werkkring.store.models import Job, Member, Notification, utcnow
 
-MAIL_KIND: Final = "notify.mail"
 DIGEST_KIND: Final = "notify.digest"
 SETTINGS_PATH: Final = "/me/notifications"
 TRANSIENT = (ConnectionError, TimeoutError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
-from werkkring.jobs.queue import JobContext, handler
 from werkkring.outreach import html_to_pdf
+from werkkring.queue import JobContext, handler
 from werkkring.store.models import ReportFile
 
 KIND = "room.print_pdf"

@@ -6,8 +6,8 @@ again and an unchanged one is served at once."""
 from __future__ import annotations
 
 from werkkring import outreach
-from werkkring.jobs.queue import JobContext, handler
 from werkkring.queries.outreach import session_report
+from werkkring.queue import JobContext, handler
 from werkkring.store.models import ReportFile
 
 KIND = "report.pdf"

@@ -20,9 +20,9 @@ from typing import Any, Final
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from werkkring import live
+from werkkring import live, queue
 from werkkring.config import Settings
-from werkkring.jobs import guests, notify, queue
+from werkkring.jobs import guests, notify
 from werkkring.jobs import kinds as _kinds  # noqa: F401  (registers every job kind)
 from werkkring.store import Database
 from werkkring.store.keys import with_site_secret

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from werkkring import i18n
 from werkkring.actions import accounts as account_actions
@@ -17,10 +16,9 @@ from werkkring.actions import members as member_actions
 from werkkring.actions.permissions import require_admin
 from werkkring.domain import TIMEZONE
 from werkkring.errors import N_, InputError
-from werkkring.jobs import queue as jobs
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import members as member_queries
-from werkkring.store.models import ROLES, Member
+from werkkring.store.models import ROLES
 from werkkring.web.common import (
     current_member,
     database,
@@ -48,11 +46,6 @@ OptionalText = Annotated[str, Form()]
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "-"
-
-
-def _mail_link(session: Session, member: Member, purpose: str) -> None:
-    """The link is made and mailed by a job once this request's transaction has committed."""
-    jobs.enqueue(session, "mail.link", {"member_id": member.id, "purpose": purpose})
 
 
 def _limit_links(request: Request, email: str) -> None:
@@ -113,7 +106,7 @@ def request_link(request: Request, email: Text) -> Response:
     with database(request).transaction() as session:
         member = member_queries.member_by_email(session, email)
         if member is not None:
-            _mail_link(session, member, "signin")
+            account_actions.mail_link(session, member, "signin")
     flash(request, translate(request, "If that address belongs to a member, a sign-in link is on its way."))
     return redirect("/signin")
 
@@ -155,7 +148,7 @@ def forgot(request: Request, email: Text) -> Response:
     with database(request).transaction() as session:
         member = member_queries.member_by_email(session, email)
         if member is not None:
-            _mail_link(session, member, "reset")
+            account_actions.mail_link(session, member, "reset")
     flash(
         request,
         translate(
@@ -263,7 +256,7 @@ def admin_invite(
         member, _token = account_actions.invite_member(
             session, me, name=name, email=email, role=role, language=language, circle_ids=circle or []
         )
-        _mail_link(session, member, "invite")
+        account_actions.mail_link(session, member, "invite")
     flash(request, translate(request, "The invitation has been sent."))
     return redirect("/admin/members")
 

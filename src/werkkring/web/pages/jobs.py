@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from werkkring import queue
 from werkkring.actions import jobs as job_actions
 from werkkring.actions.permissions import require_admin
-from werkkring.jobs import queue
 from werkkring.store.models import JOB_STATUSES
 from werkkring.web.common import database, flash, redirect, render, require_member, translate
 from werkkring.web.live import stream

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from werkkring import outreach
+from werkkring import outreach, queue
 from werkkring.actions import outreach as outreach_actions
 from werkkring.actions.permissions import require_admin, require_session_host
 from werkkring.errors import N_, InputError, NotFoundError
-from werkkring.jobs import queue, report_pdf
+from werkkring.jobs import report_pdf
 from werkkring.queries import outreach as outreach_queries
 from werkkring.queries.sessions import get_session
 from werkkring.store.models import Member

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from werkkring import queue
 from werkkring.actions import timer as timer_actions
 from werkkring.actions.permissions import require_session_host
 from werkkring.errors import N_, InputError, NotFoundError
-from werkkring.jobs import print_pdf, queue
+from werkkring.jobs import print_pdf
 from werkkring.outreach import html_to_pdf
 from werkkring.queries import present as present_queries
 from werkkring.queries import sessions as session_queries

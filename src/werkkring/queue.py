@@ -98,7 +98,9 @@ def enqueue(
 ) -> str:
     """Record a job in the caller's transaction; it is handed to the runner only once that commits."""
     if kind not in KINDS:
-        raise ValueError(f"no handler for job kind {kind!r}")
+        raise ValueError(
+            f"no handler for job kind {kind!r} (a program that enqueues imports werkkring.jobs.kinds)"
+        )
     job_id = uuid.uuid4().hex
     session.add(
         Job(
