@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from werkkring.actions.accounts import set_password  # noqa: E402
 from werkkring.actions.members import import_members  # noqa: E402
+from werkkring.actions.permissions import SYSTEM  # noqa: E402
 from werkkring.demo import build_demo_network  # noqa: E402
 from werkkring.io.members_csv import MemberRow  # noqa: E402
 from werkkring.store import Database, upgrade  # noqa: E402
@@ -90,7 +91,7 @@ def fill(database: Database, members: int, users: int) -> tuple[list[str], list[
         for i in range(members - 300)
     ]
     with database.transaction() as session:
-        import_members(session, None, rows, "bench")
+        import_members(session, SYSTEM, rows, "bench")
     emails = [f"bench{i}@example.org" for i in range(users)]
     with database.transaction() as session:
         for email in emails:

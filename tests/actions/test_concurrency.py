@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from werkkring.actions import sessions
 from werkkring.actions.members import create_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.errors import ConflictError, InputError
 from werkkring.io.members_csv import MemberRow
 from werkkring.queries import sessions as session_queries
@@ -23,7 +24,7 @@ def _people(database: Database, n: int) -> list[int]:
         made = [
             create_member(
                 session,
-                None,
+                SYSTEM,
                 MemberRow(
                     line=i,
                     name=f"Deelnemer {i}",

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from tests.web.helpers import make_settings
 from werkkring.actions import initiatives, notifications, session_edits, sessions
 from werkkring.actions.members import create_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.config import Settings
 from werkkring.errors import InputError, NotFoundError, PermissionDenied
 from werkkring.io.members_csv import MemberRow
@@ -61,7 +62,7 @@ def _body(message: email.message.EmailMessage) -> str:
 def _people(database: Database, n: int) -> list[int]:
     with database.transaction() as session:
         made = [
-            create_member(session, None, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
             for i in range(n)
         ]
         made[0].role = "host"
@@ -255,7 +256,7 @@ def test_own_input_is_changed_or_deleted_before_the_synthesis_only(database: Dat
 
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.store_themes(session, None, ws, [sessions.ThemeInput(label="Samen leren")])
+        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
     with database.transaction() as session, pytest.raises(InputError, match="synthesis"):
         session_edits.edit_contribution(
             session, _member(session, ids[1]), session.get(Contribution, first), "Later"
@@ -292,7 +293,7 @@ def test_notifications_follow_each_members_choice(database: Database, mail: Sett
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
         sessions.add_contribution(session, _member(session, ids[1]), ws, "Meer samen leren")
-        sessions.store_themes(session, None, ws, [sessions.ThemeInput(label="Samen leren")])
+        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
         sessions.publish(session, _member(session, ids[0]), ws)
     published = [m for m in _outbox(mail) if "opbrengst" in str(m["Subject"])]
     # Lid 2 wants it in the digest: not now.
@@ -398,7 +399,7 @@ def test_only_a_published_outcome_can_be_made_public(database: Database) -> None
         session_edits.set_public(session, _member(session, ids[0]), ws, True)
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.store_themes(session, None, ws, [sessions.ThemeInput(label="Samen leren")])
+        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
         sessions.publish(session, _member(session, ids[0]), ws)
         with pytest.raises(PermissionDenied):
             session_edits.set_public(session, _member(session, ids[1]), ws, True)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from werkkring.actions import introductions as intro_actions
 from werkkring.actions.members import create_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.errors import InputError, NotFoundError, PermissionDenied
 from werkkring.io.members_csv import MemberRow
 from werkkring.queries import connections as connection_queries
@@ -26,7 +27,7 @@ def _people(database: Database, count: int = 3) -> list[int]:
         made = [
             create_member(
                 session,
-                None,
+                SYSTEM,
                 MemberRow(
                     line=i,
                     name=f"Lid {i}",
@@ -211,12 +212,12 @@ def test_recorded_introductions_leave_the_pair_out_of_suggestions_and_rounds(dat
     with database.transaction() as session:
         seeker = create_member(
             session,
-            None,
+            SYSTEM,
             MemberRow(line=1, name="Sara", email="sara@example.org", needs="hulp bij boekhouding"),
         )
         helper = create_member(
             session,
-            None,
+            SYSTEM,
             MemberRow(line=2, name="Bob", email="bob@example.org", offers="boekhouding voor zzp'ers"),
         )
         session.flush()

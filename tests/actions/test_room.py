@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from werkkring.actions import room, sessions
 from werkkring.actions.members import create_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.errors import InputError, PermissionDenied
 from werkkring.io.members_csv import MemberRow
 from werkkring.joincodes import normalise
@@ -51,7 +52,7 @@ def _people(database: Database, n: int) -> list[int]:
         made = [
             create_member(
                 session,
-                None,
+                SYSTEM,
                 MemberRow(
                     line=i,
                     name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i}"),
@@ -242,7 +243,7 @@ def test_guest_data_is_deleted_after_the_keeping_time_unless_they_became_a_membe
         someone = session.get(Member, member)
         assert someone is not None
         room.join(session, ws, actor=someone)
-        sessions.form_groups(session, None, ws)
+        sessions.form_groups(session, SYSTEM, ws)
     with database.transaction() as session:
         ws = session.get(WorkSession, ws_id)
         guest = session.get(Member, goes_id)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from werkkring.actions import helix, initiatives, sessions
 from werkkring.actions.members import create_member, delete_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.errors import InputError, PermissionDenied
 from werkkring.io.members_csv import MemberRow
 from werkkring.queries import sessions as session_queries
@@ -18,7 +19,7 @@ from werkkring.store.models import AuditEntry, Contribution, Member
 def _people(database: Database, n: int) -> list[int]:
     with database.transaction() as session:
         made = [
-            create_member(session, None, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
             for i in range(n)
         ]
         made[0].role = "host"
@@ -169,7 +170,7 @@ def test_groups_are_a_good_mix_and_avoid_people_who_met_before(database: Databas
         people = [
             create_member(
                 session,
-                None,
+                SYSTEM,
                 MemberRow(
                     line=i,
                     name=f"Lid {i}",

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from werkkring.actions import sessions
 from werkkring.actions.members import create_member
+from werkkring.actions.permissions import SYSTEM
 from werkkring.io.members_csv import MemberRow
 from werkkring.store import Database
-from werkkring.store.models import Contribution, Member, Theme
+from werkkring.store.models import AuditEntry, Contribution, Member, Theme
 
 LINES = {
     1: [
@@ -49,7 +50,7 @@ OFF_TOPIC = {
 def test_run_synthesis_sets_aside_what_does_not_answer_the_question(database: Database) -> None:
     with database.transaction() as session:
         people = [
-            create_member(session, None, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
             for i in range(9)
         ]
         people[0].role = "host"
@@ -73,8 +74,13 @@ def test_run_synthesis_sets_aside_what_does_not_answer_the_question(database: Da
     with database.transaction() as session:
         ws = sessions.get_session(session, ws_id)
         host = session.scalars(select(Member).where(Member.role == "host")).one()
+        host_id = host.id
+        before = session.scalar(select(func.count()).select_from(AuditEntry))
         made = sessions.run_synthesis(session, host, ws)
         assert len(made) == 3
+    with database.reader() as session:  # one click, one audit entry (it wrote two before the board)
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id).offset(before)).all()
+        assert [(e.action, e.actor_id) for e in entries] == [("board.rerun", host_id)]
     with database.reader() as session:
         themes = session.scalars(select(Theme).where(Theme.session_id == ws_id)).all()
         stored = {t for theme in themes for t in (theme.summary, *theme.quotes)}

@@ -49,7 +49,9 @@ def _room(database: Database, people: int = 9, *, second: bool = False, tables: 
     the first three groups, and a host. With ``second``: another session with a card of its own."""
     with database.transaction() as session:
         made = [
-            create_member(session, None, MemberRow(line=i, name=f"Deelnemer {i}", email=f"d{i}@example.org"))
+            create_member(
+                session, SYSTEM, MemberRow(line=i, name=f"Deelnemer {i}", email=f"d{i}@example.org")
+            )
             for i in range(people + 2)
         ]
         host, outsider, others = made[0], made[1], made[2:]

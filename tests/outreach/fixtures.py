@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from werkkring.actions.permissions import SYSTEM
 from werkkring.actions.sessions import ThemeInput, store_themes
 from werkkring.demo import _vocabulary as vocab
 from werkkring.store.models import Contribution, WorkSession
@@ -70,7 +71,7 @@ def add_demo_themes(session: Session, session_id: int) -> int:
             )
         )
     themes.sort(key=lambda t: (-len(t.groups), -t.size))
-    store_themes(session, None, work_session, themes)
+    store_themes(session, SYSTEM, work_session, themes)
     return len(themes)
 
 

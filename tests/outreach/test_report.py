@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.outreach.fixtures import past_session_ids
 from werkkring.actions.outreach import set_named_in_reports
+from werkkring.actions.permissions import SYSTEM
 from werkkring.actions.sessions import ThemeInput, store_themes
 from werkkring.errors import InputError, NotFoundError
 from werkkring.outreach import render_html, render_markdown, render_pdf
@@ -174,7 +175,7 @@ def test_user_text_cannot_inject_markup(demo: Database) -> None:
         assert work_session is not None
         store_themes(
             session,
-            None,
+            SYSTEM,
             work_session,
             [ThemeInput("# <script>alert(1)</script>", "- **bold** [x](http://e.vil)", 3, [1], ["<b>q</b>"])],
         )
@@ -217,7 +218,7 @@ def test_store_themes_checks_groups(demo: Database) -> None:
         work_session = session.get(WorkSession, session_id)
         assert work_session is not None
         with pytest.raises(InputError, match="groups \\[99\\]"):
-            store_themes(session, None, work_session, [ThemeInput("x", groups=[99])])
+            store_themes(session, SYSTEM, work_session, [ThemeInput("x", groups=[99])])
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tests.web.helpers import PASSWORD
 from werkkring.actions import circles as circle_actions
 from werkkring.actions.accounts import hash_password
+from werkkring.actions.permissions import SYSTEM
 from werkkring.store.models import Circle, Member, Membership
 
 _HASH: dict[str, str] = {}
@@ -54,4 +55,4 @@ def member(
 
 
 def circle(session: Session, name: str) -> Circle:
-    return circle_actions.create_circle(session, None, name)
+    return circle_actions.create_circle(session, SYSTEM, name)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.web import factories
 from werkkring.actions.accounts import create_api_token
+from werkkring.actions.permissions import SYSTEM
 from werkkring.config import Settings
 from werkkring.store import Database
 from werkkring.store.models import ApiToken, Introduction, Member, Membership
@@ -389,7 +390,7 @@ def test_imported_members_are_found_at_the_next_look_without_a_refit(
         rows = [
             MemberRow(line=2, name="Piet Pot", email="piet@example.org", offers="pottenbakken en keramiek")
         ]
-        import_members(session, None, rows)
+        import_members(session, SYSTEM, rows)
     monkeypatch.setattr(connections, "POLL_SECONDS", 0.0)
     refits: list[object] = []
     monkeypatch.setattr(connections, "_refit", lambda session: refits.append(session))

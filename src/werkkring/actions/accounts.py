@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import limits, queue
 from werkkring.actions._audit import record
-from werkkring.actions.permissions import SYSTEM, require_admin
+from werkkring.actions.permissions import SYSTEM, Actor, require_admin
 from werkkring.errors import N_, InputError, NotFoundError, PermissionDenied, Problem
 from werkkring.queries.members import member_by_email
 from werkkring.store.models import (
@@ -69,7 +69,7 @@ def lift_lockout(session: Session, actor: Member, member: Member, clear: Callabl
     record(session, actor, "account.unlock", "member", member.id)
 
 
-def set_password(session: Session, actor: Member | None, member: Member, password: str) -> None:
+def set_password(session: Session, actor: Actor, member: Member, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(
             N_("a password needs at least %(count)s characters"), params={"count": MIN_PASSWORD_LENGTH}
@@ -106,7 +106,7 @@ def mail_link(session: Session, member: Member, purpose: str) -> None:
     record(session, SYSTEM, "account.link_mail", "member", member.id, purpose=purpose)
 
 
-def issue_login_token(session: Session, actor: Member | None, member: Member, purpose: str) -> str:
+def issue_login_token(session: Session, actor: Actor, member: Member, purpose: str) -> str:
     """A fresh one-time token for ``member``; earlier unused tokens of the same purpose stop working."""
     if purpose not in LINK_LIFETIMES:
         raise InputError(

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from werkkring import lifecycle, limits, queue
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
-from werkkring.actions.permissions import require_session_host
+from werkkring.actions.permissions import Actor, require_session_host
 from werkkring.engines.synthesis import Board, GroupSummary, HostTheme, split_theme, synthesize
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.errors import N_, ConflictError, InputError, Problem
@@ -47,7 +47,7 @@ Parts = int | Literal["auto"]
 # ---------------------------------------------------------------- the version, permissions, the aftermath
 
 
-def begin_edit(session: Session, actor: Member, work_session: WorkSession, version: int | None) -> int:
+def _begin_edit(session: Session, actor: Member, work_session: WorkSession, version: int | None) -> int:
     """Check that ``actor`` may edit the board now and take the next board version, refusing when the board
     is no longer at ``version``. Returns the new version. The check and the step are one UPDATE, so of two
     edits made on the same version at the same moment exactly one passes (PostgreSQL's row lock, SQLite's
@@ -81,19 +81,19 @@ def begin_edit(session: Session, actor: Member, work_session: WorkSession, versi
 
 def _done(
     session: Session,
-    actor: Member | None,
+    actor: Actor,
     work_session: WorkSession,
     action: str,
     version: int,
     **details: Any,
 ) -> int:
-    describe(session, work_session)
+    _describe(session, work_session)
     record(session, actor, f"board.{action}", "work_session", work_session.id, version=version, **details)
     session_changed(session, work_session, "board", version=version)
     return version
 
 
-def describe(session: Session, work_session: WorkSession) -> None:
+def _describe(session: Session, work_session: WorkSession) -> None:
     """Each theme's size, groups and quotes again from the cards under it now (the host's version), and the
     undercurrent (the theme that came up in most groups). Quotes are verbatim cards of the theme, never a
     card set aside, from different groups where possible; quotes still in the theme stay. A draft summary
@@ -183,7 +183,7 @@ def move_card(
 ) -> int:
     """The host puts a card in a theme (from another theme, from the unsorted cards, or back from aside):
     it stays there through every re-run."""
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     card = _card(session, work_session, contribution_id)
     theme = _theme(session, work_session, theme_id)
     came_from = card.theme_id
@@ -205,7 +205,7 @@ def set_aside(
     """The host sets a card aside as off-topic: kept, shown to the host with the reason, never quoted, in
     no theme, and a re-run leaves it aside."""
     cleaned = limits.require(limits.BOARD, {"reason": reason})
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     card = _card(session, work_session, contribution_id)
     came_from = card.theme_id
     card.theme_id, card.placed, card.on_topic = None, False, False
@@ -224,7 +224,7 @@ def bring_back(
 ) -> int:
     """A card set aside (by the host or by the draft) comes back on topic: into ``theme_id`` (placed there),
     or among the unsorted cards for the next re-run to place. The draft never sets it aside again."""
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     card = _card(session, work_session, contribution_id)
     if card.aside is None:
         raise InputError(N_("this card is not set aside"))
@@ -250,7 +250,7 @@ def add_theme(
     cleaned = limits.require(limits.THEME, {"label": label, "summary": summary})
     if not cleaned["label"]:
         raise InputError([Problem(N_("a theme needs a label"), field="label")])
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = Theme(
         session_id=work_session.id,
         position=len(themes_of(session, work_session)),
@@ -286,7 +286,7 @@ def edit_theme(
     cleaned = limits.require(limits.THEME, {"label": label, "summary": summary})
     if label is not None and not cleaned["label"]:
         raise InputError([Problem(N_("a theme needs a label"), field="label")])
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     if label is not None:
         theme.label, theme.label_source = cleaned["label"], "host"
@@ -299,7 +299,7 @@ def accept_theme(
     session: Session, actor: Member, work_session: WorkSession, theme_id: int, *, version: int | None
 ) -> int:
     """The host accepts the drafted (or proposed) label and summary line as they are."""
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     theme.label_source, theme.summary_source = "host", "host"
     return _done(session, actor, work_session, "accept_theme", new, theme=theme.id)
@@ -317,7 +317,7 @@ def move_theme(
     """One place up (``step`` -1) or down (+1) in the order the report and the projector show."""
     if step not in (-1, 1):
         raise InputError([Problem(N_("a theme moves one place up or down"), field="step")])
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     order = themes_of(session, work_session)
     at = order.index(theme)
@@ -341,7 +341,7 @@ def merge_themes(
     merged theme keeps the label and summary line of ``into_id``."""
     if theme_id == into_id:
         raise InputError([Problem(N_("choose another theme to merge with"), field="into")])
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     into = _theme(session, work_session, into_id)
     moved = 0
@@ -377,7 +377,7 @@ def split(
         parts = number
         if number < 2:
             raise InputError([Problem(N_("a theme splits into at least 2 parts"), field="parts")])
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     cards = [c for c in contributions_of(session, work_session) if c.theme_id == theme.id and c.aside is None]
     if len(cards) < 2:
@@ -437,7 +437,7 @@ def delete_theme(
     session: Session, actor: Member, work_session: WorkSession, theme_id: int, *, version: int | None
 ) -> int:
     """An empty theme goes (one with cards is merged instead, so no card loses its place unseen)."""
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     theme = _theme(session, work_session, theme_id)
     if any(c.theme_id == theme.id for c in contributions_of(session, work_session)):
         raise InputError(N_("only an empty theme can be removed; move its cards or merge it first"))
@@ -517,7 +517,7 @@ def rerun(
         )
     if not in_job and board_queries.running_job(session, work_session) is not None:
         raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
-    new = begin_edit(session, actor, work_session, version)
+    new = _begin_edit(session, actor, work_session, version)
     cards = contributions_of(session, work_session)
     if not cards:
         raise InputError(N_("there is no input to synthesise yet"))

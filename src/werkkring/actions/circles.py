@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import limits
 from werkkring.actions._audit import record
-from werkkring.actions.permissions import require_admin
+from werkkring.actions.permissions import Actor, require_admin
 from werkkring.errors import N_, InputError
 from werkkring.store.models import CIRCLE_KINDS, ROLES, Circle, Member, Membership
 
@@ -20,7 +20,7 @@ def slugify(name: str) -> str:
 
 def create_circle(
     session: Session,
-    actor: Member | None,
+    actor: Actor,
     name: str,
     *,
     kind: str = "local",
@@ -28,8 +28,7 @@ def create_circle(
     description: str = "",
     slug: str | None = None,
 ) -> Circle:
-    if actor is not None:
-        require_admin(actor)
+    require_admin(actor)
     limits.require(
         limits.CIRCLE, {"name": name.strip(), "region": region, "description": description, "slug": slug}
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from werkkring import limits
 from werkkring.actions._audit import record
-from werkkring.actions.permissions import require_admin
+from werkkring.actions.permissions import Actor, require_admin
 from werkkring.domain import age_band
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.io.members_csv import MemberRow
@@ -40,8 +40,10 @@ EDITABLE_FIELDS = (
 )
 
 
-def create_member(session: Session, actor: Member | None, row: MemberRow, *, audit: bool = True) -> Member:
-    """Add one member (and their circle memberships) from an already validated row."""
+def create_member(session: Session, actor: Actor, row: MemberRow, *, audit: bool = True) -> Member:
+    """Add one member (and their circle memberships) from an already validated row; an admin's act, or the
+    platform's (:data:`~werkkring.actions.permissions.SYSTEM`: the demo, an operator's import)."""
+    require_admin(actor)
     member = Member(
         name=row.name,
         email=row.email,
@@ -75,7 +77,7 @@ def create_member(session: Session, actor: Member | None, row: MemberRow, *, aud
 
 def import_members(
     session: Session,
-    actor: Member | None,
+    actor: Actor,
     rows: Sequence[MemberRow],
     source: str = "<input>",
     *,
@@ -89,6 +91,7 @@ def import_members(
     they are reported together with the database's, sorted by line, so one pass shows everything. Raises
     InputError listing every problem before anything is written; the caller's transaction makes the whole
     import one unit, so a crash part-way leaves the database as it was."""
+    require_admin(actor)
     found: list[Problem] = list(problems)
     emails = [row.email for row in rows if row.email]
     existing: set[str] = set()

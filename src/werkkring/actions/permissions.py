@@ -45,17 +45,22 @@ def is_host(session: Session, member: Member | None, circle_id: int | None = Non
     return session.scalars(query.limit(1)).first() is not None
 
 
-def require_admin(actor: Member | None) -> None:
+def require_admin(actor: Actor | None) -> None:
+    """An admin, or the platform itself (:data:`SYSTEM`); ``None`` (nobody signed in) is refused."""
+    if isinstance(actor, System):
+        return
     if not is_admin(actor):
         raise PermissionDenied(N_("only an admin may do this"))
 
 
-def require_host(session: Session, actor: Member | None, circle_id: int | None = None) -> None:
+def require_host(session: Session, actor: Actor | None, circle_id: int | None = None) -> None:
+    if isinstance(actor, System):
+        return
     if not is_host(session, actor, circle_id):
         raise PermissionDenied(N_("only a host may do this"))
 
 
-def is_session_host(session: Session, actor: Member | None, work_session: WorkSession) -> bool:
+def is_session_host(session: Session, actor: Actor | None, work_session: WorkSession) -> bool:
     """Whether the actor may run this session: :func:`require_session_host` as a question."""
     try:
         require_session_host(session, actor, work_session)
@@ -64,8 +69,10 @@ def is_session_host(session: Session, actor: Member | None, work_session: WorkSe
     return True
 
 
-def require_session_host(session: Session, actor: Member | None, work_session: WorkSession) -> None:
-    """The session's own host, a host of its circle, or an admin."""
+def require_session_host(session: Session, actor: Actor | None, work_session: WorkSession) -> None:
+    """The session's own host, a host of its circle, an admin, or the platform itself (:data:`SYSTEM`)."""
+    if isinstance(actor, System):
+        return
     if actor is None:
         raise PermissionDenied(N_("sign in first"))
     if is_admin(actor) or work_session.host_id == actor.id:

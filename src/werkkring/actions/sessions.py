@@ -14,7 +14,7 @@ from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.notifications import notify
-from werkkring.actions.permissions import require_host, require_session_host
+from werkkring.actions.permissions import Actor, require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.text import short_title
 from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
@@ -186,11 +186,10 @@ def cancel_registration(session: Session, actor: Member, work_session: WorkSessi
 
 
 def seat_groups(
-    session: Session, actor: Member | None, work_session: WorkSession, groups: Sequence[Sequence[int]]
+    session: Session, actor: Actor, work_session: WorkSession, groups: Sequence[Sequence[int]]
 ) -> list[BreakoutGroup]:
     """Replace the session's breakout groups with ``groups`` (lists of member ids), e.g. from the engine."""
-    if actor is not None:
-        require_session_host(session, actor, work_session)
+    require_session_host(session, actor, work_session)
     if any(g.round > 1 for g in work_session.groups):
         raise InputError(
             N_("session %(session)s is in a later round; its groups come from the round before"),
@@ -408,7 +407,7 @@ def proposal_to_initiative(
 
 def form_groups(
     session: Session,
-    actor: Member | None,
+    actor: Actor,
     work_session: WorkSession,
     *,
     seed: int = 0,
@@ -422,8 +421,7 @@ def form_groups(
 
     ``seen`` is the :func:`state_token` the host's page showed: two hosts pressing "form groups" at once
     get one set of groups and, for the second, a :class:`ConflictError`."""
-    if actor is not None:
-        require_session_host(session, actor, work_session)
+    require_session_host(session, actor, work_session)
     _take(session, work_session, seen)
     members = participants(session, work_session)
     if len(members) < 2:
@@ -487,13 +485,12 @@ def _form(
 
 
 def store_themes(
-    session: Session, actor: Member | None, work_session: WorkSession, themes: Sequence[ThemeInput]
+    session: Session, actor: Actor, work_session: WorkSession, themes: Sequence[ThemeInput]
 ) -> list[Theme]:
     """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
 
-    ``actor`` None means the system (a batch job or the demo); a member must be the session's host."""
-    if actor is not None:
-        require_session_host(session, actor, work_session)
+    ``actor`` is the session's host, or :data:`SYSTEM` for a batch job or the demo."""
+    require_session_host(session, actor, work_session)
     problems = [
         Problem(N_("theme %(theme)s has no label"), field="label", params={"theme": i})
         for i, t in enumerate(themes)

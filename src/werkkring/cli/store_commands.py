@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from werkkring.actions.permissions import SYSTEM
 from werkkring.cli._common import database, partial_file
 from werkkring.errors import InputError
 from werkkring.limits import SEED
@@ -87,7 +88,7 @@ def members_import(
 
     with db.transaction() as session:
         count = import_members(
-            session, None, parsed.rows, source=str(file), progress=progress, problems=parsed.problems
+            session, SYSTEM, parsed.rows, source=str(file), progress=progress, problems=parsed.problems
         )
     typer.echo(f"imported {count} members from {file}")
 

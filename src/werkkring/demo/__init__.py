@@ -19,6 +19,7 @@ from werkkring.actions._audit import record
 from werkkring.actions.accounts import hash_password
 from werkkring.actions.members import create_member
 from werkkring.actions.notifications import quietly
+from werkkring.actions.permissions import SYSTEM
 from werkkring.demo import _vocabulary as vocab
 from werkkring.io.members_csv import MemberRow
 from werkkring.store.models import Circle, Introduction, Member, Membership
@@ -73,12 +74,14 @@ def _some(rng: random.Random, pool: list[Member], low: int, high: int) -> list[M
 def _circles(session: Session) -> tuple[list[Circle], list[Circle]]:
     local = [
         circle_actions.create_circle(
-            session, None, name, slug=slug, kind="local", region=region, description=description
+            session, SYSTEM, name, slug=slug, kind="local", region=region, description=description
         )
         for slug, name, region, _town, description in vocab.LOCAL_CIRCLES
     ]
     thematic = [
-        circle_actions.create_circle(session, None, name, slug=slug, kind="thematic", description=description)
+        circle_actions.create_circle(
+            session, SYSTEM, name, slug=slug, kind="thematic", description=description
+        )
         for slug, name, description in vocab.THEMATIC_CIRCLES
     ]
     return local, thematic
@@ -165,7 +168,7 @@ def _members(
             language="en" if english else "nl",
             visibility=visibility,
         )
-        member = create_member(session, None, row, audit=False)
+        member = create_member(session, SYSTEM, row, audit=False)
         member.intro_opt_in = rng.random() < 0.75
         member.intro_frequency = rng.choice([1, 1, 2, 4])
         member.listener = rng.random() < 0.08

@@ -11,6 +11,7 @@ import smtplib
 
 from werkkring import i18n
 from werkkring.actions.accounts import issue_login_token
+from werkkring.actions.permissions import SYSTEM
 from werkkring.actions.room import GUEST_INVITE_KIND, delete_expired_guests
 from werkkring.config import Settings
 from werkkring.mail import Mail, send
@@ -60,7 +61,7 @@ def mail_guest_invite(context: JobContext, *, member_id: int) -> None:
             if member is None or guest is None or not guest.email:  # deleted meanwhile, or a member already
                 step.failed("the guest no longer exists")
                 continue
-            token = issue_login_token(session, None, member, "invite")
+            token = issue_login_token(session, SYSTEM, member, "invite")
             mail = invitation_mail(member, guest.email, token, context.settings.base_url)
         try:
             send(mail, context.settings)

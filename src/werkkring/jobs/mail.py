@@ -8,6 +8,7 @@ import smtplib
 
 from werkkring import i18n
 from werkkring.actions.accounts import LINK_MAIL_KIND, issue_login_token
+from werkkring.actions.permissions import SYSTEM
 from werkkring.mail import Mail, send
 from werkkring.queue import JobContext, handler
 from werkkring.store.models import Member
@@ -47,7 +48,7 @@ def mail_link(context: JobContext, *, member_id: int, purpose: str) -> None:
             if member is None:  # deleted their account meanwhile
                 step.failed("the member no longer exists")
                 continue
-            token = issue_login_token(session, None, member, purpose)
+            token = issue_login_token(session, SYSTEM, member, purpose)
             mail = link_mail(member, purpose, token, context.settings.base_url)
         try:
             send(mail, context.settings)
