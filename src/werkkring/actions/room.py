@@ -118,7 +118,7 @@ def join_as_guest(
             if earlier.session_id != work_session.id:
                 raise InputError(N_("this join form belongs to another session; open the code again"))
             return earlier.member
-    _check_capacity(session, work_session)
+    session_actions.require_place(session, work_session)
     member = Member(
         name=cleaned["name"],
         email=f"guest-{secrets.token_hex(12)}@{GUEST_EMAIL_DOMAIN}",
@@ -151,21 +151,6 @@ def join_as_guest(
     record(session, SYSTEM, "session.guest_join", "work_session", work_session.id, guest=member.id)
     session_changed(session, work_session, "arrival", member=member.id)
     return member
-
-
-def _check_capacity(session: Session, work_session: WorkSession) -> None:
-    if work_session.capacity is None:
-        return
-    taken = session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
-    )
-    if (taken or 0) >= work_session.capacity:
-        raise InputError(
-            N_("session %(session)s is full (%(capacity)s places)"),
-            params={"session": work_session.id, "capacity": work_session.capacity},
-        )
 
 
 def allow_guests(session: Session, work_session: WorkSession, allowed: bool, *, actor: Member) -> None:

@@ -138,6 +138,23 @@ def create_session(
     return work_session
 
 
+def require_place(session: Session, work_session: WorkSession) -> None:
+    """Refuses when every place is taken (active sign-ups, guests included, against the capacity). The caller
+    holds the session's row lock, so two people asking for the last place take turns."""
+    if work_session.capacity is None:
+        return
+    taken = session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
+    )
+    if (taken or 0) >= work_session.capacity:
+        raise InputError(
+            N_("session %(session)s is full (%(capacity)s places)"),
+            params={"session": work_session.id, "capacity": work_session.capacity},
+        )
+
+
 def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
     """Sign the actor up; refused when the session is full, not open, or already in the past.
 
@@ -152,18 +169,8 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     existing = session.get(Registration, (work_session.id, actor.id))
     if existing is not None and existing.cancelled_at is None:
         return existing
-    if work_session.capacity is not None:
-        # Counted under the session's lock (above): two sign-ups, or a host lowering the capacity, take turns.
-        taken = session.scalar(
-            select(func.count())
-            .select_from(Registration)
-            .where(Registration.session_id == work_session.id, Registration.cancelled_at.is_(None))
-        )
-        if (taken or 0) >= work_session.capacity:
-            raise InputError(
-                N_("session %(session)s is full (%(capacity)s places)"),
-                params={"session": work_session.id, "capacity": work_session.capacity},
-            )
+    # Counted under the session's lock (above): two sign-ups, or a host lowering the capacity, take turns.
+    require_place(session, work_session)
     if existing is None:
         existing = Registration(session_id=work_session.id, member_id=actor.id)
         session.add(existing)

@@ -13,6 +13,29 @@ from werkkring.limits import SEED
 
 _FILE = {"exists": True, "dir_okay": False, "readable": True}
 
+# The options the commands share, declared once.
+Participants = Annotated[Path, typer.Argument(help="CSV with id, optional role, attributes.", **_FILE)]
+Size = Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")]
+GroupCount = Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")]
+Apart = Annotated[Path | None, typer.Option("--apart", help="CSV id_a,id_b to keep apart.", **_FILE)]
+Together = Annotated[Path | None, typer.Option("--together", help="CSV set,id to keep together.", **_FILE)]
+Seed = Annotated[
+    int,
+    typer.Option("--seed", min=SEED.minimum, max=SEED.maximum, help="Random seed; same seed, same groups."),
+]
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
+]
+Report = Annotated[Path | None, typer.Option("--report", help="Write a report (JSON).")]
+Numeric = Annotated[str | None, typer.Option("--numeric", help="COL,... to read as numbers.")]
+Categorical = Annotated[str | None, typer.Option("--categorical", help="COL,... to read as categories.")]
+HistoryWeight = Annotated[
+    float, typer.Option("--history-weight", min=0.0, help="Cost of a pair meeting again.")
+]
+History = Annotated[
+    Path | None, typer.Option("--history", help="CSV session,group,id of earlier groups.", **_FILE)
+]
+
 groups_app = typer.Typer(
     help="Breakout groups that each resemble the whole room (anticlustering).",
     no_args_is_help=True,
@@ -29,36 +52,19 @@ def _write(out: Path | None, write: Any) -> None:
 
 @groups_app.command("form")
 def groups_form(
-    participants: Annotated[Path, typer.Argument(help="CSV with id, optional role, attributes.", **_FILE)],
-    size: Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")] = None,
-    groups: Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")] = None,
-    history: Annotated[
-        Path | None, typer.Option("--history", help="CSV session,group,id of earlier groups.", **_FILE)
-    ] = None,
-    apart: Annotated[
-        Path | None, typer.Option("--apart", help="CSV id_a,id_b to keep apart.", **_FILE)
-    ] = None,
-    together: Annotated[
-        Path | None, typer.Option("--together", help="CSV set,id to keep together.", **_FILE)
-    ] = None,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed", min=SEED.minimum, max=SEED.maximum, help="Random seed; same seed, same groups."
-        ),
-    ] = 0,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
-    ] = None,
+    participants: Participants,
+    size: Size = None,
+    groups: GroupCount = None,
+    history: History = None,
+    apart: Apart = None,
+    together: Together = None,
+    seed: Seed = 0,
+    time_limit: TimeLimit = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write id,group here (default: stdout).")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="Write the quality report (JSON).")] = None,
-    numeric: Annotated[str | None, typer.Option("--numeric", help="COL,... to read as numbers.")] = None,
-    categorical: Annotated[
-        str | None, typer.Option("--categorical", help="COL,... to read as categories.")
-    ] = None,
-    history_weight: Annotated[
-        float, typer.Option("--history-weight", min=0.0, help="Cost of a pair meeting again.")
-    ] = 1.0,
+    numeric: Numeric = None,
+    categorical: Categorical = None,
+    history_weight: HistoryWeight = 1.0,
 ) -> None:
     """Split PARTICIPANTS into groups that are each a good mix of the whole room."""
     from werkkring.engines.grouping import form_groups
@@ -108,10 +114,10 @@ def groups_form(
 
 @groups_app.command("rounds")
 def groups_rounds(
-    participants: Annotated[Path, typer.Argument(help="CSV with id, optional role, attributes.", **_FILE)],
+    participants: Participants,
     rounds: Annotated[int, typer.Option("--rounds", min=1, help="Number of rounds.")],
-    size: Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")] = None,
-    groups: Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")] = None,
+    size: Size = None,
+    groups: GroupCount = None,
     hosts_stay: Annotated[
         bool,
         typer.Option("--hosts-stay/--hosts-move", help="Table hosts keep one table in every round."),
@@ -123,11 +129,9 @@ def groups_rounds(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write id,round,group here (default: stdout).")
     ] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a report (JSON).")] = None,
-    numeric: Annotated[str | None, typer.Option("--numeric", help="COL,... to read as numbers.")] = None,
-    categorical: Annotated[
-        str | None, typer.Option("--categorical", help="COL,... to read as categories.")
-    ] = None,
+    report: Report = None,
+    numeric: Numeric = None,
+    categorical: Categorical = None,
 ) -> None:
     """Several rounds of groups in which no pair meets twice where possible, each round a good mix."""
     from werkkring.engines.grouping import form_rounds
@@ -170,7 +174,7 @@ def groups_rounds(
 
 @groups_app.command("place")
 def groups_place(
-    participants: Annotated[Path, typer.Argument(help="CSV with id, optional role, attributes.", **_FILE)],
+    participants: Participants,
     seated: Annotated[
         Path, typer.Option("--seated", help="CSV id,group of who sits where (groups from 1).", **_FILE)
     ],
@@ -189,29 +193,19 @@ def groups_place(
     pins: Annotated[
         Path | None, typer.Option("--pins", help="CSV id,group pinning arrivals to groups.", **_FILE)
     ] = None,
-    history: Annotated[
-        Path | None, typer.Option("--history", help="CSV session,group,id of earlier groups.", **_FILE)
-    ] = None,
-    apart: Annotated[
-        Path | None, typer.Option("--apart", help="CSV id_a,id_b to keep apart.", **_FILE)
-    ] = None,
-    together: Annotated[
-        Path | None, typer.Option("--together", help="CSV set,id to keep together.", **_FILE)
-    ] = None,
+    history: History = None,
+    apart: Apart = None,
+    together: Together = None,
     partial: Annotated[
         bool, typer.Option("--partial", help="Seat whoever can be seated; list the others with the reason.")
     ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Write id,group of everyone here (default: stdout).")
     ] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a report (JSON).")] = None,
-    numeric: Annotated[str | None, typer.Option("--numeric", help="COL,... to read as numbers.")] = None,
-    categorical: Annotated[
-        str | None, typer.Option("--categorical", help="COL,... to read as categories.")
-    ] = None,
-    history_weight: Annotated[
-        float, typer.Option("--history-weight", min=0.0, help="Cost of a pair meeting again.")
-    ] = 1.0,
+    report: Report = None,
+    numeric: Numeric = None,
+    categorical: Categorical = None,
+    history_weight: HistoryWeight = 1.0,
 ) -> None:
     """Seat late arrivals in locked groups, each where the mix suffers least; nobody seated moves."""
     from werkkring.engines.grouping import place_arrivals
@@ -277,8 +271,8 @@ def groups_next(
     previous: Annotated[
         Path, typer.Option("--previous", help="CSV id,round,group of the rounds so far.", **_FILE)
     ],
-    size: Annotated[int | None, typer.Option("--size", min=1, help="Largest group size.")] = None,
-    groups: Annotated[int | None, typer.Option("--groups", min=1, help="Number of groups.")] = None,
+    size: Size = None,
+    groups: GroupCount = None,
     hosts_stay: Annotated[
         bool,
         typer.Option("--hosts-stay/--hosts-move", help="Table hosts keep their table (the world café rule)."),
@@ -286,27 +280,14 @@ def groups_next(
     pins: Annotated[
         Path | None, typer.Option("--pins", help="CSV id,group pinning people to groups.", **_FILE)
     ] = None,
-    apart: Annotated[
-        Path | None, typer.Option("--apart", help="CSV id_a,id_b to keep apart.", **_FILE)
-    ] = None,
-    together: Annotated[
-        Path | None, typer.Option("--together", help="CSV set,id to keep together.", **_FILE)
-    ] = None,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed", min=SEED.minimum, max=SEED.maximum, help="Random seed; same seed, same groups."
-        ),
-    ] = 0,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.0, help="Stop searching after SECONDS.")
-    ] = None,
+    apart: Apart = None,
+    together: Together = None,
+    seed: Seed = 0,
+    time_limit: TimeLimit = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write id,group here (default: stdout).")] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a report (JSON).")] = None,
-    numeric: Annotated[str | None, typer.Option("--numeric", help="COL,... to read as numbers.")] = None,
-    categorical: Annotated[
-        str | None, typer.Option("--categorical", help="COL,... to read as categories.")
-    ] = None,
+    report: Report = None,
+    numeric: Numeric = None,
+    categorical: Categorical = None,
 ) -> None:
     """The next round: nobody meets someone from an earlier round again where possible, each group a mix."""
     from werkkring.engines.grouping import next_round

@@ -13,7 +13,6 @@ from werkkring.io._files import guess_delimiter, read_table, read_text
 from werkkring.limits import CONTRIBUTION, FILES, shown
 
 DEFAULT_TEXT_COLUMN = "text"
-DEFAULT_GROUP_COLUMN = "group"
 
 
 @dataclass(frozen=True)
