@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Final, Literal
 
 TIMEZONE: Final = "Europe/Amsterdam"
 """Stored times are wall-clock times here (a session at 19:30 is 19:30 local time, summer or winter)."""
@@ -17,17 +17,59 @@ TIMEZONE: Final = "Europe/Amsterdam"
 VISIBILITIES: Final = ("network", "circles", "private")
 """How far a member shows one of their fields: to the whole network, to people in their circles, to nobody."""
 
-PRIVATE_FIELDS: Final = (
-    "email",
-    "region",
-    "country",
-    "age_band",
-    "joined_on",
-    "offers",
-    "needs",
-    "interests",
+
+@dataclass(frozen=True)
+class MemberField:
+    """One field of a member's record, and where it takes part. The one table below is read by the
+    actions (what a member may change), the file formats (the import and export columns, in this order),
+    the profile form (how a value is read) and the visibility rule (which fields a member shows or hides)."""
+
+    name: str
+    kind: Literal["text", "list", "whole", "flag", "code", "date", "derived"]
+    """How a value is typed: a line, a list of lines, a whole number, yes/no, a code from a fixed set (a
+    country, a language, a role), a date, or derived from another field (never typed)."""
+    editable: bool = False
+    """The member changes it on their profile (an admin too)."""
+    in_file: bool = False
+    """A column of the member file (``werkkring members import`` / ``export``)."""
+    private: bool = False
+    """Its owner chooses who sees it (network, circles, only me); the others are always seen."""
+    clearable: bool = True
+    """A member may leave it empty; a required field left empty on the profile form keeps what it was."""
+
+
+MEMBER_FIELDS: Final = (
+    MemberField("name", "text", editable=True, in_file=True, clearable=False),
+    MemberField("email", "text", in_file=True, private=True),
+    MemberField("region", "text", editable=True, in_file=True, private=True),
+    MemberField("country", "code", editable=True, in_file=True, private=True, clearable=False),
+    MemberField("birth_year", "whole", editable=True, in_file=True),
+    MemberField("age_band", "derived", private=True),
+    MemberField("joined_on", "date", in_file=True, private=True),
+    MemberField("offers", "list", editable=True, in_file=True, private=True),
+    MemberField("needs", "list", editable=True, in_file=True, private=True),
+    MemberField("interests", "list", editable=True, in_file=True, private=True),
+    MemberField("street", "text", editable=True, in_file=True),
+    MemberField("postal_code", "text", editable=True, in_file=True),
+    MemberField("city", "text", editable=True, in_file=True),
+    MemberField("postal_consent", "flag", editable=True, in_file=True),
+    MemberField("circles", "list", in_file=True),
+    MemberField("role", "code", in_file=True),
+    MemberField("language", "code", editable=True, in_file=True, clearable=False),
+    MemberField("visibility", "list", in_file=True),
+    MemberField("intro_opt_in", "flag", editable=True),
+    MemberField("intro_frequency", "whole", editable=True, clearable=False),
+    MemberField("listener", "flag", editable=True),
+    MemberField("newsletter", "flag", editable=True),
 )
+MEMBER_FIELD: Final = {f.name: f for f in MEMBER_FIELDS}
+
+PRIVATE_FIELDS: Final = tuple(f.name for f in MEMBER_FIELDS if f.private)
 """The fields whose visibility a member chooses; name and circles are always visible to the network."""
+EDITABLE_FIELDS: Final = tuple(f.name for f in MEMBER_FIELDS if f.editable)
+"""The fields a member changes on their profile."""
+FILE_COLUMNS: Final = tuple(f.name for f in MEMBER_FIELDS if f.in_file)
+"""The columns of the member file, in the order an export writes them."""
 
 NOT_SHARED: Final = "not shared"
 """What a count shows (a report, the host's group mix) for a value its owner does not show its reader."""

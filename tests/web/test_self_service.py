@@ -253,6 +253,15 @@ def test_a_member_switches_report_naming_frequency_and_gets_a_list_of_interests(
         assert stored is not None and stored.country == "NL" and stored.region != "Nergens"
         assert stored.intro_frequency == 2
 
+    # A birth year that is no number is named too; it used to be stored as "no birth year" without a word.
+    browser.post("/me/edit", {**form, "birth_year": "1984"})
+    browser.post("/me/edit", {**form, "birth_year": "19x4", "city": "Zwolle"})
+    page = browser.get("/me/edit").text
+    assert "19x4" in page and "heel getal" in page
+    with database.reader() as session:
+        stored = session.get(Member, me.id)
+        assert stored is not None and stored.birth_year == 1984 and stored.city != "Zwolle"
+
 
 def test_a_leaked_calendar_address_is_replaced(database: Database, app_for: Any) -> None:
     with database.transaction() as session:

@@ -13,31 +13,13 @@ from sqlalchemy.orm import Session
 from werkkring import limits
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, require_admin
-from werkkring.domain import age_band
+from werkkring.domain import EDITABLE_FIELDS, PRIVATE_FIELDS, VISIBILITIES, age_band
 from werkkring.errors import N_, InputError, PermissionDenied, Problem
 from werkkring.io.members_csv import MemberRow
-from werkkring.store.models import PRIVATE_FIELDS, VISIBILITIES, Circle, Member, Membership
+from werkkring.store.models import Circle, Member, Membership
 
 INTRO_FREQUENCIES = (1, 2, 4)
 """Introduction rounds every week, every two weeks or every four weeks (weekly, biweekly, monthly)."""
-EDITABLE_FIELDS = (
-    "name",
-    "region",
-    "country",
-    "birth_year",
-    "offers",
-    "needs",
-    "interests",
-    "street",
-    "postal_code",
-    "city",
-    "postal_consent",
-    "language",
-    "intro_opt_in",
-    "intro_frequency",
-    "listener",
-    "newsletter",
-)
 
 
 def create_member(session: Session, actor: Actor, row: MemberRow, *, audit: bool = True) -> Member:

@@ -14,31 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from werkkring.domain import FILE_COLUMNS, PRIVATE_FIELDS, VISIBILITIES
 from werkkring.errors import InputError, Problem
 from werkkring.io._files import guess_delimiter, read_table, read_text
 from werkkring.io.cells import read_cell, safe_cell
 from werkkring.limits import CIRCLE, MEMBER, shown
-from werkkring.store.models import PRIVATE_FIELDS, ROLES, VISIBILITIES
+from werkkring.store.models import ROLES
 
-COLUMNS: Final = (
-    "name",
-    "email",
-    "region",
-    "country",
-    "birth_year",
-    "joined_on",
-    "offers",
-    "needs",
-    "interests",
-    "street",
-    "postal_code",
-    "city",
-    "postal_consent",
-    "circles",
-    "role",
-    "language",
-    "visibility",
-)
+COLUMNS: Final = FILE_COLUMNS
 REQUIRED: Final = ("name", "email")
 _TRUE = {"1", "true", "yes", "ja", "y", "j", "x"}
 _FALSE = {"0", "false", "no", "nee", "n", ""}

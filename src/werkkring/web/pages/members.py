@@ -14,7 +14,7 @@ from werkkring.actions import accounts as account_actions
 from werkkring.actions import members as member_actions
 from werkkring.actions import outreach as outreach_actions
 from werkkring.actions.permissions import is_admin
-from werkkring.domain import PRIVATE_FIELDS, VISIBILITIES
+from werkkring.domain import MEMBER_FIELDS, PRIVATE_FIELDS, VISIBILITIES
 from werkkring.errors import InputError
 from werkkring.queries import circles as circle_queries
 from werkkring.queries import connections as connection_queries
@@ -126,34 +126,26 @@ async def edit(request: Request) -> Response:
         value = form.get(name, "")
         return value.strip() if isinstance(value, str) else ""
 
-    birth = text("birth_year")
-    changes: dict[str, object] = {
-        "name": text("name"),
-        "region": text("region") or None,
-        "country": text("country") or "NL",
-        "birth_year": int(birth) if birth.isdigit() else None,
-        "offers": text("offers"),
-        "needs": text("needs"),
-        "interests": text("interests"),
-        "street": text("street") or None,
-        "postal_code": text("postal_code") or None,
-        "city": text("city") or None,
-        "postal_consent": form.get("postal_consent") == "on",
-        "intro_opt_in": form.get("intro_opt_in") == "on",
-        "listener": form.get("listener") == "on",
-        "newsletter": form.get("newsletter") == "on",
-    }
-    frequency = text("intro_frequency")
-    if frequency:
-        changes["intro_frequency"] = int(frequency) if frequency.isdigit() else frequency
+    # Every field the form sends, read by its kind from the one member field table; a number that is not
+    # one reaches the action as typed, so the member limits name it instead of it being dropped.
+    changes: dict[str, object] = {}
+    for field in MEMBER_FIELDS:
+        if not field.editable or field.name == "language":  # the language has its own switch
+            continue
+        if field.kind == "flag":
+            changes[field.name] = form.get(field.name) == "on"
+        elif field.name in form:
+            value = text(field.name)
+            if value or field.kind == "list":
+                changes[field.name] = value
+            elif field.clearable:
+                changes[field.name] = None
     named = form.get("named_in_reports") == "on"
     visibility = {
         name: level
         for name in PRIVATE_FIELDS
         if isinstance(level := form.get(f"visibility_{name}", "network"), str)
     }
-    if not changes["name"]:
-        changes.pop("name")
 
     def save() -> None:
         with database(request).transaction() as session:
