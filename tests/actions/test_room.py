@@ -594,3 +594,54 @@ def test_round_two_is_formed_from_round_one_and_keeps_its_input(database: Databa
         }
         assert [g.number for g in room_queries.round_groups(session, ws)] == [4, 5, 6]
         assert len(room_queries.earlier_rounds(session, ws)) == 1
+
+
+def test_the_host_closes_a_rounds_input_and_a_late_post_is_refused(database: Database) -> None:
+    from werkkring.actions import votes
+
+    ids = _people(database, 8)
+    ws_id = _session(database, ids[0], group_size=4)
+    with database.transaction() as session:
+        ws = sessions.get_session(session, ws_id)
+        for member_id in ids:
+            sessions.register(session, session.get(Member, member_id), ws)
+        sessions.form_groups(session, session.get(Member, ids[0]), ws)
+        sessions.lock_groups(session, session.get(Member, ids[0]), ws)
+    with database.transaction() as session:
+        ws, host, guest = (
+            sessions.get_session(session, ws_id),
+            session.get(Member, ids[0]),
+            session.get(Member, ids[3]),
+        )
+        sessions.add_contribution(session, guest, ws, "Samen opdrachten zoeken")
+        votes.close_input(session, ws, actor=host)
+        with pytest.raises(InputError, match="already"):
+            votes.close_input(session, ws, actor=host)
+    with database.transaction() as session, pytest.raises(PermissionDenied):
+        votes.close_input(session, sessions.get_session(session, ws_id), actor=session.get(Member, ids[3]))
+
+    with database.transaction() as session:
+        ws, participant = sessions.get_session(session, ws_id), session.get(Member, ids[3])
+        view = room_queries.participant_view(session, ws, participant)
+        assert view.input_closed and not view.takes_input
+        with pytest.raises(InputError, match="round 1 is closed"):
+            sessions.add_contribution(session, participant, ws, "Te laat verstuurd")
+    with database.transaction() as session:  # the host still types up a table's paper sheet
+        ws, host = sessions.get_session(session, ws_id), session.get(Member, ids[0])
+        sessions.add_contribution(session, host, ws, "Van het papier van tafel 2", group_number=2)
+    with database.reader() as session:
+        texts = set(session.scalars(select(Contribution.text).where(Contribution.session_id == ws_id)))
+        assert texts == {"Samen opdrachten zoeken", "Van het papier van tafel 2"}
+
+    with database.transaction() as session:
+        ws, host = sessions.get_session(session, ws_id), session.get(Member, ids[0])
+        votes.reopen_input(session, ws, actor=host)
+    with database.transaction() as session:
+        ws, participant = sessions.get_session(session, ws_id), session.get(Member, ids[3])
+        assert room_queries.participant_view(session, ws, participant).takes_input
+        sessions.add_contribution(session, participant, ws, "Weer open")
+    with database.reader() as session:
+        from werkkring.store.models import AuditEntry
+
+        actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("input.%"))))
+        assert actions == ["input.close", "input.reopen"]

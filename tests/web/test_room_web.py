@@ -359,3 +359,37 @@ def test_a_guest_votes_with_dots_like_a_member(database: Database, app_for: Any)
         assert vote.member_id == guest_id
     # the guest's cookie counts for its own session only
     assert guest.get(f"/sessions/{ws_id + 1}/vote", follow_redirects=False).status_code in (303, 404)
+
+
+def test_the_host_closes_the_rounds_input_and_a_late_send_gets_a_clear_message(
+    database: Database, app_for: Any
+) -> None:
+    ws_id, code, host_email, emails = _room(database, people=4)
+    browser = app_for(database)
+    host = browser()
+    host.sign_in(host_email)
+    member = browser()
+    member.sign_in(emails[0])
+    member.get(f"/j/{code}")
+    for other in emails[1:]:
+        joined = browser()
+        joined.sign_in(other)
+        joined.get(f"/j/{code}")
+    host.post(f"/sessions/{ws_id}/groups")
+    host.post(f"/sessions/{ws_id}/groups/lock", {"locked": "yes"})
+    assert member.post(f"/sessions/{ws_id}/contributions", {"text": "Samen oefenen"}).status_code == 303
+    assert member.post(f"/sessions/{ws_id}/input", {"do": "close"}).status_code == 403
+    assert "Sluit de inbreng van ronde 1" in host.get(f"/sessions/{ws_id}").text
+    assert host.post(f"/sessions/{ws_id}/input", {"do": "close"}).status_code == 303
+    page = member.get(f"/sessions/{ws_id}").text
+    assert 'id="input-closed"' in page and 'id="input"' not in page
+    assert member.post(f"/sessions/{ws_id}/contributions", {"text": "Net te laat"}).status_code == 303
+    assert (
+        "de inbreng van ronde 1 is gesloten; wat je schreef is niet toegevoegd"
+        in member.get(f"/sessions/{ws_id}").text
+    )  # the message, flashed on the page the post came from
+    with database.reader() as session:
+        texts = set(session.scalars(select(Contribution.text).where(Contribution.session_id == ws_id)))
+        assert texts == {"Samen oefenen"}
+    assert host.post(f"/sessions/{ws_id}/input", {"do": "open"}).status_code == 303
+    assert 'id="input-closed"' not in member.get(f"/sessions/{ws_id}").text

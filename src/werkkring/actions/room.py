@@ -26,6 +26,7 @@ from werkkring.errors import N_, ConstraintError, InputError, PermissionDenied, 
 from werkkring.queries import room as room_queries
 from werkkring.queries.sessions import (
     active_registrations,
+    current_round,
     group_of,
     met_before,
     mix_records,
@@ -296,7 +297,7 @@ def start_next_round(
             N_("session %(session)s cannot start another round in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},
         )
-    current = room_queries.current_round(session, work_session)
+    current = current_round(session, work_session)
     groups = room_queries.round_groups(session, work_session, current)
     if not groups or not all(g.locked for g in groups):
         raise InputError(

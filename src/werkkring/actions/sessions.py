@@ -14,11 +14,12 @@ from werkkring.actions._announce import contribution_added, session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.initiatives import propose_initiative
 from werkkring.actions.notifications import notify
-from werkkring.actions.permissions import Actor, require_host, require_session_host
+from werkkring.actions.permissions import Actor, is_session_host, require_host, require_session_host
 from werkkring.engines import grouping
 from werkkring.engines.text import short_title
 from werkkring.errors import N_, ConflictError, ConstraintError, InputError, PermissionDenied, Problem
 from werkkring.lifecycle import Status
+from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import (
     active_registrations,
     get_session,
@@ -318,6 +319,13 @@ def add_contribution(
             require_session_host(session, actor, work_session)
         except PermissionDenied:
             raise PermissionDenied(N_("you have no seat in this session")) from None
+    closed = group is not None and not vote_queries.round_takes_input(session, work_session, group.round)
+    if closed and group is not None and not is_session_host(session, actor, work_session):
+        # The host closed this round's input; the host may still type up what a table wrote on paper.
+        raise InputError(
+            N_("the input of round %(round)s is closed; what you wrote was not added"),
+            params={"round": group.round},
+        )
     contribution = Contribution(
         session_id=work_session.id,
         group_id=group.id if group is not None else None,

@@ -18,11 +18,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from werkkring import lifecycle, live
+from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, System, require_session_host
 from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.queries import votes as vote_queries
-from werkkring.queries.sessions import get_session
+from werkkring.queries.sessions import current_round, get_session
 from werkkring.queries.votes import MAX_DOTS, Voter
 from werkkring.store import Database
 from werkkring.store.locks import retried
@@ -116,6 +117,41 @@ def close_voting(session: Session, work_session: WorkSession, *, actor: Actor) -
     session.flush()
     live.publish(session, channel(work_session), {"type": "voting", "voting": "ended", "dots": row.dots})
     record(session, actor, "votes.close", "work_session", work_session.id)
+    return row
+
+
+def close_input(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
+    """The host closes the input of the current round: participants' phones show it is closed and a post
+    sent after it (an open page, Send pressed late) is refused with that message. The host may still type
+    up what a table wrote on paper. A world café's next round opens with its own groups."""
+    _require_host(session, actor, work_session)
+    if not lifecycle.takes_input(work_session.status):
+        raise InputError(
+            N_("session %(session)s does not take input now (status %(status)s)"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    row = _settings_row(session, work_session)
+    current = current_round(session, work_session)
+    if row.input_closed_round >= current:
+        raise InputError(N_("the input of round %(round)s is closed already"), params={"round": current})
+    row.input_closed_round = current
+    session.flush()
+    record(session, actor, "input.close", "work_session", work_session.id, round=current)
+    session_changed(session, work_session, "input", closed_round=current)
+    return row
+
+
+def reopen_input(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
+    """The host opens the current round's input again (closed too early)."""
+    _require_host(session, actor, work_session)
+    row = _settings_row(session, work_session)
+    current = current_round(session, work_session)
+    if row.input_closed_round < current:
+        raise InputError(N_("the input of round %(round)s is open"), params={"round": current})
+    row.input_closed_round = current - 1
+    session.flush()
+    record(session, actor, "input.reopen", "work_session", work_session.id, round=current)
+    session_changed(session, work_session, "input", closed_round=current - 1)
     return row
 
 

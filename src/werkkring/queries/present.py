@@ -31,15 +31,21 @@ class Panel:
     voting: str
     tally: Tally
     timer: TimerView
+    round: int = 1
+    input_closed: bool = False
+    """The host closed the current round's input."""
 
 
 def panel(session: Session, work_session: WorkSession) -> Panel:
     settings = vote_queries.settings_of(session, work_session)
+    timer = timer_queries.timer_of(session, work_session)
     return Panel(
         settings.dots,
         settings.voting,
         vote_queries.tally(session, work_session),
-        timer_queries.timer_of(session, work_session),
+        timer,
+        round=timer.round_no,
+        input_closed=settings.input_closed_round >= timer.round_no,
     )
 
 

@@ -18,11 +18,11 @@ from werkkring.lifecycle import Status
 from werkkring.queries.sessions import (
     active_registrations,
     contributions_of,
+    current_round,
     group_of,
     themes_of,
 )
-from werkkring.queries.timer import timer_of
-from werkkring.queries.votes import settings_of
+from werkkring.queries.votes import round_takes_input, settings_of
 from werkkring.store.models import (
     BreakoutGroup,
     Contribution,
@@ -108,6 +108,8 @@ class ParticipantView:
     checked_in: bool
     round: int = 1
     voting_open: bool = False
+    input_closed: bool = False
+    """The host closed the input of this participant's round (the session itself still takes input)."""
 
 
 def participant_view(session: Session, work_session: WorkSession, member: Member) -> ParticipantView:
@@ -133,7 +135,10 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
         table_hosts=hosts,
         my_input=contributions_of(session, work_session, group=group) if group is not None else [],
         themes=themes_of(session, work_session) if published else [],
-        takes_input=group is not None and lifecycle.takes_input(work_session.status),
+        takes_input=group is not None and round_takes_input(session, work_session, group.round),
+        input_closed=group is not None
+        and lifecycle.takes_input(work_session.status)
+        and not round_takes_input(session, work_session, group.round),
         checked_in=registration is not None and registration.checked_in_at is not None,
         round=group.round if group is not None else 1,
         voting_open=registered and settings_of(session, work_session).voting == "open",
@@ -247,11 +252,6 @@ def members_named(
 
 
 # ---------------------------------------------------------------- rounds
-
-
-def current_round(session: Session, work_session: WorkSession) -> int:
-    """The round the session is in (1 before any groups exist)."""
-    return timer_of(session, work_session).round_no
 
 
 def round_groups(

@@ -156,6 +156,12 @@ def seat_of(session: Session, work_session: WorkSession, member_id: int) -> Seat
     return session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
 
 
+def current_round(session: Session, work_session: WorkSession) -> int:
+    """The round the session is in now: the newest round that has groups (world café), else 1."""
+    newest = select(func.max(BreakoutGroup.round)).where(BreakoutGroup.session_id == work_session.id)
+    return int(session.scalar(newest) or 1)
+
+
 def groups_with_seats(session: Session, work_session: WorkSession) -> list[BreakoutGroup]:
     """The breakout groups of the current round (world café: earlier rounds keep theirs), each with its
     seated members loaded."""

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from werkkring.store.models import BreakoutGroup, RoundTimer, WorkSession, utcnow
+from werkkring.queries.sessions import current_round
+from werkkring.store.models import RoundTimer, WorkSession, utcnow
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,5 @@ def view_of(row: RoundTimer | None, round_no: int = 1, now: dt.datetime | None =
 def timer_of(session: Session, work_session: WorkSession, round_no: int | None = None) -> TimerView:
     """A round's timer; without ``round_no`` the round the session is in now (world café: the newest)."""
     if round_no is None:
-        found = session.scalar(
-            select(func.max(BreakoutGroup.round)).where(BreakoutGroup.session_id == work_session.id)
-        )
-        round_no = int(found or 1)
+        round_no = current_round(session, work_session)
     return view_of(session.get(RoundTimer, (work_session.id, round_no)), round_no)

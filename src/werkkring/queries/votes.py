@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from werkkring import lifecycle
 from werkkring.engines.synthesis import Vote as EngineVote
 from werkkring.store.models import (
     BreakoutGroup,
@@ -63,7 +64,15 @@ def settings_of(session: Session, work_session: WorkSession) -> RoomSettings:
     stored = session.get(RoomSettings, work_session.id)
     if stored is not None:
         return stored
-    return RoomSettings(session_id=work_session.id, dots=DEFAULT_DOTS, voting="closed")
+    return RoomSettings(session_id=work_session.id, dots=DEFAULT_DOTS, voting="closed", input_closed_round=0)
+
+
+def round_takes_input(session: Session, work_session: WorkSession, round_no: int) -> bool:
+    """Whether participants may add input to a group of this round: the session takes input and the host
+    has not closed this round's input."""
+    if not lifecycle.takes_input(work_session.status):
+        return False
+    return round_no > settings_of(session, work_session).input_closed_round
 
 
 def is_participant(session: Session, work_session: WorkSession, voter: Voter) -> bool:

@@ -578,7 +578,8 @@ TIMER_STATES: Final = ("idle", "running", "paused")
 
 
 class RoomSettings(Base):
-    """How the room runs one work session: the dots each participant gets and whether voting is open."""
+    """How the room runs one work session: the dots each participant gets, whether voting is open, and up to
+    which round the input is closed."""
 
     __tablename__ = "room_settings"
     __table_args__ = (
@@ -591,6 +592,8 @@ class RoomSettings(Base):
     )
     dots: Mapped[int] = mapped_column(Integer, default=3)
     voting: Mapped[str] = mapped_column(String(10), default="closed")
+    # The input of rounds up to this one is closed for participants (0: none); the host may still add.
+    input_closed_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 

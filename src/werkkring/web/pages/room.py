@@ -586,7 +586,7 @@ def room_context(request: Request, session: Session, me: Member, work_session: W
         "me_id": me.id,
         "join_url": join_url(request, work_session),
         "room_hosting": hosting,
-        "current_round": room_queries.current_round(session, work_session),
+        "current_round": session_queries.current_round(session, work_session),
         "round_locked": bool(work_session.groups)
         and all(g.locked for g in room_queries.round_groups(session, work_session)),
         "waiting": room_queries.not_seated(session, work_session) if hosting and groups_exist else [],

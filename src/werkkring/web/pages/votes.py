@@ -176,3 +176,21 @@ def voting(
             raise InputError(N_("choose what to do with the voting"))
     flash(request, translate(request, message))
     return redirect(f"/sessions/{session_id}#room")
+
+
+@router.post("/sessions/{session_id}/input")
+def round_input(request: Request, session_id: int, do: Annotated[str, Form()] = "") -> Response:
+    """The host: close the current round's input, or open it again."""
+    with database(request).transaction() as session:
+        me = require_member(request, session)
+        work_session = session_queries.get_session(session, session_id)
+        if do == "close":
+            vote_actions.close_input(session, work_session, actor=me)
+            message = N_("The input of this round is closed: participants can no longer add to it.")
+        elif do == "open":
+            vote_actions.reopen_input(session, work_session, actor=me)
+            message = N_("The input of this round is open again.")
+        else:
+            raise InputError(N_("choose whether to close or open the input"))
+    flash(request, translate(request, message))
+    return redirect(f"/sessions/{session_id}#room")

@@ -7,7 +7,7 @@
   var source = null;
   var pending = false;
   // What wakes every phone in the room; a late arrival's seat wakes only their table and themself.
-  var WAKE = { groups: 1, phase: 1 };
+  var WAKE = { groups: 1, phase: 1, input: 1 };  // input: the host closed or opened the round's input
 
   function channels() {
     var id = root.getAttribute("data-session");
