@@ -3,8 +3,7 @@ what the host left (keeping every card the host placed), describe the themes."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -354,19 +353,6 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
     )
     order = list(range(len(board.themes))) + new_ids
     clusters = [sorted(p for p, v in theme_of.items() if v == t) for t in order]
-    meaning: Callable[[list[int], list[str]], npt.NDArray[np.float32]] | None = None
-    if semantic_raw is not None and active and len(texts) <= _cluster.SESSION_SIZE:
-        centre = semantic_raw[active].mean(axis=0)
-        plain = _unit(semantic_raw[:m] - centre)
-
-        def closeness(members: list[int], phrases: list[str]) -> npt.NDArray[np.float32]:
-            theme_centre = _unit(plain[members].mean(axis=0, keepdims=True))[0]
-            return np.asarray(
-                _unit(_semantic(settings, phrases, "query") - centre) @ theme_centre, np.float32
-            )
-
-        meaning = closeness
-
     return _describe_all(
         contributions,
         kept,
@@ -382,7 +368,6 @@ def _synthesize(contributions: Sequence[Contribution], settings: _Settings) -> S
         skipped,
         settings,
         summaries,
-        meaning,
     )
 
 
@@ -521,7 +506,6 @@ def _describe_all(
     skipped: int,
     settings: _Settings,
     summaries: list[GroupSummary],
-    meaning: Callable[[list[int], list[str]], npt.NDArray[np.float32]] | None,
 ) -> Synthesis:
     board = settings.board
     m = len(texts)
@@ -549,7 +533,7 @@ def _describe_all(
             if float(similarity[best]) > 0:
                 summary_theme.setdefault(best, []).append(s)
     label_clusters = [c + [m + s for s in summary_theme.get(t, [])] for t, c in enumerate(clusters)]
-    weights = _label.term_weights(analysed, label_clusters, weight)
+    weights, family = _label.term_weights(analysed, label_clusters, weight)
     keywords = _describe.class_tfidf_keywords(analysed, clusters)
     words, _ = _features.word_tfidf(analysed)
     groups_of = [contributions[i].group for i in kept]
@@ -601,7 +585,7 @@ def _describe_all(
                     language,
                     weights[theme_id],
                     [0.05 * is_key[p] for p in members],
-                    None if meaning is None else functools.partial(meaning, members),
+                    family,
                 )
                 or _describe.label_from(keywords[theme_id])
                 or _short(texts[summary_pos])
