@@ -9,8 +9,8 @@ strongest family is the label's *anchor*. Candidates are stretches of words as s
 words inside one clause (no comma, full stop or colon in between), starting and ending with a content word;
 a stretch scores by the weight of the families it holds, less a little per word. The label is the best
 stretch that holds the anchor. When one of the next two families, at least half as strong, is not in it, the
-best stretch holding that one is joined with "en" / "and" ("Veilige plek en een luisterend oor") as long as
-that stays within seven words.
+best stretch of two words or more holding that one is joined with "en" / "and" ("Veilige plek en een
+luisterend oor") as long as that stays within seven words.
 
 Measured on the dev sessions of bench/synthesis/sessions.py (label shares a content word with the
 facilitator's title): the anchor and the word families took the labels on the facilitator's own grouping
@@ -50,10 +50,11 @@ _CLAUSE = frozenset(
     where when if so while than""".split()
 )
 # Words that say nothing as a theme's label but are no stop words for clustering: Dutch separable-verb
-# particles, pronouns, numerals and words of frequency or quantity.
+# particles, pronouns, numerals and ordinals, and words of frequency or quantity.
 _NOT_A_LABEL = frozenset(
-    """toe af mee elkaar iemand iets één twee drie vier vijf zes zeven acht negen tien half per keer weer
-    soms two three four five six seven eight nine ten half per times again sometimes once twice""".split()
+    """toe af mee elkaar iemand iets ze één twee drie vier vijf zes zeven acht negen tien eerste tweede
+    derde half per keer weer soms another two three four five six seven eight nine ten first second third
+    half per times again sometimes once twice""".split()
 )
 
 
@@ -67,20 +68,23 @@ class _Span:
 
 def word_families(analysed: Analysed) -> dict[str, str]:
     """Each content lemma and compound part of the texts mapped to its word family: the most frequent lemma
-    of the texts it overlaps with (``_overlaps``: "meet"/"meeting", "werk"/"werken"). Not transitive, so a
-    short word does not chain unrelated ones ("plan" does not join "plant" to "planning")."""
+    of the texts whose family it overlaps with (``_overlaps``: "meet"/"meeting", "klus"/"klussen"/"klusje"),
+    the most frequent first. Two families are never merged afterwards."""
     frequency: Counter[str] = Counter()
     for lemmas, parts in zip(analysed.lemmas, analysed.parts, strict=True):
         frequency.update(set(lemmas) | set(parts))
-    heads: dict[str, list[str]] = {}  # by the first four letters, which two words of one family share
+    # By the first four letters, which two words of one family share: the families begun there, each a
+    # head and its members.
+    buckets: dict[str, list[list[str]]] = {}
     family: dict[str, str] = {}
     for lemma, _ in sorted(frequency.items(), key=lambda item: (-item[1], item[0])):
-        bucket = heads.setdefault(lemma[:4], [])
-        head = next((h for h in bucket if _overlaps(h, lemma)), None)
-        if head is None:
-            bucket.append(lemma)
-            head = lemma
-        family[lemma] = head
+        bucket = buckets.setdefault(lemma[:4], [])
+        found = next((f for f in bucket if any(_overlaps(w, lemma) for w in f)), None)
+        if found is None:
+            found = []
+            bucket.append(found)
+        found.append(lemma)
+        family[lemma] = found[0]
     return family
 
 
@@ -200,7 +204,8 @@ def phrase_label(
     top = next((s for s in ranked if anchor in s.lemmas), ranked[0])
     label = top.text
     # A second phrase when one of the next strongest families is missing from the first and nearly as
-    # strong: "Safe cycle routes and walking to school".
+    # strong, and it is a phrase itself: "Safe cycle routes and walk to school"; "Counsellors and first"
+    # says less than "Counsellors", and one "and" in a label is enough.
     missing = [f for f in order[1 : 1 + _JOIN_LOOK] if not any(_overlaps(f, b) for b in top.lemmas)]
     if missing and weights[missing[0]] >= _JOIN_FROM * weights[anchor]:
         second = next(
@@ -210,11 +215,15 @@ def phrase_label(
                 if missing[0] in s.lemmas
                 and not any(_overlaps(a, b) for a in s.lemmas for b in top.lemmas)
                 and top.words + s.words < _MAX_LABEL_WORDS
+                and s.words >= 2
             ),
             None,
         )
-        if second is not None:
-            label = f"{top.text} {'and' if language == 'en' else 'en'} {_lower_first(second.text)}"
+        conjunction = "and" if language == "en" else "en"
+        if second is not None and not any(
+            conjunction in _WORD.findall(phrase.text.casefold()) for phrase in (top, second)
+        ):
+            label = f"{top.text} {conjunction} {_lower_first(second.text)}"
     return label[:1].upper() + label[1:]
 
 
