@@ -104,22 +104,25 @@ def test_key_contributions_and_group_summaries_weigh_in_on_the_label() -> None:
         "Een bankje bij de bushalte.",
     ]
     rest = ["Fietsen repareren.", "Fietsen delen.", "Een fietsenmaker in de wijk.", "Fietsen lenen"]
+    harvest = ["Bankjes, overal bankjes.", "Een bankje om uit te rusten."]
+    analysed = _features.analyse([*theme, *rest, *harvest], "nl")
+    clusters = [[0, 1, 2, 3, 4], [5, 6, 7, 8]]
 
-    def label(key: bool = False, summaries: tuple[GroupSummary, ...] = ()) -> str:
-        items = [
-            Contribution(t, group=g, key=key and "bankje" in t)
-            for t, g in zip(theme + rest, "ABCABCABC", strict=True)
-        ]
-        result = synthesize(items, themes=2, summaries=summaries)
-        return next(t.label for t in result.themes if 0 in t.members).casefold()
+    def label(weight: list[float], with_harvest: bool = False) -> str:
+        members = [clusters[0] + ([9, 10] if with_harvest else []), clusters[1]]
+        weights, family = _label.term_weights(analysed, members, weight)
+        texts = [[*theme, *rest, *harvest][i] for i in members[0]]
+        return _label.phrase_label(texts, "nl", weights[0], [0.0] * len(texts), family).casefold()
 
-    assert label().startswith("schaduw"), "three contributions say schaduw, two bankje"
-    assert label(key=True).startswith("bankje"), "a key contribution counts twice"
-    harvest = (
-        GroupSummary("A", "Bankjes, overal bankjes."),
-        GroupSummary("B", "Een bankje om uit te rusten."),
-    )
-    assert label(summaries=harvest).startswith("bankje"), "a group's own summary counts as a contribution"
+    plain = [1.0] * 11
+    assert label(plain).startswith("schaduw"), "three contributions say schaduw, two bankje"
+    key = [2.0 if "bankje" in text else 1.0 for text in [*theme, *rest]] + [1.0, 1.0]
+    assert label(key).startswith("bankje"), "a key contribution counts twice"
+    assert label(plain, with_harvest=True).startswith("bankje"), "a group's own summary counts as one more"
+    # In the pipeline, the summaries go to the theme they are most like and take part in its label.
+    items = [Contribution(t, group=g) for t, g in zip(theme + rest, "ABCABCABC", strict=True)]
+    result = synthesize(items, themes=2, summaries=[GroupSummary("A", h) for h in harvest])
+    assert next(t for t in result.themes if 0 in t.members).summary_source == "group"
 
 
 def test_the_summary_line_is_a_contribution_marked_draft_and_quotes_come_from_other_groups() -> None:
@@ -146,3 +149,21 @@ def test_the_summary_line_is_a_contribution_marked_draft_and_quotes_come_from_ot
         assert theme.summary_source == "draft"
         assert theme.summary in texts + TREES
         assert set(theme.quotes) <= set(texts + TREES) - {theme.summary}
+
+
+def test_cards_between_two_themes_say_less_about_either() -> None:
+    import numpy as np
+
+    from werkkring.engines.synthesis._synthesize import _clearly_of
+
+    def unit(x: float, y: float) -> list[float]:
+        return [x / np.hypot(x, y), y / np.hypot(x, y)]
+
+    vectors = np.array([unit(1, 0), unit(1, 0.1), unit(1, 0.9), unit(0, 1), unit(0.1, 1)], dtype=np.float32)
+    weights = _clearly_of(vectors, [[0, 1, 2], [3, 4]], [1.0, 2.0, 1.0, 1.0, 1.0, 1.0])
+    assert weights[2] == 0.5, "the card nearly as close to the other theme counts half"
+    assert weights[0] == 1.0 and weights[1] == 1.5, "a key card (2.0) counts twice what it would"
+    assert weights[5] == 1.0, "a group summary keeps its weight"
+    assert sorted(weights[3:5]) == [0.5, 1.0]
+    one = _clearly_of(vectors, [[0, 1, 2, 3, 4], []], [1.0] * 5)
+    assert one == [1.0] * 5, "with one theme there is nothing to be between"

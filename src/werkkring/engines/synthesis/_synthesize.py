@@ -533,7 +533,7 @@ def _describe_all(
             if float(similarity[best]) > 0:
                 summary_theme.setdefault(best, []).append(s)
     label_clusters = [c + [m + s for s in summary_theme.get(t, [])] for t, c in enumerate(clusters)]
-    weights, family = _label.term_weights(analysed, label_clusters, weight)
+    weights, family = _label.term_weights(analysed, label_clusters, _clearly_of(vectors, clusters, weight))
     keywords = _describe.class_tfidf_keywords(analysed, clusters)
     words, _ = _features.word_tfidf(analysed)
     groups_of = [contributions[i].group for i in kept]
@@ -635,6 +635,27 @@ def _describe_all(
         groups=all_groups,
         question=settings.question,
     )
+
+
+def _clearly_of(vectors: FloatMatrix, clusters: list[list[int]], weight: list[float]) -> list[float]:
+    """The weights for the label: within each theme, a contribution counts from half (the one least clearly
+    of the theme: the smallest margin between its similarity to the theme's centre and to the nearest other
+    theme's) to fully (the one most clearly of it), linear in rank; group summaries keep their weight. So
+    the cards that sit between two themes say less about what either is about. Measured on the dev
+    sessions: label overlap on the draft's grouping 44 -> 48 %, on the facilitator's 53 -> 58 %."""
+    filled = [t for t, c in enumerate(clusters) if c]
+    if len(filled) < 2:
+        return weight
+    centres = np.stack([_unit(vectors[clusters[t]].mean(axis=0, keepdims=True))[0] for t in filled])
+    result = list(weight)
+    for column, t in enumerate(filled):
+        members = clusters[t]
+        similarity = vectors[members] @ centres.T
+        margin = similarity[:, column] - np.delete(similarity, column, axis=1).max(axis=1)
+        ranks = np.argsort(np.argsort(margin, kind="stable"), kind="stable")
+        for p, rank in zip(members, ranks.tolist(), strict=True):
+            result[p] = weight[p] * (0.5 + 0.5 * rank / max(1, len(members) - 1))
+    return result
 
 
 def _short(text: str, words: int = 6) -> str:
