@@ -33,6 +33,12 @@ def content_words(text: str, language: Language) -> list[str]:
     return lemmatize_tokens([t for t in tokenize(text) if not is_stopword(t)], language)
 
 
+# Above this many texts the neighbours for smoothing come from an HNSW graph (hnswlib, extra ``ann``) instead
+# of all-pairs products; where exact stops paying is measured by bench/connections/neighbours.py (results in
+# bench/results/connections.md).
+APPROXIMATE_ABOVE = 10_000
+
+
 @dataclass(frozen=True)
 class SpaceSettings:
     """The knobs of the text space; the defaults were chosen on all public benchmark sets together."""
@@ -49,6 +55,9 @@ class SpaceSettings:
     the features they bring (bench/connections/speed.py --profile)."""
     smooth_neighbours: int = 10
     smooth_weight: float = 0.5
+    exact_neighbours_up_to: int = APPROXIMATE_ABOVE
+    """Neighbours for the smoothing by all-pairs products up to this many texts, above from an HNSW graph
+    (hnswlib): where exact stops paying, bench/connections/neighbours.py."""
 
 
 class TextSpace:
@@ -85,7 +94,13 @@ class TextSpace:
             self._lsa, dense = _Projection.fit(
                 self.sparse, dims, settings.lsa_power, settings.lsa_sample, seed
             )
-            self.dense: FloatMatrix = _smooth(dense, settings.smooth_neighbours, settings.smooth_weight, seed)
+            self.dense: FloatMatrix = _smooth(
+                dense,
+                settings.smooth_neighbours,
+                settings.smooth_weight,
+                seed,
+                approximate_above=settings.exact_neighbours_up_to,
+            )
         else:
             self.dense = np.zeros((len(texts), 1), dtype=np.float32)
 
@@ -169,12 +184,6 @@ class _Projection:
         return vectors
 
 
-# Above this many texts the neighbours for smoothing come from an HNSW graph (hnswlib, extra ``ann``) instead
-# of all-pairs products; where exact stops paying is measured by bench/connections/neighbours.py (results in
-# bench/results/connections.md).
-APPROXIMATE_ABOVE = 10_000
-
-
 def nearest(
     vectors: FloatMatrix,
     k: int,
@@ -218,13 +227,20 @@ def nearest(
     return idx, out
 
 
-def _smooth(vectors: FloatMatrix, neighbours: int, weight: float, seed: int = 0) -> FloatMatrix:
+def _smooth(
+    vectors: FloatMatrix,
+    neighbours: int,
+    weight: float,
+    seed: int = 0,
+    *,
+    approximate_above: int = APPROXIMATE_ABOVE,
+) -> FloatMatrix:
     """Move each vector towards the similarity-weighted mean of its nearest neighbours (one step)."""
     n = vectors.shape[0]
     k = min(neighbours, n - 1)
     if k < 1 or weight <= 0:
         return vectors
-    idx, sims = nearest(vectors, k, seed=seed)
+    idx, sims = nearest(vectors, k, seed=seed, approximate_above=approximate_above)
     w = np.clip(sims, 0, None)
     out = np.empty_like(vectors)
     for start in range(0, n, 4096):  # bounded memory: block x k x dims
