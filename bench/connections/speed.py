@@ -160,6 +160,8 @@ def main() -> None:
     args = parser.parse_args()
     at = dt.datetime.now(dt.UTC)
     load = os.getloadavg()[0]
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    done = subprocess.run(git, capture_output=True, text=True, check=False)  # the code that runs: now
     texts = cached_texts() if args.cached_texts else None
     header = (
         "members | backend | texts | Matcher fit, wall / CPU (s) | SearchIndex fit, wall / CPU (s)"
@@ -182,8 +184,6 @@ def main() -> None:
             print(line, flush=True)
             lines.append(line)
     command = "python bench/connections/" + " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
-    git = ["git", "rev-parse", "--short", "HEAD"]
-    done = subprocess.run(git, capture_output=True, text=True, check=False)
     intro = (
         f"Command: `{command}`. Date: {at:%Y-%m-%d %H:%M} UTC, commit {done.stdout.strip()}; load average "
         f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
