@@ -10,9 +10,10 @@ products, so results do not depend on whether the extra is installed except in s
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -346,6 +347,48 @@ class LargeNetwork:
         )
 
 
+ShardMap = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+"""Calls ``function(*args)`` for each args tuple, anywhere (in-process, or as Ray tasks: the Ray job passes
+one), and gives the answers in order."""
+
+
+def in_process(function: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> list[Any]:
+    return [function(*args) for args in calls]
+
+
+def _ask(
+    network: LargeNetwork, askers: NDArray[np.int64], top: int, reciprocal: float
+) -> list[list[tuple[int, float]]]:
+    return network.ask(askers, top, reciprocal)
+
+
+def large_network(
+    profiles: Sequence[MemberProfile],
+    *,
+    exclude: Exclusions | None = None,
+    dims: int = 96,
+    exact_limit: int = 20_000,
+    embedder: Embedder | None = None,
+    semantic_weight: float = HybridSettings().semantic_weight,
+    known: Mapping[str, NDArray[np.float32]] | None = None,
+    shards: int = 1,
+    map_shards: ShardMap = in_process,
+    seed: int = 0,
+) -> tuple[LargeEncoder, LargeNetwork]:
+    """The front half of :func:`match_members_large`: the encoder fitted on a sample (here), members turned
+    into vectors in ``shards`` by ``map_shards`` (with an embedder, that is where a million members' time
+    goes), the index and exclusions built once (here)."""
+    encoder = fit_large_encoder(
+        profiles, dims=dims, embedder=embedder, semantic_weight=semantic_weight, known=known, seed=seed
+    )
+    bounds = np.linspace(0, len(profiles), max(1, min(shards, len(profiles))) + 1).astype(int)
+    parts = map_shards(
+        member_vectors, [(encoder, list(profiles[a:b])) for a, b in itertools.pairwise(bounds)]
+    )
+    network = LargeNetwork.build(profiles, parts, exclude=exclude, exact_limit=exact_limit, seed=seed)
+    return encoder, network
+
+
 def match_members_large(
     profiles: Sequence[MemberProfile],
     *,
@@ -357,30 +400,58 @@ def match_members_large(
     explain_matches: bool = True,
     embedder: Embedder | None = None,
     semantic_weight: float = HybridSettings().semantic_weight,
+    known: Mapping[str, NDArray[np.float32]] | None = None,
+    shards: int = 1,
+    map_shards: ShardMap = in_process,
     seed: int = 0,
 ) -> list[MemberMatches]:
     """Like :func:`match_members`, for networks too large for the exact hybrid space (hundreds of thousands
-    of members and up): compact vectors (with ``embedder``: plus embeddings, weighted as the hybrid),
-    profile-level (not per-offer) similarity, HNSW retrieval of candidates and re-ranking of those with the
-    reciprocal gain. Same exclusions and opt-out rules. ``werkkring.jobs.matching`` runs the same steps on
-    Ray."""
+    of members and up): compact vectors (with ``embedder``: plus embeddings, weighted as the hybrid; ``known``
+    are embeddings already computed, by text hash), profile-level (not per-offer) similarity, HNSW retrieval
+    of candidates and re-ranking of those with the reciprocal gain. Same exclusions and opt-out rules.
+
+    ``map_shards`` runs the per-shard steps (encoding members, asking the index) over ``shards`` shards;
+    ``werkkring.jobs.matching`` passes one that runs them as Ray tasks."""
     validate_profiles(profiles)
     if top < 1:
         raise InputError(f"top must be at least 1, got {top}")
     if not profiles:
         return []
-    encoder = fit_large_encoder(
-        profiles, dims=dims, embedder=embedder, semantic_weight=semantic_weight, seed=seed
+    encoder, network = large_network(
+        profiles,
+        exclude=exclude,
+        dims=dims,
+        exact_limit=exact_limit,
+        embedder=embedder,
+        semantic_weight=semantic_weight,
+        known=known,
+        shards=shards,
+        map_shards=map_shards,
+        seed=seed,
     )
-    network = LargeNetwork.build(
-        profiles, [member_vectors(encoder, profiles)], exclude=exclude, exact_limit=exact_limit, seed=seed
-    )
-    language = encoder.language
+    return ask_large(profiles, encoder, network, top, reciprocal, explain_matches, shards, map_shards)
+
+
+def ask_large(
+    profiles: Sequence[MemberProfile],
+    encoder: LargeEncoder,
+    network: LargeNetwork,
+    top: int,
+    reciprocal: float,
+    explain_matches: bool = True,
+    shards: int = 1,
+    map_shards: ShardMap = in_process,
+) -> list[MemberMatches]:
+    """The back half of :func:`match_members_large`: every member with needs asks the index, in chunks of
+    at most 50,000 members (bounded memory) spread over ``shards``."""
+    chunks = max(shards, -(-network.askers.size // 50_000))
+    calls = [(network, c, top, reciprocal) for c in np.array_split(network.askers, chunks) if c.size]
+    answers = map_shards(_ask, calls)
+    language = encoder.language if explain_matches else None
     results: list[MemberMatches] = [MemberMatches(p.id, ()) for p in profiles]
-    for start in range(0, network.askers.size, 50_000):
-        chunk = network.askers[start : start + 50_000]
-        for i, candidates in zip(chunk, network.ask(chunk, top, reciprocal), strict=True):
-            results[int(i)] = to_matches(profiles, int(i), candidates, language if explain_matches else None)
+    for (_, chunk, _, _), rows in zip(calls, answers, strict=True):
+        for i, candidates in zip(chunk, rows, strict=True):
+            results[int(i)] = to_matches(profiles, int(i), candidates, language)
     return results
 
 

@@ -33,6 +33,12 @@ def content_words(text: str, language: Language) -> list[str]:
     return lemmatize_tokens([t for t in tokenize(text) if not is_stopword(t)], language)
 
 
+# Above this many texts the neighbours for smoothing come from an HNSW graph (hnswlib, extra ``ann``) instead
+# of all-pairs products; where exact stops paying is measured by bench/connections/neighbours.py (results in
+# bench/results/connections.md).
+APPROXIMATE_ABOVE = 10_000
+
+
 @dataclass(frozen=True)
 class SpaceSettings:
     """The knobs of the text space; the defaults were chosen on all public benchmark sets together."""
@@ -43,8 +49,15 @@ class SpaceSettings:
     lsa_power: float = 1.5
     """Each LSA axis is weighted by its singular value to this power (1: plain LSA)."""
     lsa_weight: float = 0.5
+    lsa_sample: int = 12_000
+    """Above this many texts the LSA axes are fitted on a seeded sample of this many (then every text is
+    projected on them): the randomized SVD was 60 % of a 10,000-member fit, and grows with the texts times
+    the features they bring (bench/connections/speed.py --profile)."""
     smooth_neighbours: int = 10
     smooth_weight: float = 0.5
+    exact_neighbours_up_to: int = APPROXIMATE_ABOVE
+    """Neighbours for the smoothing by all-pairs products up to this many texts, above from an HNSW graph
+    (hnswlib): where exact stops paying, bench/connections/neighbours.py."""
 
 
 class TextSpace:
@@ -76,16 +89,17 @@ class TextSpace:
         blocks[1] = blocks[1] * settings.char_weight
         self.sparse: sp.csr_matrix = sp.csr_matrix(normalize(sp.hstack(blocks).tocsr()))[: len(texts)]
         dims = min(settings.lsa_dims, self.sparse.shape[0] - 1, self.sparse.shape[1] - 1)
-        self._svd: TruncatedSVD | None = None
-        self._axis_weight = np.ones(1, dtype=np.float32)
+        self._lsa: _Projection | None = None
         if dims >= 2 and settings.lsa_weight > 0:
-            self._svd = TruncatedSVD(dims, n_iter=3, random_state=seed)
-            # fit_transform gives U * S; scaling by S ** (power - 1) gives U * S ** power.
-            dense = self._svd.fit_transform(self.sparse)
-            self._axis_weight = (self._svd.singular_values_ ** (settings.lsa_power - 1)).astype(np.float32)
-            dense = dense * self._axis_weight
+            self._lsa, dense = _Projection.fit(
+                self.sparse, dims, settings.lsa_power, settings.lsa_sample, seed
+            )
             self.dense: FloatMatrix = _smooth(
-                normalize(dense).astype(np.float32), settings.smooth_neighbours, settings.smooth_weight, seed
+                dense,
+                settings.smooth_neighbours,
+                settings.smooth_weight,
+                seed,
+                approximate_above=settings.exact_neighbours_up_to,
             )
         else:
             self.dense = np.zeros((len(texts), 1), dtype=np.float32)
@@ -100,9 +114,9 @@ class TextSpace:
                 blocks.append(sp.csr_matrix((len(texts), 1)))
         blocks[1] = blocks[1] * self.settings.char_weight
         sparse = sp.csr_matrix(normalize(sp.hstack(blocks).tocsr()))
-        if self._svd is None:
+        if self._lsa is None:
             return sparse, np.zeros((len(texts), 1), dtype=np.float32)
-        return sparse, normalize(self._svd.transform(sparse) * self._axis_weight).astype(np.float32)
+        return sparse, self._lsa.project(sparse)
 
     def similarity(
         self, rows: Sequence[int] | NDArray[np.int64], columns: Sequence[int] | NDArray[np.int64]
@@ -115,7 +129,7 @@ class TextSpace:
     ) -> FloatMatrix:
         """Mixed cosine similarity between texts in this space (``transform`` or corpus rows) and corpus
         texts ``columns``: (1 - w) * sparse cosine + w * LSA cosine, w the LSA weight."""
-        a = self.settings.lsa_weight if self._svd is not None else 0.0
+        a = self.settings.lsa_weight if self._lsa is not None else 0.0
         sims: FloatMatrix = (1 - a) * np.asarray(
             (query[0] @ self.sparse[columns].T).toarray(), dtype=np.float32
         )
@@ -124,10 +138,50 @@ class TextSpace:
         return sims
 
 
-# Above this many texts the neighbours for smoothing come from an HNSW graph (hnswlib, extra ``ann``) instead
-# of all-pairs products; where exact stops paying is measured by bench/connections/neighbours.py (results in
-# bench/results/connections.md).
-APPROXIMATE_ABOVE = 10_000
+@dataclass(frozen=True)
+class _Projection:
+    """The LSA axes: sparse text vectors -> unit dense vectors, each axis weighted by its singular value to
+    the power ``lsa_power`` (fit_transform gives U * S, so the corpus itself is scaled by S ** (power - 1)).
+
+    Up to ``sample`` texts the SVD is fitted on all of them, exactly as before. Above, on a seeded sample of
+    ``sample`` texts and only the features that occur in it (a feature the sample never saw would get a zero
+    axis anyway), in float32; all texts are then projected, which costs one sparse product."""
+
+    svd: TruncatedSVD
+    columns: NDArray[np.int64] | None
+    """The features the axes were fitted on (None: all)."""
+    axis_weight: FloatMatrix
+    components: FloatMatrix | None = None
+    """Features x axes, float32, for the sampled fit."""
+
+    @staticmethod
+    def fit(
+        matrix: sp.csr_matrix, dims: int, power: float, sample: int, seed: int
+    ) -> tuple[_Projection, FloatMatrix]:
+        """The projection and the fitted texts' own vectors."""
+        svd = TruncatedSVD(dims, n_iter=3, random_state=seed)
+        if matrix.shape[0] <= sample:
+            dense = svd.fit_transform(matrix)
+            weight = (svd.singular_values_ ** (power - 1)).astype(np.float32)
+            return _Projection(svd, None, weight), normalize(dense * weight).astype(np.float32)
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(matrix.shape[0], size=sample, replace=False))
+        part = sp.csr_matrix(matrix[rows], dtype=np.float32)
+        columns = np.flatnonzero(np.diff(part.tocsc().indptr)).astype(np.int64)
+        svd.n_components = min(dims, sample - 1, columns.size - 1)
+        svd.fit(part[:, columns])
+        weight = (svd.singular_values_ ** (power - 1)).astype(np.float32)
+        components = np.ascontiguousarray(svd.components_.T, dtype=np.float32)
+        projection = _Projection(svd, columns, weight, components)
+        return projection, projection.project(matrix)
+
+    def project(self, matrix: sp.csr_matrix) -> FloatMatrix:
+        if self.columns is None or self.components is None:
+            axes = self.svd.transform(matrix)
+        else:
+            axes = np.asarray(sp.csr_matrix(matrix[:, self.columns], dtype=np.float32) @ self.components)
+        vectors: FloatMatrix = normalize(axes * self.axis_weight).astype(np.float32)
+        return vectors
 
 
 def nearest(
@@ -173,13 +227,20 @@ def nearest(
     return idx, out
 
 
-def _smooth(vectors: FloatMatrix, neighbours: int, weight: float, seed: int = 0) -> FloatMatrix:
+def _smooth(
+    vectors: FloatMatrix,
+    neighbours: int,
+    weight: float,
+    seed: int = 0,
+    *,
+    approximate_above: int = APPROXIMATE_ABOVE,
+) -> FloatMatrix:
     """Move each vector towards the similarity-weighted mean of its nearest neighbours (one step)."""
     n = vectors.shape[0]
     k = min(neighbours, n - 1)
     if k < 1 or weight <= 0:
         return vectors
-    idx, sims = nearest(vectors, k, seed=seed)
+    idx, sims = nearest(vectors, k, seed=seed, approximate_above=approximate_above)
     w = np.clip(sims, 0, None)
     out = np.empty_like(vectors)
     for start in range(0, n, 4096):  # bounded memory: block x k x dims
