@@ -181,7 +181,7 @@ def summit(database: Database, size: int = BURST_CLIENTS) -> tuple[int, list[str
         return work_session.id, emails
 
 
-async def burst(base: str, session_id: int, emails: list[str]) -> dict[str, float]:
+async def burst(base: str, session_id: int, emails: list[str], pids: list[int]) -> dict[str, float]:
     """Everyone signed in and on the page first (not measured), then all posts at once."""
     clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in emails]
     tokens: list[str] = []
@@ -228,10 +228,13 @@ async def burst(base: str, session_id: int, emails: list[str]) -> dict[str, floa
             asyncio.create_task(post(i, c, t)) for i, (c, t) in enumerate(zip(clients, tokens, strict=True))
         ]
         await asyncio.sleep(0.2)
+        print(f"burst: {len(clients)} clients ready, posting", flush=True)
+        cpu_before = _cpu_seconds(pids)
         began = time.perf_counter()
         gate.set()
         await asyncio.gather(*tasks)
         wall = time.perf_counter() - began
+        cpu = _cpu_seconds(pids) - cpu_before
     finally:
         for client in clients:
             await client.aclose()
@@ -248,11 +251,12 @@ async def burst(base: str, session_id: int, emails: list[str]) -> dict[str, floa
         "dropped": dropped,
         "failed": failed,
         "wall": wall,
+        "cpu_ms": cpu * 1000 / max(1, len(times)),
     }
 
 
 def run_backend(
-    backend: str, workers: list[int], seconds: float, members: int, tmp: Path
+    backend: str, workers: list[int], seconds: float, members: int, tmp: Path, parts: frozenset[str]
 ) -> tuple[list[Row], list[str]]:
     admin = None
     name = ""
@@ -306,7 +310,7 @@ def run_backend(
                 cookie = cookie_of(base, summit_emails[0])
                 waited = wait_idle(process)
                 print(f"{backend} x{count}: server idle after {waited:.0f} s", flush=True)
-                for page, path in PAGES.items():
+                for page, path in PAGES.items() if "pages" in parts else ():
                     result = wrk(base + str(path), seconds, cookie)
                     errors = int(sum(result[k] for k in ("connect", "read", "write", "status", "timeout")))
                     rows.append(
@@ -324,11 +328,14 @@ def run_backend(
                         )
                     )
                     print(rows[-1], f"load {os.getloadavg()[0]:.1f}", flush=True)
+                if "burst" not in parts:
+                    continue
                 with database.transaction() as session:
                     session.execute(
                         Contribution.__table__.delete().where(Contribution.session_id == session_id)
                     )
-                found = asyncio.run(burst(base, session_id, summit_emails))
+                pids = _tree(process.pid)
+                found = asyncio.run(burst(base, session_id, summit_emails, pids))
                 with database.reader() as session:
                     stored = session.scalar(
                         select(func.count())
@@ -347,12 +354,15 @@ def run_backend(
                 bursts.append(
                     f"| {backend} | {count} | {found['posts']:.0f} | {found['p50']:.0f} | "
                     f"{found['p95']:.0f} | {found['p99']:.0f} | {found['wall']:.1f} | "
+                    f"{found['cpu_ms']:.1f} | "
                     f"{found['dropped']:.0f} | {found['failed']:.0f} | "
                     f"{lost} | {doubled} | {os.getloadavg()[0]:.1f} |"
                 )
                 print(bursts[-1], flush=True)
             finally:
                 stop(process)
+            if "pages" not in parts:
+                continue
             # The bare page, same uvicorn, same number of processes.
             port = free_port()
             process, _ = start(
@@ -415,6 +425,13 @@ def main() -> None:
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["pages", "burst"],
+        choices=["pages", "burst"],
+        help="what to measure: the pages beside the bare page, the summit burst, or both (default)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "web-throughput.md")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -425,7 +442,9 @@ def main() -> None:
     bursts: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in args.backends:
-            found, burst_rows = run_backend(backend, args.workers, args.seconds, args.members, Path(tmp))
+            found, burst_rows = run_backend(
+                backend, args.workers, args.seconds, args.members, Path(tmp), frozenset(args.parts)
+            )
             rows += found
             bursts += burst_rows
     bare = {(r.backend, r.workers): r.rps for r in rows if r.page == "bare (async def)"}
@@ -453,12 +472,13 @@ def main() -> None:
         "",
         f"Summit burst: {BURST_CLIENTS} signed-in participants × {BURST_POSTS} contributions at the same "
         "moment, each over its own keep-alive connection. Dropped: a post that got no answer; lost/doubled: "
-        "counted in "
-        "the database afterwards.",
+        "counted in the database afterwards. Server CPU: user + system seconds of the web processes during "
+        "the burst, per answered post (what the burst costs the server, less moved by the other jobs on the "
+        "machine than the times are).",
         "",
-        "| database | web processes | posts answered | p50 ms | p95 ms | p99 ms | all done in s | dropped | "
-        "not 303 | lost | doubled | load |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | web processes | posts answered | p50 ms | p95 ms | p99 ms | all done in s "
+        "| server CPU ms per post | dropped | not 303 | lost | doubled | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *bursts,
     ]
     args.out.write_text("\n".join(lines) + "\n")

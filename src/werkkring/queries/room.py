@@ -119,12 +119,22 @@ def participant_view(session: Session, work_session: WorkSession, member: Member
     mates: list[str] = []
     hosts: list[str] = []
     if group is not None:
-        seats = session.scalars(
-            select(Seat).where(Seat.group_id == group.id).options(selectinload(Seat.member))
+        # Names and table-host marks in one query (loading the mates as whole members, and the session's
+        # table hosts apart, was a third of a participant's page).
+        rows = session.execute(
+            select(Member.name, Registration.table_host)
+            .select_from(Seat)
+            .join(Member, Member.id == Seat.member_id)
+            .outerjoin(
+                Registration,
+                (Registration.session_id == work_session.id)
+                & (Registration.member_id == Seat.member_id)
+                & Registration.cancelled_at.is_(None),
+            )
+            .where(Seat.group_id == group.id)
         ).all()
-        host_ids = table_hosts(session, work_session)
-        mates = sorted(seat.member.name for seat in seats)
-        hosts = sorted(seat.member.name for seat in seats if seat.member_id in host_ids)
+        mates = sorted(name for name, _host in rows)
+        hosts = sorted(name for name, host in rows if host)
     published = work_session.status == Status.PUBLISHED
     return ParticipantView(
         session=work_session,

@@ -148,8 +148,12 @@ def participants_by_name(session: Session, work_session: WorkSession) -> list[Me
 
 
 def group_of(session: Session, work_session: WorkSession, member_id: int) -> BreakoutGroup | None:
-    seat = session.scalar(select(Seat).where(Seat.session_id == work_session.id, Seat.member_id == member_id))
-    return seat.group if seat is not None else None
+    """The member's group in the session (one query: every post and every participant page asks it)."""
+    return session.scalar(
+        select(BreakoutGroup)
+        .join(Seat, Seat.group_id == BreakoutGroup.id)
+        .where(Seat.session_id == work_session.id, Seat.member_id == member_id)
+    )
 
 
 def seat_of(session: Session, work_session: WorkSession, member_id: int) -> Seat | None:

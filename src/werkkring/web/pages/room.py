@@ -576,6 +576,7 @@ def room_context(request: Request, session: Session, me: Member, work_session: W
     late arrivals (included by session.html)."""
     hosting = is_session_host(session, me, work_session)
     groups_exist = bool(work_session.groups)
+    current = session_queries.current_round(session, work_session)
     return {
         **room_globals(request),
         # session.html keeps its own outcome section and its older group block; the live view replaces
@@ -586,9 +587,9 @@ def room_context(request: Request, session: Session, me: Member, work_session: W
         "me_id": me.id,
         "join_url": join_url(request, work_session),
         "room_hosting": hosting,
-        "current_round": session_queries.current_round(session, work_session),
-        "round_locked": bool(work_session.groups)
-        and all(g.locked for g in room_queries.round_groups(session, work_session)),
+        "current_round": current,
+        "round_locked": groups_exist
+        and all(g.locked for g in room_queries.round_groups(session, work_session, current)),
         "waiting": room_queries.not_seated(session, work_session) if hosting and groups_exist else [],
         "cancelled": room_queries.cancelled_after_lock(session, work_session) if hosting else [],
         **_live_urls(work_session, me),
