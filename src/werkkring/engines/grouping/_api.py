@@ -199,6 +199,19 @@ def form_groups(
     apart_left, _, _, _ = objective(sp, assign)
     if apart_left:
         raise ConstraintError(_hard_failure(ids, cons, size_arr, assign))
+    return grouping_result(participants, assign, size_arr, history=history, start=start, exact=use_exact)
+
+
+def grouping_result(
+    participants: Participants,
+    assign: np.ndarray,
+    size_arr: np.ndarray,
+    *,
+    history: Iterable[Iterable[str]],
+    start: float,
+    exact: bool,
+) -> GroupingResult:
+    """The result of a grouping run: the assignment with its quality measured against ``history``."""
     metrics = evaluate(participants, assign.tolist(), history=history)
     return GroupingResult(
         assignment=tuple(int(g) for g in assign),
@@ -208,7 +221,7 @@ def form_groups(
         max_category_deviation=metrics.max_category_deviation,
         repeat_pairs=metrics.repeat_pairs,
         seconds=time.perf_counter() - start,
-        exact=use_exact,
+        exact=exact,
     )
 
 

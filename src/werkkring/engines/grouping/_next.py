@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from werkkring.engines.grouping._api import _hard_failure, build_search_problem, initial_assignment, stopping
+from werkkring.engines.grouping._api import (
+    _hard_failure,
+    build_search_problem,
+    grouping_result,
+    initial_assignment,
+    stopping,
+)
 from werkkring.engines.grouping._compile import (
     BoolArray,
     FloatArray,
@@ -26,7 +32,6 @@ from werkkring.engines.grouping._compile import (
     pair_keys,
 )
 from werkkring.engines.grouping._exact import MAX_EXACT, solve_exact
-from werkkring.engines.grouping._metrics import evaluate
 from werkkring.engines.grouping._model import GroupingResult, Participants
 from werkkring.engines.grouping._rounds import repeat_problem
 from werkkring.engines.grouping._search import improve, objective
@@ -256,14 +261,4 @@ def next_round(
             assign = improve(clean, assign, rng=rng, deadline=deadline, min_gain=min_gain, window=window)
     if objective(sp, assign)[0]:
         raise ConstraintError(_hard_failure(ids, cons, size_arr, assign))
-    metrics = evaluate(participants, assign.tolist(), history=earlier)
-    return GroupingResult(
-        assignment=tuple(int(g) for g in assign),
-        sizes=tuple(int(s) for s in size_arr),
-        bss_over_tss=metrics.bss_over_tss,
-        numeric_bss_over_tss=metrics.numeric_bss_over_tss,
-        max_category_deviation=metrics.max_category_deviation,
-        repeat_pairs=metrics.repeat_pairs,
-        seconds=time.perf_counter() - start,
-        exact=use_exact,
-    )
+    return grouping_result(participants, assign, size_arr, history=earlier, start=start, exact=use_exact)
