@@ -3,6 +3,7 @@ the same number of web processes; then the summit burst. Loopback only, bounded 
 
     python bench/web/throughput.py                                   # writes bench/results/web-throughput.md
     python bench/web/throughput.py --backends sqlite --workers 1 --seconds 5
+    python bench/web/throughput.py --parts burst --members 2000 --out /tmp/burst.md   # the burst only
 
 Pages (signed in, 50 connections, wrk with keep-alive): the home page, the member directory, a work session's
 page; the bare page is FastAPI returning a fixed HTML string, from an ``async def`` and from a ``def`` (our
@@ -12,7 +13,8 @@ pages are ``def``, run in uvicorn's thread pool). Each configuration runs 1, 2 a
 The summit burst: 300 signed-in participants of one work session (30 groups of 10) each post 5 contributions
 as fast as the server answers, all starting at the same moment, each over its own keep-alive connection (a
 phone); every post is checked in the database afterwards (lost or doubled), and a post that got no answer
-counts as dropped. Needs `wrk` (Debian: apt-get install wrk).
+counts as dropped; the web processes' CPU seconds during the burst are reported per post (the figure the
+other jobs on a shared machine move least). Needs `wrk` (Debian: apt-get install wrk).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ Pages stream events to browsers with server-sent events (:func:`werkkring.web.li
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -151,8 +152,12 @@ class _Notifier:
         self.queue: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
+        self.pending = 0  # queued or being sent
+        self.settled = threading.Condition()
 
     def send(self, payloads: Sequence[str]) -> None:
+        with self.settled:
+            self.pending += len(payloads)
         for payload in payloads:
             self.queue.put(payload)
         if self.thread is None or not self.thread.is_alive():
@@ -176,10 +181,26 @@ class _Notifier:
                     )
             except Exception:  # the rows are stored: pages that reconnect still get them
                 log.exception("could not send %s live events with NOTIFY", len(batch))
+            finally:
+                with self.settled:
+                    self.pending -= len(batch)
+                    self.settled.notify_all()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until everything queued is sent; False if that took longer than ``timeout`` seconds."""
+        with self.settled:
+            return self.settled.wait_for(lambda: self.pending == 0, timeout)
 
 
 _notifiers: dict[Engine, _Notifier] = {}
 _notifiers_lock = threading.Lock()
+
+
+@atexit.register
+def _drain_notifiers() -> None:
+    """A process that ends (a command, a job runner stopping) first sends the NOTIFYs it still holds."""
+    for notifier in list(_notifiers.values()):
+        notifier.drain(timeout=2.0)
 
 
 def _notifier(engine: Engine) -> _Notifier:

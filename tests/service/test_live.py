@@ -65,3 +65,27 @@ def test_publish_subscribe_and_replay(database: Database, tmp_path: object, redi
 def test_channel_names_are_checked(sqlite_database: Database) -> None:
     with pytest.raises(ValueError, match="live channel"), sqlite_database.transaction() as session:
         live.publish(session, "no spaces allowed", {})
+
+
+def test_a_process_that_ends_at_once_still_sends_its_notify(database: Database) -> None:
+    """PostgreSQL: the NOTIFY goes out after commit from a thread; a command that publishes and exits at once
+    still sends it before it ends."""
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL's LISTEN/NOTIFY only")
+    import subprocess
+    import sys
+
+    import psycopg
+
+    channel = f"session:{uuid.uuid4().hex[:8]}"
+    url = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {live.PG_CHANNEL}")
+        program = (
+            "import sys; from werkkring import live; from werkkring.store import Database; "
+            "live.publish_now(Database(sys.argv[1]), sys.argv[2], {'n': 7})"
+        )
+        subprocess.run([sys.executable, "-c", program, database.url, channel], check=True, timeout=60)
+        notes = listener.notifies(timeout=10.0, stop_after=1)
+        heard = [note.payload for note in notes if channel in note.payload]
+    assert heard and '"n": 7' in heard[0]
