@@ -58,20 +58,20 @@ def evening(
     ]
     ws = session_actions.create_session(
         session,
-        host,
         title=title,
         question=QUESTION,
         starts_at=dt.datetime.now() + dt.timedelta(hours=1),
         circle_id=circle.id,
         group_size=3,
+        actor=host,
     )
     for person in people:
-        session_actions.register(session, person, ws)
-    session_actions.seat_groups(session, host, ws, [[p.id for p in people[i::3]] for i in range(3)])
-    session_actions.lock_groups(session, host, ws)
+        session_actions.register(session, ws, actor=person)
+    session_actions.seat_groups(session, ws, [[p.id for p in people[i::3]] for i in range(3)], actor=host)
+    session_actions.lock_groups(session, ws, actor=host)
     cards = {}
     for group, text, _theme in lines or evening_lines():
-        made = session_actions.add_contribution(session, host, ws, text, group_number=group)
+        made = session_actions.add_contribution(session, ws, text, group_number=group, actor=host)
         cards[text] = made.id
     participant: Member = people[0]
     return Evening(ws.id, host.id, cohost.id, participant.id, admin.id, cards)

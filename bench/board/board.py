@@ -63,19 +63,19 @@ def build(database: Database, session: Session) -> tuple[int, int]:
         db.flush()
         ws = session_actions.create_session(
             db,
-            host,
             title=session.name,
             question=session.question,
             starts_at=dt.datetime.now() + dt.timedelta(hours=1),
             group_size=2,
             language=session.language,
+            actor=host,
         )
         for person in people:
-            session_actions.register(db, person, ws)
-        session_actions.seat_groups(db, host, ws, [[p.id] for p in people])
+            session_actions.register(db, ws, actor=person)
+        session_actions.seat_groups(db, ws, [[p.id] for p in people], actor=host)
         number_of = {g: i for i, g in enumerate(groups, start=1)}
         for group, text in zip(session.groups, session.texts, strict=True):
-            session_actions.add_contribution(db, host, ws, text, group_number=number_of[group])
+            session_actions.add_contribution(db, ws, text, group_number=number_of[group], actor=host)
         return ws.id, host.id
 
 

@@ -42,11 +42,11 @@ def _network(database: Database, members: int) -> tuple[int, int]:
         )
         ws = session_actions.create_session(
             session,
-            host,
             title="Werksessie",
             question="Wat nu?",
             starts_at=dt.datetime(2027, 5, 1, 19, 30),
             place="Utrecht",
+            actor=host,
         )
         ids = session.scalars(select(Member.id).where(Member.id != host.id)).all()
         session.execute(insert(Registration), [{"session_id": ws.id, "member_id": i} for i in ids])
@@ -69,7 +69,7 @@ def run(members: int, folder: Path) -> list[tuple[str, int, float]]:
         host = session.get(Member, host_id)
         ws = get_session(session, session_id)
         assert host is not None
-        session_edits.cancel_session(session, host, ws, "De zaal is niet beschikbaar")
+        session_edits.cancel_session(session, ws, "De zaal is niet beschikbaar", actor=host)
     rows.append(("cancel: the host's request (to the commit)", members, time.perf_counter() - start))
 
     backend = JobBackend(database, settings)

@@ -82,12 +82,12 @@ def prepare(url: str, people: int) -> tuple[int, str, str]:
             session.flush()
             work_session = session_actions.create_session(
                 session,
-                host,
                 title="Burgertop",
                 question="Wat moet er in onze stad als eerste veranderen?",
                 starts_at=dt.datetime.now().replace(microsecond=0) + dt.timedelta(hours=1),
                 capacity=people + 10,
                 group_size=10,
+                actor=host,
             )
             assert work_session.join_code is not None
             return work_session.id, work_session.join_code, host.email

@@ -51,16 +51,16 @@ def build(database: Database, people: int) -> tuple[int, list[int], dict[int, li
         session.flush()
         ws = session_actions.create_session(
             session,
-            host,
             title="Burgertop",
             question="Wat moet er anders?",
             starts_at=dt.datetime(2026, 12, 20),
+            actor=host,
         )
         session.add_all(Registration(session_id=ws.id, member_id=m.id) for m in members)
         session.flush()
         ids = [m.id for m in members]
         groups = [ids[i : i + TABLE] for i in range(0, len(ids), TABLE)]
-        made = session_actions.seat_groups(session, host, ws, groups)
+        made = session_actions.seat_groups(session, ws, groups, actor=host)
         cards: dict[int, list[int]] = {}
         for group in made:
             rows = [

@@ -91,13 +91,13 @@ def fill(database: Database, members: int, users: int) -> tuple[list[str], list[
         for i in range(members - 300)
     ]
     with database.transaction() as session:
-        import_members(session, SYSTEM, rows, "bench")
+        import_members(session, rows, "bench", actor=SYSTEM)
     emails = [f"bench{i}@example.org" for i in range(users)]
     with database.transaction() as session:
         for email in emails:
             member = session.scalar(select(Member).where(Member.email == email))
             assert member is not None
-            set_password(session, member, member, PASSWORD)
+            set_password(session, member, PASSWORD, actor=member)
         sessions = list(session.scalars(select(WorkSession.id)))
     # Fresh statistics for the query planner, as after any bulk import (autovacuum would do it a bit later).
     with database.engine.connect() as connection:

@@ -170,16 +170,16 @@ def summit(database: Database, size: int = BURST_CLIENTS) -> tuple[int, list[str
         session.flush()
         work_session = session_actions.create_session(
             session,
-            host,
             title="Burgertop",
             question="Wat moet er in onze stad als eerste veranderen?",
             starts_at=dt.datetime.now() + dt.timedelta(days=1),
             capacity=size + 10,
             group_size=10,
+            actor=host,
         )
         for member in people:
-            session_actions.register(session, member, work_session)
-        session_actions.form_groups(session, host, work_session, seed=1)
+            session_actions.register(session, work_session, actor=member)
+        session_actions.form_groups(session, work_session, seed=1, actor=host)
         return work_session.id, emails
 
 

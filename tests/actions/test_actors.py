@@ -22,21 +22,23 @@ from werkkring.store.models import Member
 def _room(database: Database) -> tuple[int, int]:
     with database.transaction() as session:
         people = [
-            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(
+                session, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"), actor=SYSTEM
+            )
             for i in range(6)
         ]
         people[0].role = "host"
         session.flush()
         ws = sessions.create_session(
             session,
-            people[0],
             title="Avond",
             question="Wat heb je nodig?",
             starts_at=dt.datetime(2026, 12, 20, 19, 30),
             group_size=3,
+            actor=people[0],
         )
         for member in people:
-            sessions.register(session, member, ws)
+            sessions.register(session, ws, actor=member)
         return ws.id, people[1].id
 
 
@@ -47,13 +49,13 @@ def test_nobody_is_refused_where_none_used_to_mean_the_system(sqlite_database: D
         ws = sessions.get_session(session, ws_id)
         member = session.get(Member, member_id)
         attempts = {
-            "form_groups": lambda: sessions.form_groups(session, None, ws),  # type: ignore[arg-type]
-            "seat_groups": lambda: sessions.seat_groups(session, None, ws, [[1, 2]]),  # type: ignore[arg-type]
-            "store_themes": lambda: sessions.store_themes(session, None, ws, []),  # type: ignore[arg-type]
-            "create_circle": lambda: circles.create_circle(session, None, "Kring"),  # type: ignore[arg-type]
-            "create_member": lambda: create_member(session, None, row),  # type: ignore[arg-type]
-            "import_members": lambda: import_members(session, None, [row]),  # type: ignore[arg-type]
-            "a member who is no host": lambda: sessions.form_groups(session, member, ws),
+            "form_groups": lambda: sessions.form_groups(session, ws, actor=None),  # type: ignore[arg-type]
+            "seat_groups": lambda: sessions.seat_groups(session, ws, [[1, 2]], actor=None),  # type: ignore[arg-type]
+            "store_themes": lambda: sessions.store_themes(session, ws, [], actor=None),  # type: ignore[arg-type]
+            "create_circle": lambda: circles.create_circle(session, "Kring", actor=None),  # type: ignore[arg-type]
+            "create_member": lambda: create_member(session, row, actor=None),  # type: ignore[arg-type]
+            "import_members": lambda: import_members(session, [row], actor=None),  # type: ignore[arg-type]
+            "a member who is no host": lambda: sessions.form_groups(session, ws, actor=member),
         }
         for name, attempt in attempts.items():
             with pytest.raises(PermissionDenied):
@@ -65,8 +67,39 @@ def test_the_system_passes_by_name(sqlite_database: Database) -> None:
     ws_id, _ = _room(sqlite_database)
     with sqlite_database.transaction() as session:
         ws = sessions.get_session(session, ws_id)
-        assert len(sessions.form_groups(session, SYSTEM, ws)) == 2
-        assert circles.create_circle(session, SYSTEM, "Kring Zuid").slug
+        assert len(sessions.form_groups(session, ws, actor=SYSTEM)) == 2
+        assert circles.create_circle(session, "Kring Zuid", actor=SYSTEM).slug
         assert (
-            import_members(session, SYSTEM, [MemberRow(line=1, name="Nieuw Lid", email="n@example.org")]) == 1
+            import_members(
+                session, [MemberRow(line=1, name="Nieuw Lid", email="n@example.org")], actor=SYSTEM
+            )
+            == 1
         )
+
+
+def test_every_action_takes_who_acts_by_name() -> None:
+    """``actor`` is keyword-only in every public action, so a call says who acts and no argument that
+    happens to sit second is taken for the actor."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import werkkring.actions
+
+    positional = []
+    seen = 0
+    for info in pkgutil.iter_modules(werkkring.actions.__path__):
+        if info.name.startswith("_") or info.name == "permissions":
+            continue
+        module = importlib.import_module(f"werkkring.actions.{info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            parameter = inspect.signature(function).parameters.get("actor")
+            if parameter is None:
+                continue
+            seen += 1
+            if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+                positional.append(f"{info.name}.{name}")
+    assert seen >= 60, seen
+    assert not positional, f"actions taking the actor by position: {positional}"

@@ -33,7 +33,7 @@ def synthesised(database: Database) -> Evening:
     with database.transaction() as session:
         host = session.get(Member, made.host)
         assert host is not None
-        board.rerun(session, host, get_session(session, made.session_id), version=None)
+        board.rerun(session, get_session(session, made.session_id), version=None, actor=host)
     return made
 
 
@@ -212,7 +212,7 @@ def test_two_hosts_editing_at_the_same_moment_one_wins_the_other_is_told_to_relo
                 actor = session.get(Member, getattr(synthesised, who))
                 ws = get_session(session, synthesised.session_id)
                 barrier.wait(timeout=30)
-                board.move_card(session, actor, ws, card, targets[who], version=view.version)  # type: ignore[arg-type]
+                board.move_card(session, ws, card, targets[who], version=view.version, actor=actor)  # type: ignore[arg-type]
             outcome[who] = "saved"
         except ConflictError:
             outcome[who] = "conflict"
@@ -278,12 +278,12 @@ def test_group_harvest_key_contributions_and_own_line_weigh_in_the_draft(
         other = session.scalars(select(Contribution).where(Contribution.group_id != mine.id)).first()
         assert other is not None
         with pytest.raises(InputError):
-            board.harvest(session, person, ws, mine.id, key=[other.id], summary="")
+            board.harvest(session, ws, mine.id, key=[other.id], summary="", actor=person)
         foreign = next(g for g in ws.groups if g.id != mine.id)
         with pytest.raises(PermissionDenied):
-            board.harvest(session, person, ws, foreign.id, key=[], summary="Niet van ons")
+            board.harvest(session, ws, foreign.id, key=[], summary="Niet van ons", actor=person)
         line = "Samen zie je meer kansen dan alleen"
-        board.harvest(session, person, ws, mine.id, key=[cards[0].id], summary=line)
+        board.harvest(session, ws, mine.id, key=[cards[0].id], summary=line, actor=person)
         group_number, key_text = mine.number, cards[0].text
     with database.reader() as session:
         stored = session.scalars(

@@ -24,7 +24,6 @@ def _people(database: Database, n: int) -> list[int]:
         made = [
             create_member(
                 session,
-                SYSTEM,
                 MemberRow(
                     line=i,
                     name=f"Deelnemer {i}",
@@ -32,6 +31,7 @@ def _people(database: Database, n: int) -> list[int]:
                     region=("Utrecht", "Zeist", "Amersfoort")[i % 3],
                     birth_year=1955 + i % 40,
                 ),
+                actor=SYSTEM,
             )
             for i in range(n)
         ]
@@ -46,11 +46,11 @@ def _session(database: Database, host_id: int, capacity: int | None = None) -> i
         assert host is not None
         return sessions.create_session(
             session,
-            host,
             title="Werksessie Amersfoort",
             question="Wat heb jij nodig om als zelfstandige samen te werken?",
             starts_at=dt.datetime(2026, 12, 20, 19, 30),
             capacity=capacity,
+            actor=host,
         ).id
 
 
@@ -80,7 +80,7 @@ def _sign_up(database: Database, ws_id: int, member_id: int) -> Callable[[], obj
             ws = session_queries.get_session(session, ws_id)
             me = session.get(Member, member_id)
             assert me is not None
-            return sessions.register(session, me, ws).member_id
+            return sessions.register(session, ws, actor=me).member_id
 
     return run
 
@@ -132,7 +132,7 @@ def test_two_hosts_forming_groups_from_the_same_page_one_wins(database: Database
         co.role = "admin"
 
     def form(session: object, me: Member, ws: WorkSession) -> object:
-        return sessions.form_groups(session, me, ws, seed=7, seen=seen)  # type: ignore[arg-type]
+        return sessions.form_groups(session, ws, seed=7, seen=seen, actor=me)  # type: ignore[arg-type]
 
     results = _at_once([_as(database, ws_id, people[0], form), _as(database, ws_id, people[1], form)])
     errors = [r for r in results if isinstance(r, Exception)]
@@ -153,7 +153,7 @@ def test_forming_groups_twice_at_once_without_a_page_state_never_breaks(database
     people, ws_id, _seen = _ready(database, 14)
 
     def form(session: object, me: Member, ws: WorkSession) -> object:
-        return len(sessions.form_groups(session, me, ws, seed=3))  # type: ignore[arg-type]
+        return len(sessions.form_groups(session, ws, seed=3, actor=me))  # type: ignore[arg-type]
 
     results = _at_once([_as(database, ws_id, people[0], form) for _ in range(4)])
     assert results == [3, 3, 3, 3]
@@ -175,13 +175,13 @@ def _with_input(database: Database, ws_id: int, people: list[int]) -> str:
         ws = session_queries.get_session(session, ws_id)
         host = session.get(Member, people[0])
         assert host is not None
-        sessions.form_groups(session, host, ws, seed=1)
+        sessions.form_groups(session, ws, seed=1, actor=host)
     for index, text in enumerate(lines):
         with database.transaction() as session:
             ws = session_queries.get_session(session, ws_id)
             me = session.get(Member, people[2 + index])
             assert me is not None
-            sessions.add_contribution(session, me, ws, text)
+            sessions.add_contribution(session, ws, text, actor=me)
     with database.reader() as session:
         return session_queries.state_token(session, session_queries.get_session(session, ws_id))
 
@@ -191,7 +191,7 @@ def test_synthesis_pressed_twice_from_one_page_runs_once(database: Database) -> 
     seen = _with_input(database, ws_id, people)
 
     def synthesise(session: object, me: Member, ws: WorkSession) -> object:
-        return sessions.run_synthesis(session, me, ws, seen=seen)  # type: ignore[arg-type]
+        return sessions.run_synthesis(session, ws, seen=seen, actor=me)  # type: ignore[arg-type]
 
     results = _at_once([_as(database, ws_id, people[0], synthesise) for _ in range(2)])
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results
@@ -200,10 +200,10 @@ def test_synthesis_pressed_twice_from_one_page_runs_once(database: Database) -> 
 def test_publish_pressed_twice_at_once_publishes_once(database: Database) -> None:
     people, ws_id, _ = _ready(database, 10)
     _with_input(database, ws_id, people)
-    _as(database, ws_id, people[0], lambda s, me, ws: sessions.run_synthesis(s, me, ws))()
+    _as(database, ws_id, people[0], lambda s, me, ws: sessions.run_synthesis(s, ws, actor=me))()
 
     def publish(session: object, me: Member, ws: WorkSession) -> object:
-        sessions.publish(session, me, ws, "Drie thema's")  # type: ignore[arg-type]
+        sessions.publish(session, ws, "Drie thema's", actor=me)  # type: ignore[arg-type]
         return "published"
 
     results = _at_once([_as(database, ws_id, people[0], publish) for _ in range(2)])

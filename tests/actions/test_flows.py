@@ -62,7 +62,9 @@ def _body(message: email.message.EmailMessage) -> str:
 def _people(database: Database, n: int) -> list[int]:
     with database.transaction() as session:
         made = [
-            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(
+                session, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"), actor=SYSTEM
+            )
             for i in range(n)
         ]
         made[0].role = "host"
@@ -80,16 +82,16 @@ def _session(database: Database, ids: list[int], *, signed_up: int = 0, **kwargs
     with database.transaction() as session:
         ws = sessions.create_session(
             session,
-            _member(session, ids[0]),
             title="De blik vooruit",
             question="Wat brengt het netwerk ons?",
             starts_at=STARTS,
             ends_at=STARTS + dt.timedelta(hours=2),
             place="Utrecht",
             **kwargs,
+            actor=_member(session, ids[0]),
         )
         for member_id in ids[1 : 1 + signed_up]:
-            sessions.register(session, _member(session, member_id), ws)
+            sessions.register(session, ws, actor=_member(session, member_id))
         return ws.id
 
 
@@ -105,7 +107,7 @@ def _edit(database: Database, ids: list[int], session_id: int, **changes: Any) -
             "online_url": ws.online_url,
             "capacity": ws.capacity,
         }
-        return session_edits.edit_session(session, _member(session, ids[0]), ws, **(fields | changes))
+        return session_edits.edit_session(session, ws, **(fields | changes), actor=_member(session, ids[0]))
 
 
 def _event(database: Database, member_id: int, session_id: int) -> Any:
@@ -159,7 +161,7 @@ def test_a_member_may_not_edit_or_cancel(database: Database) -> None:
     session_id = _session(database, ids)
     with database.transaction() as session, pytest.raises(PermissionDenied):
         ws = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, _member(session, ids[1]), ws, "geen zin")
+        session_edits.cancel_session(session, ws, "geen zin", actor=_member(session, ids[1]))
 
 
 def test_cancelling_needs_a_reason_and_shows_cancelled_in_the_calendar(
@@ -170,11 +172,13 @@ def test_cancelling_needs_a_reason_and_shows_cancelled_in_the_calendar(
     _edit(database, ids, session_id, place="Amersfoort")
     with database.transaction() as session, pytest.raises(InputError) as caught:
         ws = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, _member(session, ids[0]), ws, "  ")
+        session_edits.cancel_session(session, ws, "  ", actor=_member(session, ids[0]))
     assert caught.value.problems[0].field == "reason"
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, _member(session, ids[0]), ws, "De zaal is onder water gelopen")
+        session_edits.cancel_session(
+            session, ws, "De zaal is onder water gelopen", actor=_member(session, ids[0])
+        )
     event = _event(database, ids[1], session_id)
     assert str(event["STATUS"]) == "CANCELLED" and event["SEQUENCE"] == 2
     assert "onder water" in str(event["DESCRIPTION"])
@@ -183,7 +187,9 @@ def test_cancelling_needs_a_reason_and_shows_cancelled_in_the_calendar(
     assert "Reden: De zaal is onder water gelopen" in _body(cancelled[0])
     # Cancelled is the end: no more sign-ups, edits or a second cancellation.
     with database.transaction() as session, pytest.raises(InputError):
-        sessions.register(session, _member(session, ids[2]), session_queries.get_session(session, session_id))
+        sessions.register(
+            session, session_queries.get_session(session, session_id), actor=_member(session, ids[2])
+        )
     with pytest.raises(InputError):
         _edit(database, ids, session_id, title="Toch wel")
 
@@ -198,15 +204,17 @@ def test_a_draft_is_seen_by_its_host_only_until_opened(database: Database) -> No
         with pytest.raises(NotFoundError):
             session_queries.visible_session(session, member, session_id)
     with database.transaction() as session, pytest.raises(InputError):
-        sessions.register(session, _member(session, ids[1]), session_queries.get_session(session, session_id))
+        sessions.register(
+            session, session_queries.get_session(session, session_id), actor=_member(session, ids[1])
+        )
     with database.transaction() as session:
         session_edits.open_session(
-            session, _member(session, ids[0]), session_queries.get_session(session, session_id)
+            session, session_queries.get_session(session, session_id), actor=_member(session, ids[0])
         )
     with database.transaction() as session:
         member = _member(session, ids[1])
         assert session_queries.visible_session(session, member, session_id).status == "open"
-        sessions.register(session, member, session_queries.get_session(session, session_id))
+        sessions.register(session, session_queries.get_session(session, session_id), actor=member)
 
 
 def _running(database: Database, ids: list[int]) -> tuple[int, int, int]:
@@ -214,10 +222,10 @@ def _running(database: Database, ids: list[int]) -> tuple[int, int, int]:
     session_id = _session(database, ids, signed_up=2)
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.seat_groups(session, _member(session, ids[0]), ws, [[ids[1], ids[2]]])
-        first = sessions.add_contribution(session, _member(session, ids[1]), ws, "Meer samen leren")
+        sessions.seat_groups(session, ws, [[ids[1], ids[2]]], actor=_member(session, ids[0]))
+        first = sessions.add_contribution(session, ws, "Meer samen leren", actor=_member(session, ids[1]))
         second = sessions.add_contribution(
-            session, _member(session, ids[2]), ws, "Een buddy voor nieuwe leden"
+            session, ws, "Een buddy voor nieuwe leden", actor=_member(session, ids[2])
         )
         return session_id, first.id, second.id
 
@@ -228,25 +236,25 @@ def test_own_input_is_changed_or_deleted_before_the_synthesis_only(database: Dat
     with database.transaction() as session:
         session_edits.edit_contribution(
             session,
-            _member(session, ids[1]),
             session.get(Contribution, first),
             "Meer samen leren, elke maand",
+            actor=_member(session, ids[1]),
         )
     with database.transaction() as session, pytest.raises(PermissionDenied):
         session_edits.edit_contribution(
-            session, _member(session, ids[1]), session.get(Contribution, second), "x"
+            session, session.get(Contribution, second), "x", actor=_member(session, ids[1])
         )
     with database.transaction() as session, pytest.raises(PermissionDenied):
         session_edits.delete_contribution(
-            session, _member(session, ids[0]), session.get(Contribution, second)
+            session, session.get(Contribution, second), actor=_member(session, ids[0])
         )
     with database.transaction() as session, pytest.raises(InputError):
         session_edits.edit_contribution(
-            session, _member(session, ids[1]), session.get(Contribution, first), " "
+            session, session.get(Contribution, first), " ", actor=_member(session, ids[1])
         )
     with database.transaction() as session:
         session_edits.delete_contribution(
-            session, _member(session, ids[2]), session.get(Contribution, second)
+            session, session.get(Contribution, second), actor=_member(session, ids[2])
         )
     with database.reader() as session:
         texts = session.scalars(select(Contribution.text).where(Contribution.session_id == session_id)).all()
@@ -256,29 +264,35 @@ def test_own_input_is_changed_or_deleted_before_the_synthesis_only(database: Dat
 
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
+        sessions.store_themes(session, ws, [sessions.ThemeInput(label="Samen leren")], actor=SYSTEM)
     with database.transaction() as session, pytest.raises(InputError, match="synthesis"):
         session_edits.edit_contribution(
-            session, _member(session, ids[1]), session.get(Contribution, first), "Later"
+            session, session.get(Contribution, first), "Later", actor=_member(session, ids[1])
         )
     with database.transaction() as session, pytest.raises(InputError, match="synthesis"):
-        session_edits.delete_contribution(session, _member(session, ids[1]), session.get(Contribution, first))
+        session_edits.delete_contribution(
+            session, session.get(Contribution, first), actor=_member(session, ids[1])
+        )
 
 
 def test_notifications_follow_each_members_choice(database: Database, mail: Settings) -> None:
     ids = _people(database, 4)
     with database.transaction() as session:
-        notifications.set_preferences(session, _member(session, ids[1]), {"seated": "off"})
-        notifications.set_preferences(session, _member(session, ids[2]), {"outcome_published": "digest"})
+        notifications.set_preferences(session, {"seated": "off"}, actor=_member(session, ids[1]))
+        notifications.set_preferences(
+            session, {"outcome_published": "digest"}, actor=_member(session, ids[2])
+        )
     with database.transaction() as session, pytest.raises(InputError) as caught:
-        notifications.set_preferences(session, _member(session, ids[1]), {"seated": "loud", "nope": "now"})
+        notifications.set_preferences(
+            session, {"seated": "loud", "nope": "now"}, actor=_member(session, ids[1])
+        )
     assert {p.field for p in caught.value.problems} == {"seated", "nope"}
 
     session_id = _session(database, ids, signed_up=3)
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.seat_groups(session, _member(session, ids[0]), ws, [[ids[1], ids[2]], [ids[3]]])
-        sessions.lock_groups(session, _member(session, ids[0]), ws)
+        sessions.seat_groups(session, ws, [[ids[1], ids[2]], [ids[3]]], actor=_member(session, ids[0]))
+        sessions.lock_groups(session, ws, actor=_member(session, ids[0]))
     seated = [m for m in _outbox(mail) if "Je groep" in str(m["Subject"])]
     # Lid 1 switched these off.
     assert sorted(str(m["To"]) for m in seated) == ["lid2@example.org", "lid3@example.org"]
@@ -286,15 +300,15 @@ def test_notifications_follow_each_members_choice(database: Database, mail: Sett
     # Unlocked to correct something and locked again, the same groups: nobody is mailed twice.
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.lock_groups(session, _member(session, ids[0]), ws, False)
-        sessions.lock_groups(session, _member(session, ids[0]), ws)
+        sessions.lock_groups(session, ws, False, actor=_member(session, ids[0]))
+        sessions.lock_groups(session, ws, actor=_member(session, ids[0]))
     assert len([m for m in _outbox(mail) if "Je groep" in str(m["Subject"])]) == 2
 
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.add_contribution(session, _member(session, ids[1]), ws, "Meer samen leren")
-        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
-        sessions.publish(session, _member(session, ids[0]), ws)
+        sessions.add_contribution(session, ws, "Meer samen leren", actor=_member(session, ids[1]))
+        sessions.store_themes(session, ws, [sessions.ThemeInput(label="Samen leren")], actor=SYSTEM)
+        sessions.publish(session, ws, actor=_member(session, ids[0]))
     published = [m for m in _outbox(mail) if "opbrengst" in str(m["Subject"])]
     # Lid 2 wants it in the digest: not now.
     assert sorted(str(m["To"]) for m in published) == ["lid1@example.org", "lid3@example.org"]
@@ -321,7 +335,7 @@ def test_a_rolled_back_change_tells_nobody(database: Database, mail: Settings) -
     session_id = _session(database, ids, signed_up=2)
     with pytest.raises(RuntimeError), database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, _member(session, ids[0]), ws, "Ziek")
+        session_edits.cancel_session(session, ws, "Ziek", actor=_member(session, ids[0]))
         raise RuntimeError("the request failed after the action")
     assert _outbox(mail) == []
     with database.reader() as session:
@@ -344,23 +358,23 @@ def test_a_proposal_becomes_an_initiative_and_the_owner_hears_of_joiners(
         contribution.text = long_text
         host, owner = _member(session, ids[0]), _member(session, ids[1])
         with pytest.raises(InputError) as caught:
-            sessions.proposal_to_initiative(session, host, contribution, owner, "  ")
+            sessions.proposal_to_initiative(session, contribution, owner, "  ", actor=host)
         assert caught.value.problems[0].field == "title"
     with database.transaction() as session, pytest.raises(InputError, match="at most 80"):
         sessions.proposal_to_initiative(
             session,
-            _member(session, ids[0]),
             session.get(Contribution, first),
             _member(session, ids[1]),
             "x" * 81,
+            actor=_member(session, ids[0]),
         )
     with database.transaction() as session:
         made = sessions.proposal_to_initiative(
             session,
-            _member(session, ids[0]),
             session.get(Contribution, first),
             _member(session, ids[1]),
             "Intervisie in de zorg",
+            actor=_member(session, ids[0]),
         )
         initiative_id = made.id
     with database.reader() as session:
@@ -372,7 +386,7 @@ def test_a_proposal_becomes_an_initiative_and_the_owner_hears_of_joiners(
         made = session.get(type(made), initiative_id)
         assert made is not None
         initiatives.join_initiative(
-            session, _member(session, ids[3]), made, "Ik zoek collega's om mee te leren"
+            session, made, "Ik zoek collega's om mee te leren", actor=_member(session, ids[3])
         )
     joined = [m for m in _outbox(mail) if "doet mee met je initiatief" in str(m["Subject"])]
     assert [str(m["To"]) for m in joined] == ["lid1@example.org"]
@@ -382,8 +396,8 @@ def test_a_proposal_becomes_an_initiative_and_the_owner_hears_of_joiners(
     with database.transaction() as session:
         made = session.get(type(made), initiative_id)
         assert made is not None
-        initiatives.join_initiative(session, _member(session, ids[3]), made, "Samen leren")
-        initiatives.post_update(session, _member(session, ids[1]), made, "We beginnen in april.")
+        initiatives.join_initiative(session, made, "Samen leren", actor=_member(session, ids[3]))
+        initiatives.post_update(session, made, "We beginnen in april.", actor=_member(session, ids[1]))
     assert len([m for m in _outbox(mail) if "doet mee" in str(m["Subject"])]) == 1
     with database.reader() as session:
         update = session.scalars(select(Notification).where(Notification.kind == "initiative_update")).all()
@@ -396,20 +410,20 @@ def test_only_a_published_outcome_can_be_made_public(database: Database) -> None
     session_id, _, _ = _running(database, ids)
     with database.transaction() as session, pytest.raises(InputError, match="publish"):
         ws = session_queries.get_session(session, session_id)
-        session_edits.set_public(session, _member(session, ids[0]), ws, True)
+        session_edits.set_public(session, ws, True, actor=_member(session, ids[0]))
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        sessions.store_themes(session, SYSTEM, ws, [sessions.ThemeInput(label="Samen leren")])
-        sessions.publish(session, _member(session, ids[0]), ws)
+        sessions.store_themes(session, ws, [sessions.ThemeInput(label="Samen leren")], actor=SYSTEM)
+        sessions.publish(session, ws, actor=_member(session, ids[0]))
         with pytest.raises(PermissionDenied):
-            session_edits.set_public(session, _member(session, ids[1]), ws, True)
-        session_edits.set_public(session, _member(session, ids[0]), ws, True)
+            session_edits.set_public(session, ws, True, actor=_member(session, ids[1]))
+        session_edits.set_public(session, ws, True, actor=_member(session, ids[0]))
     with database.reader() as session:
         assert session_queries.public_outcome(session, session_id).public_at is not None
         assert [s.id for s in session_queries.public_outcomes(session)] == [session_id]
     with database.transaction() as session:
         ws = session_queries.get_session(session, session_id)
-        session_edits.set_public(session, _member(session, ids[0]), ws, False)
+        session_edits.set_public(session, ws, False, actor=_member(session, ids[0]))
     with database.reader() as session, pytest.raises(NotFoundError):
         session_queries.public_outcome(session, session_id)
 
@@ -420,13 +434,13 @@ def test_the_report_names_who_carries_an_initiative_only_with_consent(database: 
     with database.transaction() as session:
         made = sessions.proposal_to_initiative(
             session,
-            _member(session, ids[0]),
             session.get(Contribution, first),
             _member(session, ids[1]),
             "Samen leren",
+            actor=_member(session, ids[0]),
         )
         for member_id in ids[2:5]:
-            initiatives.join_initiative(session, _member(session, member_id), made, "leren")
+            initiatives.join_initiative(session, made, "leren", actor=_member(session, member_id))
         _member(session, ids[1]).named_in_reports = True
         _member(session, ids[3]).named_in_reports = True
     with database.reader() as session:
@@ -456,7 +470,7 @@ def _race(database: Database, ids: list[int]) -> tuple[list[str], int | None, in
         try:
             with database.transaction() as session:
                 ws = session_queries.get_session(session, session_id)
-                sessions.register(session, _member(session, member_id), ws)
+                sessions.register(session, ws, actor=_member(session, member_id))
             outcomes.append("signed up")
         except InputError:
             outcomes.append("refused")
@@ -511,7 +525,9 @@ def test_the_hourly_housekeeping_sends_the_digest_and_forgets_old_notifications(
     try:
         ids = _people(database, 2)
         with database.transaction() as session:
-            notifications.set_preferences(session, _member(session, ids[1]), {"outcome_published": "digest"})
+            notifications.set_preferences(
+                session, {"outcome_published": "digest"}, actor=_member(session, ids[1])
+            )
             notifications.notify(session, "outcome_published", [ids[1]], {"title": "Oud nieuws", "path": "/"})
         backend.housekeeping()
         digests = [m for m in _outbox(settings) if "Je week in werkkring" in str(m["Subject"])]
@@ -542,7 +558,7 @@ def test_two_hosts_cancelling_at_the_same_moment_cancel_once_and_mail_once(
             with database.transaction() as session:
                 ws = session_queries.get_session(session, session_id)
                 session_edits.cancel_session(
-                    session, _member(session, host_id), ws, f"Afgezegd door {host_id}"
+                    session, ws, f"Afgezegd door {host_id}", actor=_member(session, host_id)
                 )
             outcomes.append("cancelled")
         except InputError:

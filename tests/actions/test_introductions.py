@@ -27,7 +27,6 @@ def _people(database: Database, count: int = 3) -> list[int]:
         made = [
             create_member(
                 session,
-                SYSTEM,
                 MemberRow(
                     line=i,
                     name=f"Lid {i}",
@@ -35,6 +34,7 @@ def _people(database: Database, count: int = 3) -> list[int]:
                     offers=f"begeleiding bij thema {i}",
                     needs=f"hulp bij onderwerp {i}",
                 ),
+                actor=SYSTEM,
             )
             for i in range(count)
         ]
@@ -212,13 +212,13 @@ def test_recorded_introductions_leave_the_pair_out_of_suggestions_and_rounds(dat
     with database.transaction() as session:
         seeker = create_member(
             session,
-            SYSTEM,
             MemberRow(line=1, name="Sara", email="sara@example.org", needs="hulp bij boekhouding"),
+            actor=SYSTEM,
         )
         helper = create_member(
             session,
-            SYSTEM,
             MemberRow(line=2, name="Bob", email="bob@example.org", offers="boekhouding voor zzp'ers"),
+            actor=SYSTEM,
         )
         session.flush()
         ids = (seeker.id, helper.id)

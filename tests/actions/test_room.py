@@ -52,7 +52,6 @@ def _people(database: Database, n: int) -> list[int]:
         made = [
             create_member(
                 session,
-                SYSTEM,
                 MemberRow(
                     line=i,
                     name=NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i}"),
@@ -60,6 +59,7 @@ def _people(database: Database, n: int) -> list[int]:
                     region=("Utrecht", "Zeist", "Amersfoort")[i % 3],
                     birth_year=1960 + 2 * i,
                 ),
+                actor=SYSTEM,
             )
             for i in range(n)
         ]
@@ -73,11 +73,11 @@ def _session(database: Database, host_id: int, **kwargs: Any) -> int:
         assert host is not None
         ws = sessions.create_session(
             session,
-            host,
             title="Werksessie Utrecht",
             question="Wat heb jij nodig om samen te werken?",
             starts_at=dt.datetime(2026, 12, 20, 19, 30),
             **kwargs,
+            actor=host,
         )
         return ws.id
 
@@ -243,13 +243,13 @@ def test_guest_data_is_deleted_after_the_keeping_time_unless_they_became_a_membe
         someone = session.get(Member, member)
         assert someone is not None
         room.join(session, ws, actor=someone)
-        sessions.form_groups(session, SYSTEM, ws)
+        sessions.form_groups(session, ws, actor=SYSTEM)
     with database.transaction() as session:
         ws = session.get(WorkSession, ws_id)
         guest = session.get(Member, goes_id)
         assert ws is not None and guest is not None
-        sessions.lock_groups(session, session.get(Member, host), ws)  # type: ignore[arg-type]
-        sessions.add_contribution(session, guest, ws, "Meer ruimte om elkaar echt te leren kennen")
+        sessions.lock_groups(session, ws, actor=session.get(Member, host))  # type: ignore[arg-type]
+        sessions.add_contribution(session, ws, "Meer ruimte om elkaar echt te leren kennen", actor=guest)
         room.become_member(session, session.get(Member, stays_id), email="blijft@example.org")  # type: ignore[arg-type]
         ws.status = "published"
         ws.published_at = dt.datetime(2026, 12, 21, 12, 0)
@@ -331,8 +331,8 @@ def test_late_arrivals_are_seated_without_moving_anyone(database: Database) -> N
         assert ws is not None and boss is not None
         for person in people[1:9]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
-        sessions.form_groups(session, boss, ws)
-        sessions.lock_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
+        sessions.lock_groups(session, ws, actor=boss)
     with database.reader() as session:
         before = dict(session.execute(select(Seat.member_id, Seat.group_id)).all())
     with database.transaction() as session:
@@ -343,7 +343,7 @@ def test_late_arrivals_are_seated_without_moving_anyone(database: Database) -> N
         guest = room.join_as_guest(session, ws, name="Laat Binnen")
         late = [*people[9:11], guest.id]
         # someone seated cancels after the lock: the host sees it
-        sessions.cancel_registration(session, session.get(Member, people[1]), ws)  # type: ignore[arg-type]
+        sessions.cancel_registration(session, ws, actor=session.get(Member, people[1]))  # type: ignore[arg-type]
     with database.reader() as session:
         ws = session.get(WorkSession, ws_id)
         assert ws is not None
@@ -386,8 +386,8 @@ def test_a_pinned_table_host_is_seated_in_their_group(database: Database) -> Non
         assert ws is not None and boss is not None
         for person in people[1:9]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
-        sessions.form_groups(session, boss, ws)
-        sessions.lock_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
+        sessions.lock_groups(session, ws, actor=boss)
         room.join(session, ws, actor=session.get(Member, people[9]))  # type: ignore[arg-type]
         room.set_table_host(session, ws, people[9], group=2, actor=boss)
         seating = room.seat_arrivals(session, ws, actor=boss)
@@ -407,11 +407,11 @@ def test_a_post_after_the_input_closed_changes_nothing(database: Database) -> No
         guest = room.join_as_guest(session, ws, name="Fatima")
         for person in people[1:]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
-        sessions.form_groups(session, boss, ws)
-        sessions.lock_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
+        sessions.lock_groups(session, ws, actor=boss)
         ws.status = "published"
         with pytest.raises(InputError, match="does not take input now"):
-            sessions.add_contribution(session, guest, ws, "Te laat")
+            sessions.add_contribution(session, ws, "Te laat", actor=guest)
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(Contribution)) == 0
 
@@ -498,8 +498,8 @@ def test_seating_late_arrivals_twice_at_once_seats_each_once(database: Database)
         assert ws is not None and boss is not None
         for person in people[1:9]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
-        sessions.form_groups(session, boss, ws)
-        sessions.lock_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
+        sessions.lock_groups(session, ws, actor=boss)
         for person in people[9:11]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
 
@@ -531,7 +531,7 @@ def test_table_hosts_are_spread_and_a_pinned_one_sits_in_their_group(database: D
         room.set_table_host(session, ws, people[1], actor=boss)
         room.set_table_host(session, ws, people[2], actor=boss)
         room.set_table_host(session, ws, people[3], group=3, actor=boss)
-        sessions.form_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
     with database.reader() as session:
         ws = session.get(WorkSession, ws_id)
         assert ws is not None
@@ -551,13 +551,13 @@ def test_round_two_is_formed_from_round_one_and_keeps_its_input(database: Databa
         assert ws is not None and boss is not None
         for person in people[1:]:
             room.join(session, ws, actor=session.get(Member, person))  # type: ignore[arg-type]
-        sessions.form_groups(session, boss, ws)
+        sessions.form_groups(session, ws, actor=boss)
         with pytest.raises(InputError, match="lock the groups of round 1"):
             room.start_next_round(session, ws, actor=boss)
-        sessions.lock_groups(session, boss, ws)
+        sessions.lock_groups(session, ws, actor=boss)
         writer = session.get(Member, people[1])
         assert writer is not None
-        first = sessions.add_contribution(session, writer, ws, "Ronde een: een vaste avond per maand")
+        first = sessions.add_contribution(session, ws, "Ronde een: een vaste avond per maand", actor=writer)
         first_group = first.group_id
     with database.reader() as session:
         round_one = dict(session.execute(select(Seat.member_id, Seat.group_id)).all())
@@ -569,7 +569,7 @@ def test_round_two_is_formed_from_round_one_and_keeps_its_input(database: Databa
         assert [g.number for g in made] == [4, 5, 6] and all(g.round == 2 and g.locked for g in made)
         # the host cannot form round 2 again as if it were the first
         with pytest.raises(InputError, match="later round"):
-            sessions.seat_groups(session, boss, ws, [[people[1], people[2]]])
+            sessions.seat_groups(session, ws, [[people[1], people[2]]], actor=boss)
     with database.transaction() as session:
         ws = session.get(WorkSession, ws_id)
         assert ws is not None
@@ -582,7 +582,7 @@ def test_round_two_is_formed_from_round_one_and_keeps_its_input(database: Databa
                     assert round_two[a] != round_two[b]
         writer = session.get(Member, people[1])
         assert writer is not None
-        second = sessions.add_contribution(session, writer, ws, "Ronde twee: samen een buurtfeest")
+        second = sessions.add_contribution(session, ws, "Ronde twee: samen een buurtfeest", actor=writer)
         assert second.group_id == round_two[people[1]] != first_group
         view = room_queries.participant_view(session, ws, writer)
         assert view.round == 2 and [c.text for c in view.my_input] == ["Ronde twee: samen een buurtfeest"]
@@ -604,16 +604,16 @@ def test_the_host_closes_a_rounds_input_and_a_late_post_is_refused(database: Dat
     with database.transaction() as session:
         ws = sessions.get_session(session, ws_id)
         for member_id in ids:
-            sessions.register(session, session.get(Member, member_id), ws)
-        sessions.form_groups(session, session.get(Member, ids[0]), ws)
-        sessions.lock_groups(session, session.get(Member, ids[0]), ws)
+            sessions.register(session, ws, actor=session.get(Member, member_id))
+        sessions.form_groups(session, ws, actor=session.get(Member, ids[0]))
+        sessions.lock_groups(session, ws, actor=session.get(Member, ids[0]))
     with database.transaction() as session:
         ws, host, guest = (
             sessions.get_session(session, ws_id),
             session.get(Member, ids[0]),
             session.get(Member, ids[3]),
         )
-        sessions.add_contribution(session, guest, ws, "Samen opdrachten zoeken")
+        sessions.add_contribution(session, ws, "Samen opdrachten zoeken", actor=guest)
         votes.close_input(session, ws, actor=host)
         with pytest.raises(InputError, match="already"):
             votes.close_input(session, ws, actor=host)
@@ -625,10 +625,10 @@ def test_the_host_closes_a_rounds_input_and_a_late_post_is_refused(database: Dat
         view = room_queries.participant_view(session, ws, participant)
         assert view.input_closed and not view.takes_input
         with pytest.raises(InputError, match="round 1 is closed"):
-            sessions.add_contribution(session, participant, ws, "Te laat verstuurd")
+            sessions.add_contribution(session, ws, "Te laat verstuurd", actor=participant)
     with database.transaction() as session:  # the host still types up a table's paper sheet
         ws, host = sessions.get_session(session, ws_id), session.get(Member, ids[0])
-        sessions.add_contribution(session, host, ws, "Van het papier van tafel 2", group_number=2)
+        sessions.add_contribution(session, ws, "Van het papier van tafel 2", group_number=2, actor=host)
     with database.reader() as session:
         texts = set(session.scalars(select(Contribution.text).where(Contribution.session_id == ws_id)))
         assert texts == {"Samen opdrachten zoeken", "Van het papier van tafel 2"}
@@ -639,7 +639,7 @@ def test_the_host_closes_a_rounds_input_and_a_late_post_is_refused(database: Dat
     with database.transaction() as session:
         ws, participant = sessions.get_session(session, ws_id), session.get(Member, ids[3])
         assert room_queries.participant_view(session, ws, participant).takes_input
-        sessions.add_contribution(session, participant, ws, "Weer open")
+        sessions.add_contribution(session, ws, "Weer open", actor=participant)
     with database.reader() as session:
         from werkkring.store.models import AuditEntry
 

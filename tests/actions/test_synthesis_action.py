@@ -50,7 +50,9 @@ OFF_TOPIC = {
 def test_run_synthesis_sets_aside_what_does_not_answer_the_question(database: Database) -> None:
     with database.transaction() as session:
         people = [
-            create_member(session, SYSTEM, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"))
+            create_member(
+                session, MemberRow(line=i, name=f"Lid {i}", email=f"lid{i}@example.org"), actor=SYSTEM
+            )
             for i in range(9)
         ]
         people[0].role = "host"
@@ -58,25 +60,25 @@ def test_run_synthesis_sets_aside_what_does_not_answer_the_question(database: Da
         host = people[0]
         ws = sessions.create_session(
             session,
-            host,
             title="De blik vooruit",
             question="Waar heb jij behoefte aan in WIN-verband?",
             starts_at=dt.datetime(2026, 12, 20, 19, 30),
             group_size=3,
+            actor=host,
         )
         for member in people:
-            sessions.register(session, member, ws)
-        sessions.form_groups(session, host, ws)
+            sessions.register(session, ws, actor=member)
+        sessions.form_groups(session, ws, actor=host)
         for number, lines in LINES.items():
             for text in lines:
-                sessions.add_contribution(session, host, ws, text, group_number=number)
+                sessions.add_contribution(session, ws, text, group_number=number, actor=host)
         ws_id = ws.id
     with database.transaction() as session:
         ws = sessions.get_session(session, ws_id)
         host = session.scalars(select(Member).where(Member.role == "host")).one()
         host_id = host.id
         before = session.scalar(select(func.count()).select_from(AuditEntry))
-        made = sessions.run_synthesis(session, host, ws)
+        made = sessions.run_synthesis(session, ws, actor=host)
         assert len(made) == 3
     with database.reader() as session:  # one click, one audit entry (it wrote two before the board)
         entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id).offset(before)).all()

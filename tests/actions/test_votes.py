@@ -50,7 +50,7 @@ def _room(database: Database, people: int = 9, *, second: bool = False, tables: 
     with database.transaction() as session:
         made = [
             create_member(
-                session, SYSTEM, MemberRow(line=i, name=f"Deelnemer {i}", email=f"d{i}@example.org")
+                session, MemberRow(line=i, name=f"Deelnemer {i}", email=f"d{i}@example.org"), actor=SYSTEM
             )
             for i in range(people + 2)
         ]
@@ -58,33 +58,39 @@ def _room(database: Database, people: int = 9, *, second: bool = False, tables: 
         host.role = "host"
         session.flush()
         ws = session_actions.create_session(
-            session, host, title="Werksessie", question=QUESTION, starts_at=dt.datetime(2026, 12, 20, 19, 30)
+            session,
+            title="Werksessie",
+            question=QUESTION,
+            starts_at=dt.datetime(2026, 12, 20, 19, 30),
+            actor=host,
         )
         for person in others:
-            session_actions.register(session, person, ws)
+            session_actions.register(session, ws, actor=person)
         groups = [[p.id for p in others[i::tables]] for i in range(tables)]
-        session_actions.seat_groups(session, host, ws, groups)
-        session_actions.lock_groups(session, host, ws)
+        session_actions.seat_groups(session, ws, groups, actor=host)
+        session_actions.lock_groups(session, ws, actor=host)
         by_number = {g.number: g for g in ws.groups}
         first_of = {n: session.get(Member, ids[0]) for n, ids in enumerate(groups[:3], start=1)}
         cards = []
         for number, text in _lines():
             author = first_of[number]
             assert author is not None
-            cards.append(session_actions.add_contribution(session, author, ws, text).id)
+            cards.append(session_actions.add_contribution(session, ws, text, actor=author).id)
         other_card = None
         if second:
             ws2 = session_actions.create_session(
                 session,
-                host,
                 title="Andere sessie",
                 question="Iets anders?",
                 starts_at=dt.datetime(2026, 12, 21),
+                actor=host,
             )
-            session_actions.register(session, others[0], ws2)
-            session_actions.register(session, others[1], ws2)
-            session_actions.seat_groups(session, host, ws2, [[others[0].id, others[1].id]])
-            other_card = session_actions.add_contribution(session, others[0], ws2, "Een kaart elders").id
+            session_actions.register(session, ws2, actor=others[0])
+            session_actions.register(session, ws2, actor=others[1])
+            session_actions.seat_groups(session, ws2, [[others[0].id, others[1].id]], actor=host)
+            other_card = session_actions.add_contribution(
+                session, ws2, "Een kaart elders", actor=others[0]
+            ).id
         assert len(by_number) == tables
         return {
             "ws": ws.id,
@@ -346,7 +352,7 @@ def test_the_dots_feed_the_synthesis_and_the_report(database: Database) -> None:
         assert {v.group for v in engine_votes} == {"1", "2", "3"}
         host = session.get(Member, room["host"])
         assert host is not None
-        session_actions.run_synthesis(session, host, ws)
+        session_actions.run_synthesis(session, ws, actor=host)
     with database.reader() as session:
         ws = get_session(session, room["ws"])
         card = session.get(Contribution, cards[0])

@@ -67,11 +67,11 @@ def prepare(database: Database) -> dict[str, int]:
             .order_by(WorkSession.starts_at)
         ).first()
         assert upcoming is not None
-        session_actions.register(session, member, upcoming)
-        session_actions.form_groups(session, admin, upcoming, seed=1)
-        session_actions.lock_groups(session, admin, upcoming)
+        session_actions.register(session, upcoming, actor=member)
+        session_actions.form_groups(session, upcoming, seed=1, actor=admin)
+        session_actions.lock_groups(session, upcoming, actor=admin)
         session_actions.add_contribution(
-            session, member, upcoming, "Een maandelijkse lunch voor nieuwkomers, bij een lid thuis."
+            session, upcoming, "Een maandelijkse lunch voor nieuwkomers, bij een lid thuis.", actor=member
         )
         for months_ago, helix, hours in [
             (5, "society", 6),
@@ -88,10 +88,10 @@ def prepare(database: Database) -> dict[str, int]:
             for week in range(4):
                 helix_actions.log_hours(
                     session,
-                    member,
                     helix=helix,
                     hours=hours / 4,
                     date=min(day + dt.timedelta(days=7 * week), dt.date.today()),
+                    actor=member,
                 )
         initiative = session.scalars(select(Initiative).order_by(Initiative.id)).first()
         assert initiative is not None

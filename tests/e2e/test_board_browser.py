@@ -264,7 +264,7 @@ def test_the_board_on_a_phone(live_server: LiveServer, room: Evening, contexts: 
         ws = get_session(session, made.session_id)
         host_member = session.get(Member, made.host)
         assert host_member is not None
-        board.rerun(session, host_member, ws, version=None)
+        board.rerun(session, ws, version=None, actor=host_member)
     phone = sign_in(contexts({"width": 390, "height": 844}), server, _email(server, made.host))
     phone.goto(f"{server.url}/sessions/{made.session_id}#board")
     _fits(phone)
@@ -312,7 +312,7 @@ def test_a_co_hosts_edit_reaches_the_other_hosts_board_without_reload(
     with server.database.transaction() as session:
         host_member = session.get(Member, made.host)
         assert host_member is not None
-        board.rerun(session, host_member, get_session(session, made.session_id), version=None)
+        board.rerun(session, get_session(session, made.session_id), version=None, actor=host_member)
     url = f"{server.url}/sessions/{made.session_id}#board"
     host = sign_in(contexts({"width": 1280, "height": 900}), server, _email(server, made.host))
     cohost = sign_in(contexts({"width": 1280, "height": 900}), server, _email(server, made.cohost))

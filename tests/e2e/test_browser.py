@@ -208,11 +208,11 @@ def test_a_member_cannot_act_as_a_host(live_server: LiveServer, people: dict[str
         assert host is not None
         work_session = create_session(
             session,
-            host,
             title="Alleen voor de gastvrouw",
             question="Wie mag de groepen vormen?",
             starts_at=dt.datetime.now() + dt.timedelta(days=9),
             circle_id=people["circle"],
+            actor=host,
         )
         session_id = work_session.id
     page.goto(f"{live_server.url}/sessions/{session_id}")

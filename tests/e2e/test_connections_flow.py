@@ -46,11 +46,11 @@ def people(live_server: LiveServer) -> dict[str, Any]:
         host = factories.member(session, "Hanna Host", role="host", circles=[circle])
         ws = session_actions.create_session(
             session,
-            host,
             title="Samen verder",
             question="Wat hebben we nodig?",
             starts_at=dt.datetime.combine(dt.date.today(), dt.time(19, 30)) - dt.timedelta(days=2),
             circle_id=circle.id,
+            actor=host,
         )
         ws.status, ws.published_at = "published", dt.datetime.now() - dt.timedelta(days=1)
         people = {

@@ -55,8 +55,8 @@ def network(live_server: LiveServer) -> dict[str, Any]:
         member = session.scalar(select(Member).where(Member.email == DEMO_MEMBER_EMAIL))
         assert member is not None
         if not session.get(Registration, (grouped.id, member.id)):
-            session_actions.register(session, member, grouped)
-        session_actions.form_groups(session, host, grouped, seed=1)
+            session_actions.register(session, grouped, actor=member)
+        session_actions.form_groups(session, grouped, seed=1, actor=host)
         other = session.scalar(select(Member).where(Member.id != member.id, Member.guest_of.is_(None)))
         assert other is not None
         circle = session.scalar(select(Circle).order_by(Circle.id))

@@ -137,7 +137,6 @@ def _signed_up_session(server: LiveServer, network: dict[str, Any], title: str, 
         assert host is not None
         ws = session_actions.create_session(
             session,
-            host,
             title=title,
             question="Wat heeft de wijk nodig?",
             starts_at=dt.datetime.combine(dt.date.today() + dt.timedelta(days=5), dt.time(19, 30)),
@@ -145,11 +144,12 @@ def _signed_up_session(server: LiveServer, network: dict[str, Any], title: str, 
             place="Wijkcentrum De Kei",
             capacity=10,
             circle_id=network["circle"],
+            actor=host,
         )
         for member_id in network["ids"][:members]:
             member = session.get(Member, member_id)
             assert member is not None
-            session_actions.register(session, member, ws)
+            session_actions.register(session, ws, actor=member)
         return ws.id
 
 
@@ -206,8 +206,8 @@ def _running_session(server: LiveServer, network: dict[str, Any], title: str) ->
         ws = session.get(WorkSession, session_id)
         host = session.get(Member, network["host_id"])
         assert ws is not None and host is not None
-        session_actions.seat_groups(session, host, ws, [network["ids"]])
-        session_actions.lock_groups(session, host, ws)
+        session_actions.seat_groups(session, ws, [network["ids"]], actor=host)
+        session_actions.lock_groups(session, ws, actor=host)
         made = []
         for member_id, text in zip(
             network["ids"],
@@ -221,7 +221,9 @@ def _running_session(server: LiveServer, network: dict[str, Any], title: str) ->
         ):
             member = session.get(Member, member_id)
             assert member is not None
-            made.append(session_actions.add_contribution(session, member, ws, text, is_proposal=True).id)
+            made.append(
+                session_actions.add_contribution(session, ws, text, is_proposal=True, actor=member).id
+            )
         return session_id, made
 
 

@@ -53,13 +53,13 @@ def room(live_server: LiveServer) -> dict[str, Any]:
         ]
         ws = create_session(
             session,
-            host,
             title="Wonen in de wijk",
             question="Wat maakt onze wijk een plek waar je blijft wonen?",
             starts_at=dt.datetime.combine(dt.date.today(), dt.time(19, 30)),
             place="Wijkcentrum De Kei",
             group_size=4,
             circle_id=circle.id,
+            actor=host,
         )
         for person in others:
             room_actions.join(session, ws, actor=person)

@@ -60,25 +60,25 @@ def evening(live_server: LiveServer) -> dict[str, Any]:
         ]
         ws = session_actions.create_session(
             session,
-            host,
             title="Wat hebben we elkaar te bieden?",
             question=QUESTION,
             starts_at=dt.datetime.now() + dt.timedelta(hours=1),
             place="Amersfoort, De Observant",
             circle_id=circle.id,
             group_size=3,
+            actor=host,
         )
         for person in people:
-            session_actions.register(session, person, ws)
+            session_actions.register(session, ws, actor=person)
         groups = [[p.id for p in people[i::3]] for i in range(3)]
-        session_actions.seat_groups(session, host, ws, groups)
-        session_actions.lock_groups(session, host, ws)
+        session_actions.seat_groups(session, ws, groups, actor=host)
+        session_actions.lock_groups(session, ws, actor=host)
         first = {n: session.get(Member, ids[0]) for n, ids in enumerate(groups, start=1)}
         for number, text in LINES:
             author = first[number]
             assert author is not None
             session_actions.add_contribution(
-                session, author, ws, text, is_proposal=text.startswith("Voorstel")
+                session, ws, text, is_proposal=text.startswith("Voorstel"), actor=author
             )
         return {"ws": ws.id, "host": host.email, "phones": [people[1].email, people[2].email]}
 
@@ -194,7 +194,7 @@ def test_dots_and_the_timer_reach_the_projector_without_reload(
         ws = get_session(session, evening["ws"])
         hosting = session.scalar(select(Member).where(Member.email == evening["host"]))
         assert hosting is not None
-        session_actions.run_synthesis(session, hosting, ws)
+        session_actions.run_synthesis(session, ws, actor=hosting)
     host.goto(url)
     host.get_by_role("button", name="Sluit het stemmen").click()  # announces a change: the projector follows
     expect(projector.locator("#phases li.now")).to_have_text("Synthese", timeout=45_000)

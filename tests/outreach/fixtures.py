@@ -71,7 +71,7 @@ def add_demo_themes(session: Session, session_id: int) -> int:
             )
         )
     themes.sort(key=lambda t: (-len(t.groups), -t.size))
-    store_themes(session, SYSTEM, work_session, themes)
+    store_themes(session, work_session, themes, actor=SYSTEM)
     return len(themes)
 
 

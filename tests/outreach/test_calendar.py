@@ -89,7 +89,7 @@ def test_personal_feed_holds_exactly_my_sessions(demo: Database) -> None:
         ) | set(session.scalars(select(WorkSession.id).where(WorkSession.host_id == member.id)))
         dropped = session.get(WorkSession, registration.session_id)
         assert dropped is not None
-        cancel_registration(session, member, dropped)
+        cancel_registration(session, dropped, actor=member)
         mine.discard(dropped.id)
         token = member.feed_token
     with demo.reader() as session:

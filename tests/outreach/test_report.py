@@ -91,7 +91,7 @@ def test_nobody_is_named_without_consent(demo: Database) -> None:
         work_session = session.get(WorkSession, session_id)
         assert work_session is not None and work_session.host is not None
         host = work_session.host
-        set_named_in_reports(session, host, host, True)
+        set_named_in_reports(session, host, True, actor=host)
         host_name = host.name
     with demo.reader() as session:
         report = build_session_report(session, session_id)
@@ -175,9 +175,9 @@ def test_user_text_cannot_inject_markup(demo: Database) -> None:
         assert work_session is not None
         store_themes(
             session,
-            SYSTEM,
             work_session,
             [ThemeInput("# <script>alert(1)</script>", "- **bold** [x](http://e.vil)", 3, [1], ["<b>q</b>"])],
+            actor=SYSTEM,
         )
         work_session.summary = "1. not a list\n## not a heading"
     with demo.reader() as session:
@@ -218,7 +218,7 @@ def test_store_themes_checks_groups(demo: Database) -> None:
         work_session = session.get(WorkSession, session_id)
         assert work_session is not None
         with pytest.raises(InputError, match="groups \\[99\\]"):
-            store_themes(session, SYSTEM, work_session, [ThemeInput("x", groups=[99])])
+            store_themes(session, work_session, [ThemeInput("x", groups=[99])], actor=SYSTEM)
 
 
 @pytest.mark.slow

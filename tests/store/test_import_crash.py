@@ -23,7 +23,7 @@ ROWS = 20_000
 @pytest.mark.slow
 def test_kill_during_import_changes_nothing(database: Database, tmp_path: Path) -> None:
     with database.transaction() as session:
-        import_members(session, SYSTEM, parse_members("name,email\nAl Hier,al@example.org\n"))
+        import_members(session, parse_members("name,email\nAl Hier,al@example.org\n"), actor=SYSTEM)
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("name,email,offers\n")

@@ -29,7 +29,7 @@ def _count(database: Database) -> int:
 
 def _circle(database: Database, slug: str = "utrecht") -> None:
     with database.transaction() as session:
-        create_circle(session, SYSTEM, slug.title(), slug=slug)
+        create_circle(session, slug.title(), slug=slug, actor=SYSTEM)
 
 
 def test_a_good_file_is_imported_with_circles_and_audit(database: Database, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_every_problem_is_reported_with_line_and_column_and_nothing_is_stored(
 ) -> None:
     _circle(database)
     with database.transaction() as session:
-        import_members(session, SYSTEM, parse_members("name,email\nEr Is,al@example.org\n"))
+        import_members(session, parse_members("name,email\nEr Is,al@example.org\n"), actor=SYSTEM)
     path = tmp_path / "bad.csv"
     path.write_text(
         "name,email,circles,birth_year\n"
@@ -89,7 +89,7 @@ def test_every_problem_is_reported_with_line_and_column_and_nothing_is_stored(
 
 def test_database_problems_are_all_reported(database: Database, tmp_path: Path) -> None:
     with database.transaction() as session:
-        import_members(session, SYSTEM, parse_members("name,email\nEr Is,al@example.org\n"))
+        import_members(session, parse_members("name,email\nEr Is,al@example.org\n"), actor=SYSTEM)
     path = tmp_path / "bad.csv"
     path.write_text(
         "name,email,circles\nBestaat Al,AL@example.org,\nOnbekend,k@example.org,atlantis;nergens\n",
@@ -123,7 +123,7 @@ def test_export_reads_back_in_unchanged(database: Database, tmp_path: Path) -> N
     _circle(database)
     with database.transaction() as session:
         rows = parse_members(GOOD + "Chantal,c@example.org,,NL,,,,,utrecht,yes\n")
-        import_members(session, SYSTEM, rows)
+        import_members(session, rows, actor=SYSTEM)
         session.scalars(select(Member)).first().visibility = {"email": "private"}  # type: ignore[union-attr]
     with database.reader() as session:
         first = io.StringIO()

@@ -55,4 +55,4 @@ def member(
 
 
 def circle(session: Session, name: str) -> Circle:
-    return circle_actions.create_circle(session, SYSTEM, name)
+    return circle_actions.create_circle(session, name, actor=SYSTEM)

@@ -19,20 +19,22 @@ def _room(database: Database) -> tuple[int, int, dict[str, dict[str, str]]]:
         outsider = factories.member(session, "Otto Buiten")
         ws = session_actions.create_session(
             session,
-            host,
             title="Samen verder",
             question="Wat heb jij nodig?",
             starts_at=dt.datetime(2027, 3, 1, 19, 30),
             group_size=4,
+            actor=host,
         )
         for person in people:
-            session_actions.register(session, person, ws)
-        session_actions.form_groups(session, host, ws, seed=1)
-        card = session_actions.add_contribution(session, people[0], ws, "Een vaste plek om elkaar te treffen")
+            session_actions.register(session, ws, actor=person)
+        session_actions.form_groups(session, ws, seed=1, actor=host)
+        card = session_actions.add_contribution(
+            session, ws, "Een vaste plek om elkaar te treffen", actor=people[0]
+        )
         vote_actions.set_dots(session, ws, 2, actor=host)
         vote_actions.open_voting(session, ws, actor=host)
         auth = {
-            who: {"Authorization": "Bearer " + create_api_token(session, member, "t")[1]}
+            who: {"Authorization": "Bearer " + create_api_token(session, "t", actor=member)[1]}
             for who, member in (("host", host), ("member", people[1]), ("outsider", outsider))
         }
         return ws.id, card.id, auth

@@ -31,17 +31,19 @@ def api_schema(request: pytest.FixtureRequest, database: Database, web_settings:
         member = factories.member(session, "Bert Lid", circles=[circle], offers="intervisie begeleiden")
         work_session = session_actions.create_session(
             session,
-            admin,
             title="Werksessie",
             question="Wat heb je nodig?",
             starts_at=dt.datetime(2027, 2, 1, 19, 30),
             circle_id=circle.id,
+            actor=admin,
         )
-        session_actions.register(session, member, work_session)
+        session_actions.register(session, work_session, actor=member)
         people = {"member": member, "admin": admin}
         TOKENS.clear()
         if request.param in people:
-            TOKENS["Authorization"] = "Bearer " + create_api_token(session, people[request.param], "st")[1]
+            TOKENS["Authorization"] = (
+                "Bearer " + create_api_token(session, "st", actor=people[request.param])[1]
+            )
     app = create_app(database, web_settings)
     return schemathesis.openapi.from_asgi("/api/openapi.json", app)
 

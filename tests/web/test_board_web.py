@@ -24,7 +24,7 @@ def room(database: Database) -> Evening:
     with database.transaction() as session:
         host = session.get(Member, made.host)
         assert host is not None
-        board.rerun(session, host, get_session(session, made.session_id), version=None)
+        board.rerun(session, get_session(session, made.session_id), version=None, actor=host)
     return made
 
 
@@ -177,7 +177,7 @@ def _token(database: Database, member_id: int) -> dict[str, str]:
     with database.transaction() as session:
         member = session.get(Member, member_id)
         assert member is not None
-        _, token = create_api_token(session, member, "board")
+        _, token = create_api_token(session, "board", actor=member)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -300,11 +300,11 @@ def test_the_report_reads_the_hosts_board(database: Database, app_for: Any, room
         host = session.get(Member, room.host)
         ws = get_session(session, room.session_id)
         assert host is not None
-        board.edit_theme(session, host, ws, last.id, label="Als eerste in het verslag", version=None)
+        board.edit_theme(session, ws, last.id, label="Als eerste in het verslag", version=None, actor=host)
         for _ in view.themes[1:]:
-            board.move_theme(session, host, ws, last.id, -1, version=None)
-        board.set_aside(session, host, ws, card.id, "niet voor het verslag", version=None)
-        board.add_theme(session, host, ws, "Leeg thema", version=None)
+            board.move_theme(session, ws, last.id, -1, version=None, actor=host)
+        board.set_aside(session, ws, card.id, "niet voor het verslag", version=None, actor=host)
+        board.add_theme(session, ws, "Leeg thema", version=None, actor=host)
     client = app_for(database)()
     client.sign_in(_email(database, room.host))
     report = client.get(f"/sessions/{room.session_id}/report.md").text

@@ -125,7 +125,7 @@ def test_the_api_answers_in_english_and_names_the_field(sqlite_database: Databas
     (dutch,) = _people(sqlite_database, "nl")
     with sqlite_database.transaction() as session:
         member = session.query(Member).filter_by(email=dutch).one()
-        _, token = create_api_token(session, member, "test")
+        _, token = create_api_token(session, "test", actor=member)
     client: TestClient = app_for(sqlite_database)().client
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "nl"}
     response = client.post("/api/v1/helix-entries", headers=headers, json={"helix": "society", "hours": "30"})

@@ -139,17 +139,21 @@ def _running(database: Database, people: dict[str, Any]) -> tuple[int, list[int]
         host = session.scalar(select(Member).where(Member.email == people["host"]))
         assert host is not None
         ws = session_actions.create_session(
-            session, host, title="Samen verder", question="Wat nu?", starts_at=dt.datetime(2027, 1, 5, 19)
+            session,
+            title="Samen verder",
+            question="Wat nu?",
+            starts_at=dt.datetime(2027, 1, 5, 19),
+            actor=host,
         )
         members = [session.get(Member, i) for i in people["ids"]]
         for m in members:
             assert m is not None
-            session_actions.register(session, m, ws)
-        session_actions.seat_groups(session, host, ws, [people["ids"]])
-        session_actions.lock_groups(session, host, ws)
+            session_actions.register(session, ws, actor=m)
+        session_actions.seat_groups(session, ws, [people["ids"]], actor=host)
+        session_actions.lock_groups(session, ws, actor=host)
         made = [
             session_actions.add_contribution(
-                session, m, ws, f"Idee nummer {i}: samen leren", is_proposal=True
+                session, ws, f"Idee nummer {i}: samen leren", is_proposal=True, actor=m
             )  # type: ignore[arg-type]
             for i, m in enumerate(members)
         ]
@@ -254,8 +258,8 @@ def test_the_api_edits_and_cancels_with_the_same_rules(
         host = session.scalar(select(Member).where(Member.email == people["host"]))
         member = session.get(Member, people["ids"][0])
         assert host is not None and member is not None
-        _, host_token = create_api_token(session, host, "script")
-        _, member_token = create_api_token(session, member, "script")
+        _, host_token = create_api_token(session, "script", actor=host)
+        _, member_token = create_api_token(session, "script", actor=member)
     client = app_for(database)().client
     body = {"title": "Samen verder", "question": "Wat nu?", "starts_at": "2027-01-05T20:00:00", "capacity": 2}
     refused = client.put(

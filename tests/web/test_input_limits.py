@@ -37,7 +37,7 @@ BAD = [
 def api(database: Database, app_for: Any) -> Any:
     with database.transaction() as session:
         host = factories.member(session, "Hanna Host", role="host")
-        _, token = create_api_token(session, host, "test")
+        _, token = create_api_token(session, "test", actor=host)
     browser = app_for(database)()
     browser.client.headers["Authorization"] = f"Bearer {token}"
     return browser.client

@@ -38,7 +38,7 @@ def _int_routes(app: Any) -> list[tuple[str, str, list[str]]]:
 def test_numbers_no_row_can_have_answer_404_or_422(database: Database, app_for: Any) -> None:
     with database.transaction() as session:
         admin = factories.member(session, "Anna Beheer", role="admin")
-        _, token = create_api_token(session, admin, "test")
+        _, token = create_api_token(session, "test", actor=admin)
     make = app_for(database)
     browser = make()
     browser.sign_in("anna.beheer@example.org")

@@ -100,7 +100,7 @@ def test_the_api_needs_a_token_and_applies_the_same_privacy(database: Database, 
     with database.transaction() as session:
         viewer = session.get(Member, people["delft"].id)
         assert viewer is not None
-        _, token = create_api_token(session, viewer, "test")
+        _, token = create_api_token(session, "test", actor=viewer)
     auth = {"Authorization": f"Bearer {token}"}
     found = client.get("/api/v1/members", headers=auth).json()
     by_name = {m["name"]: m for m in found}

@@ -95,19 +95,19 @@ def network(database: Database, app_for: Any) -> Network:
         ]
         work_session = session_actions.create_session(
             session,
-            host,
             title="Avond van de deuren",
             question="Waar laat je de privacy?",
             starts_at=dt.datetime.combine(dt.date.today() + dt.timedelta(days=3), dt.time(19, 30)),
             group_size=6,
             circle_id=utrecht.id,
+            actor=host,
         )
         room = [owner, mate, stranger, *others]
         for person in room:
-            session_actions.register(session, person, work_session)
-        session_actions.seat_groups(session, host, work_session, [[p.id for p in room]])
-        _, stranger_token = create_api_token(session, stranger, "doors")
-        _, mate_token = create_api_token(session, mate, "doors")
+            session_actions.register(session, work_session, actor=person)
+        session_actions.seat_groups(session, work_session, [[p.id for p in room]], actor=host)
+        _, stranger_token = create_api_token(session, "doors", actor=stranger)
+        _, mate_token = create_api_token(session, "doors", actor=mate)
         ids = {"owner": owner.id, "session": work_session.id}
         emails = {"stranger": stranger.email, "host": host.email, "mate": mate.email}
     browser = app_for(database)

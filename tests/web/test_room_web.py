@@ -42,13 +42,13 @@ def _room(database: Database, people: int = 8, **kwargs: Any) -> tuple[int, str,
         ]
         ws = sessions.create_session(
             session,
-            host,
             title="Samen verder",
             question="Wat heb jij nodig om samen te werken?",
             starts_at=dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(19, 30)),
             group_size=4,
             circle_id=utrecht.id,
             **kwargs,
+            actor=host,
         )
         assert ws.join_code is not None
         return ws.id, ws.join_code, host.email, emails

@@ -310,7 +310,7 @@ def test_an_admin_changes_a_circle_role_from_the_profile(database: Database, app
 def test_using_an_api_token_stamps_it_at_most_once_a_minute(database: Database, app_for: Any) -> None:
     with database.transaction() as session:
         me = factories.member(session, "Tom Token")
-        row, token = create_api_token(session, me, "script")
+        row, token = create_api_token(session, "script", actor=me)
         token_id = row.id
     client = app_for(database)().client
     auth = {"Authorization": f"Bearer {token}"}
@@ -399,7 +399,7 @@ def test_imported_members_are_found_at_the_next_look_without_a_refit(
         rows = [
             MemberRow(line=2, name="Piet Pot", email="piet@example.org", offers="pottenbakken en keramiek")
         ]
-        import_members(session, SYSTEM, rows)
+        import_members(session, rows, actor=SYSTEM)
     monkeypatch.setattr(connections, "POLL_SECONDS", 0.0)
     refits: list[object] = []
     monkeypatch.setattr(connections, "_refit", lambda session: refits.append(session))

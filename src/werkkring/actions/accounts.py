@@ -61,7 +61,7 @@ def check_password(member: Member | None, password: str) -> bool:
         return False
 
 
-def lift_lockout(session: Session, actor: Member, member: Member, clear: Callable[[str], None]) -> None:
+def lift_lockout(session: Session, member: Member, clear: Callable[[str], None], *, actor: Member) -> None:
     """An admin lifts the lock-out after failed sign-ins of ``member`` (``clear`` forgets the failures in
     the shared counters); written to the audit log."""
     require_admin(actor)
@@ -69,7 +69,7 @@ def lift_lockout(session: Session, actor: Member, member: Member, clear: Callabl
     record(session, actor, "account.unlock", "member", member.id)
 
 
-def set_password(session: Session, actor: Actor, member: Member, password: str) -> None:
+def set_password(session: Session, member: Member, password: str, *, actor: Actor) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(
             N_("a password needs at least %(count)s characters"), params={"count": MIN_PASSWORD_LENGTH}
@@ -106,7 +106,7 @@ def mail_link(session: Session, member: Member, purpose: str) -> None:
     record(session, SYSTEM, "account.link_mail", "member", member.id, purpose=purpose)
 
 
-def issue_login_token(session: Session, actor: Actor, member: Member, purpose: str) -> str:
+def issue_login_token(session: Session, member: Member, purpose: str, *, actor: Actor) -> str:
     """A fresh one-time token for ``member``; earlier unused tokens of the same purpose stop working."""
     if purpose not in LINK_LIFETIMES:
         raise InputError(
@@ -158,8 +158,8 @@ def use_login_token(session: Session, token: str, purpose: str) -> Member:
 
 def invite_member(
     session: Session,
-    actor: Member,
     *,
+    actor: Member,
     name: str,
     email: str,
     role: str = "member",
@@ -208,10 +208,10 @@ def invite_member(
     for circle_id in circle_ids:
         session.add(Membership(member_id=member.id, circle_id=circle_id, role="member"))
     record(session, actor, "member.invite", "member", member.id, email=email)
-    return member, issue_login_token(session, actor, member, "invite")
+    return member, issue_login_token(session, member, "invite", actor=actor)
 
 
-def create_api_token(session: Session, actor: Member, name: str = "") -> tuple[ApiToken, str]:
+def create_api_token(session: Session, name: str = "", *, actor: Member) -> tuple[ApiToken, str]:
     limits.require(limits.API_TOKEN, {"name": name.strip()})
     token = "wk_" + secrets.token_urlsafe(32)
     row = ApiToken(token_hash=_digest(token), member_id=actor.id, name=name.strip()[:100])
@@ -221,7 +221,7 @@ def create_api_token(session: Session, actor: Member, name: str = "") -> tuple[A
     return row, token
 
 
-def revoke_api_token(session: Session, actor: Member, token_id: int) -> None:
+def revoke_api_token(session: Session, token_id: int, *, actor: Member) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.member_id != actor.id:
         raise NotFoundError(N_("no API token %(token)s of yours"), {"token": token_id})

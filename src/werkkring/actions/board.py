@@ -174,11 +174,11 @@ def _renumber(session: Session, work_session: WorkSession, order: Sequence[Theme
 
 def move_card(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     contribution_id: int,
     theme_id: int,
     *,
+    actor: Member,
     version: int | None,
 ) -> int:
     """The host puts a card in a theme (from another theme, from the unsorted cards, or back from aside):
@@ -195,11 +195,11 @@ def move_card(
 
 def set_aside(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     contribution_id: int,
     reason: str = "",
     *,
+    actor: Member,
     version: int | None,
 ) -> int:
     """The host sets a card aside as off-topic: kept, shown to the host with the reason, never quoted, in
@@ -215,11 +215,11 @@ def set_aside(
 
 def bring_back(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     contribution_id: int,
     theme_id: int | None = None,
     *,
+    actor: Member,
     version: int | None,
 ) -> int:
     """A card set aside (by the host or by the draft) comes back on topic: into ``theme_id`` (placed there),
@@ -239,11 +239,11 @@ def bring_back(
 
 def add_theme(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     label: str,
     summary: str = "",
     *,
+    actor: Member,
     version: int | None,
 ) -> Theme:
     """A new, empty theme with the host's label, last on the board; cards are moved into it."""
@@ -273,10 +273,10 @@ def add_theme(
 
 def edit_theme(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     theme_id: int,
     *,
+    actor: Member,
     label: str | None = None,
     summary: str | None = None,
     version: int | None,
@@ -296,7 +296,7 @@ def edit_theme(
 
 
 def accept_theme(
-    session: Session, actor: Member, work_session: WorkSession, theme_id: int, *, version: int | None
+    session: Session, work_session: WorkSession, theme_id: int, *, actor: Member, version: int | None
 ) -> int:
     """The host accepts the drafted (or proposed) label and summary line as they are."""
     new = _begin_edit(session, actor, work_session, version)
@@ -307,11 +307,11 @@ def accept_theme(
 
 def move_theme(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     theme_id: int,
     step: int,
     *,
+    actor: Member,
     version: int | None,
 ) -> int:
     """One place up (``step`` -1) or down (+1) in the order the report and the projector show."""
@@ -330,11 +330,11 @@ def move_theme(
 
 def merge_themes(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     theme_id: int,
     into_id: int,
     *,
+    actor: Member,
     version: int | None,
 ) -> int:
     """Every card of ``theme_id`` joins ``into_id`` (placed there by the host) and ``theme_id`` goes; the
@@ -362,11 +362,11 @@ def merge_themes(
 
 def split(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     theme_id: int,
     parts: Parts = "auto",
     *,
+    actor: Member,
     version: int | None,
 ) -> list[Theme]:
     """The engine clusters the theme's cards again among themselves (``parts`` themes, ``"auto"``: its own
@@ -434,7 +434,7 @@ def split(
 
 
 def delete_theme(
-    session: Session, actor: Member, work_session: WorkSession, theme_id: int, *, version: int | None
+    session: Session, work_session: WorkSession, theme_id: int, *, actor: Member, version: int | None
 ) -> int:
     """An empty theme goes (one with cards is merged instead, so no card loses its place unseen)."""
     new = _begin_edit(session, actor, work_session, version)
@@ -494,10 +494,10 @@ def engine_board(themes: Sequence[Theme], cards: Sequence[Contribution]) -> Boar
 
 def rerun(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     themes: Parts = "auto",
     *,
+    actor: Member,
     version: int | None,
     model: Any = None,
     seed: int = 0,
@@ -606,10 +606,10 @@ def rerun(
 
 def request_rerun(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     themes: Parts = "auto",
     *,
+    actor: Member,
     version: int | None,
 ) -> str:
     """A re-run of a large board as a background job (enqueued with this transaction, run after its
@@ -651,10 +651,10 @@ def request_rerun(
 
 def harvest(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     group_id: int,
     *,
+    actor: Member,
     key: Sequence[int],
     summary: str,
 ) -> None:

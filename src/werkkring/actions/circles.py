@@ -20,9 +20,9 @@ def slugify(name: str) -> str:
 
 def create_circle(
     session: Session,
-    actor: Actor,
     name: str,
     *,
+    actor: Actor,
     kind: str = "local",
     region: str | None = None,
     description: str = "",
@@ -48,7 +48,7 @@ def create_circle(
     return circle
 
 
-def join_circle(session: Session, actor: Member, circle: Circle, role: str = "member") -> Membership:
+def join_circle(session: Session, circle: Circle, role: str = "member", *, actor: Member) -> Membership:
     """The actor joins as a member; only an admin can make someone a host."""
     if role != "member":
         require_admin(actor)
@@ -60,14 +60,16 @@ def join_circle(session: Session, actor: Member, circle: Circle, role: str = "me
     return membership
 
 
-def leave_circle(session: Session, actor: Member, circle: Circle) -> None:
+def leave_circle(session: Session, circle: Circle, *, actor: Member) -> None:
     membership = session.get(Membership, (actor.id, circle.id))
     if membership is not None:
         session.delete(membership)
         record(session, actor, "circle.leave", "circle", circle.id)
 
 
-def set_circle_role(session: Session, actor: Member, circle: Circle, member: Member, role: str) -> Membership:
+def set_circle_role(
+    session: Session, circle: Circle, member: Member, role: str, *, actor: Member
+) -> Membership:
     require_admin(actor)
     if role not in ROLES:
         raise InputError(

@@ -15,8 +15,8 @@ from werkkring.store.models import HELIXES, HelixEntry, Member
 
 def log_hours(
     session: Session,
-    actor: Member,
     *,
+    actor: Member,
     helix: str,
     hours: Decimal | float | str,
     date: dt.date | None = None,
@@ -64,7 +64,7 @@ def log_hours(
     return entry
 
 
-def delete_entry(session: Session, actor: Member, entry: HelixEntry) -> None:
+def delete_entry(session: Session, entry: HelixEntry, *, actor: Member) -> None:
     if entry.member_id != actor.id:
         raise PermissionDenied(N_("you can only remove your own helix entries"))
     session.delete(entry)

@@ -21,9 +21,9 @@ from werkkring.store.models import (
 
 def propose_initiative(
     session: Session,
-    actor: Member,
     title: str,
     *,
+    actor: Member,
     description: str = "",
     looking_for: str = "",
     owner: Member | None = None,
@@ -57,7 +57,7 @@ def propose_initiative(
 
 
 def join_initiative(
-    session: Session, actor: Member, initiative: Initiative, adds_for_me: str, contributes: str = ""
+    session: Session, initiative: Initiative, adds_for_me: str, contributes: str = "", *, actor: Member
 ) -> InitiativeParticipant:
     """Join with your own reason; the network joins things when they add value for the member."""
     limits.require(limits.INITIATIVE, {"adds_for_me": adds_for_me, "contributes": contributes})
@@ -87,7 +87,7 @@ def _about(initiative: Initiative) -> dict[str, object]:
     return {"initiative": initiative.id, "title": initiative.title, "path": f"/initiatives/{initiative.id}"}
 
 
-def leave_initiative(session: Session, actor: Member, initiative: Initiative) -> None:
+def leave_initiative(session: Session, initiative: Initiative, *, actor: Member) -> None:
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
     if participant is not None:
         session.delete(participant)
@@ -100,7 +100,7 @@ def _require_owner(actor: Member, initiative: Initiative) -> None:
 
 
 def post_update(
-    session: Session, actor: Member, initiative: Initiative, text: str, progress: int | None = None
+    session: Session, initiative: Initiative, text: str, progress: int | None = None, *, actor: Member
 ) -> InitiativeUpdate:
     participant = session.get(InitiativeParticipant, (initiative.id, actor.id))
     if participant is None and not is_admin(actor):
@@ -124,7 +124,7 @@ def post_update(
     return update
 
 
-def set_status(session: Session, actor: Member, initiative: Initiative, status: str) -> None:
+def set_status(session: Session, initiative: Initiative, status: str, *, actor: Member) -> None:
     _require_owner(actor, initiative)
     if status not in INITIATIVE_STATUSES:
         raise InputError(

@@ -36,7 +36,7 @@ def pair_key(one: int, other: int) -> str:
     return f"{low}-{high}"
 
 
-def ask(session: Session, actor: Member, other_id: int, *, reason: str = "") -> Introduction:
+def ask(session: Session, other_id: int, *, actor: Member, reason: str = "") -> Introduction:
     """The actor asks to be introduced to ``other_id``; their yes is given by asking. When the other side had
     asked already, this is the other side's yes and the introduction is made."""
     if actor.guest_of is not None:
@@ -79,7 +79,7 @@ def _ask_again(session: Session, actor: Member, existing: Introduction) -> Intro
     if existing.status == "proposed" and existing.introduced_at is None:
         if _side(existing, actor) is not None and _accepted(existing, actor):
             return existing  # asked already: waiting for the other side
-        return answer(session, actor, existing.id, accept=True)
+        return answer(session, existing.id, accept=True, actor=actor)
     if existing.status == "declined":
         raise InputError(N_("this introduction was declined; it is not asked for again"))
     raise InputError(N_("you have already been introduced to each other"))
@@ -104,7 +104,7 @@ def _accepted(introduction: Introduction, member: Member) -> bool:
     return (introduction.a_accepted_at if side == "a" else introduction.b_accepted_at) is not None
 
 
-def answer(session: Session, actor: Member, introduction_id: int, *, accept: bool) -> Introduction:
+def answer(session: Session, introduction_id: int, *, actor: Member, accept: bool) -> Introduction:
     """The actor says yes or no to an introduction they are part of. Yes from both sides makes it: the
     introduction mails are sent (once, whoever said yes last and however many said it at the same moment)."""
     introduction = session.get(Introduction, introduction_id)
@@ -176,11 +176,11 @@ def _member(session: Session, member_id: int) -> Member:
 def ask_introduction(database: Database, actor_id: int, other_id: int, *, reason: str = "") -> Introduction:
     """:func:`ask` in its own transaction, run again when the other side's ask at the same moment came
     first (it then becomes a yes to theirs)."""
-    return _run(database, lambda s: ask(s, _member(s, actor_id), other_id, reason=reason))
+    return _run(database, lambda s: ask(s, other_id, reason=reason, actor=_member(s, actor_id)))
 
 
 def answer_introduction(
     database: Database, actor_id: int, introduction_id: int, *, accept: bool
 ) -> Introduction:
     """:func:`answer` in its own transaction, run again when SQLite's write lock was taken too long."""
-    return _run(database, lambda s: answer(s, _member(s, actor_id), introduction_id, accept=accept))
+    return _run(database, lambda s: answer(s, introduction_id, accept=accept, actor=_member(s, actor_id)))

@@ -10,7 +10,7 @@ from werkkring.actions.permissions import require_admin
 from werkkring.store.models import Job, Member
 
 
-def retry_job(session: Session, actor: Member, job_id: str) -> Job:
+def retry_job(session: Session, job_id: str, *, actor: Member) -> Job:
     require_admin(actor)
     job = queue.job_of(session, job_id)
     queue.requeue(session, job)

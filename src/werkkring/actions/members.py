@@ -22,7 +22,7 @@ INTRO_FREQUENCIES = (1, 2, 4)
 """Introduction rounds every week, every two weeks or every four weeks (weekly, biweekly, monthly)."""
 
 
-def create_member(session: Session, actor: Actor, row: MemberRow, *, audit: bool = True) -> Member:
+def create_member(session: Session, row: MemberRow, *, actor: Actor, audit: bool = True) -> Member:
     """Add one member (and their circle memberships) from an already validated row; an admin's act, or the
     platform's (:data:`~werkkring.actions.permissions.SYSTEM`: the demo, an operator's import)."""
     require_admin(actor)
@@ -59,10 +59,10 @@ def create_member(session: Session, actor: Actor, row: MemberRow, *, audit: bool
 
 def import_members(
     session: Session,
-    actor: Actor,
     rows: Sequence[MemberRow],
     source: str = "<input>",
     *,
+    actor: Actor,
     batch_size: int = 1000,
     progress: Callable[[int, int], None] | None = None,
     problems: Sequence[Problem] = (),
@@ -101,7 +101,7 @@ def import_members(
         raise InputError(sorted(found, key=lambda p: p.line or 0))
 
     for done, row in enumerate(rows, start=1):
-        create_member(session, actor, row, audit=False)
+        create_member(session, row, audit=False, actor=actor)
         if done % batch_size == 0 or done == len(rows):
             session.flush()
             if progress is not None:
@@ -115,7 +115,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def update_profile(session: Session, actor: Member, member: Member, changes: dict[str, Any]) -> Member:
+def update_profile(session: Session, member: Member, changes: dict[str, Any], *, actor: Member) -> Member:
     """Change profile fields; only the member themself or an admin may."""
     if actor.id != member.id:
         require_admin(actor)
@@ -148,7 +148,7 @@ def update_profile(session: Session, actor: Member, member: Member, changes: dic
     return member
 
 
-def set_visibility(session: Session, actor: Member, member: Member, visibility: dict[str, str]) -> None:
+def set_visibility(session: Session, member: Member, visibility: dict[str, str], *, actor: Member) -> None:
     if actor.id != member.id:
         raise PermissionDenied(N_("only the member themself chooses who sees their profile"))
     problems = [
@@ -162,7 +162,7 @@ def set_visibility(session: Session, actor: Member, member: Member, visibility: 
     record(session, actor, "member.visibility", "member", member.id)
 
 
-def set_role(session: Session, actor: Member, member: Member, role: str) -> None:
+def set_role(session: Session, member: Member, role: str, *, actor: Member) -> None:
     require_admin(actor)
     if role not in ("member", "host", "admin"):
         raise InputError(N_("role must be member, host or admin, not %(value)r"), params={"value": role})
@@ -170,7 +170,7 @@ def set_role(session: Session, actor: Member, member: Member, role: str) -> None
     record(session, actor, "member.role", "member", member.id, role=role)
 
 
-def delete_member(session: Session, actor: Member, member: Member) -> None:
+def delete_member(session: Session, member: Member, *, actor: Member) -> None:
     """Remove a member; their contributions stay as anonymous input (author cleared by the foreign key)."""
     if actor.id != member.id:
         require_admin(actor)

@@ -62,7 +62,7 @@ def modes_of(session: Session, member: Member) -> dict[str, str]:
     return {kind: chosen.get(kind, spec.default) for kind, spec in KINDS.items()}
 
 
-def set_preferences(session: Session, actor: Member, modes: Mapping[str, str]) -> dict[str, str]:
+def set_preferences(session: Session, modes: Mapping[str, str], *, actor: Member) -> dict[str, str]:
     """The actor's own choices, all kinds at once; an unknown kind or mode is refused, naming the field."""
     problems = [
         Problem(N_("there is no kind of notification %(kind)r"), field=kind, params={"kind": kind})

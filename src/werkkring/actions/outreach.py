@@ -18,7 +18,7 @@ from werkkring.queue import JobAlreadyActive, enqueue
 from werkkring.store.models import Job, Member
 
 
-def set_named_in_reports(session: Session, actor: Member, member: Member, agreed: bool) -> None:
+def set_named_in_reports(session: Session, member: Member, agreed: bool, *, actor: Member) -> None:
     """Consent to be named in published session reports; only the member themself gives or withdraws it."""
     if actor.id != member.id:
         raise PermissionDenied(N_("only the member themself agrees to be named in reports"))
@@ -36,7 +36,7 @@ def unsubscribe_newsletter(session: Session, member: Member, *, via: str = "link
     return True
 
 
-def reset_feed_token(session: Session, actor: Member, member: Member) -> str:
+def reset_feed_token(session: Session, member: Member, *, actor: Member) -> str:
     """Give the member a new secret calendar address (the old one stops working), e.g. after it leaked."""
     if actor.id != member.id and actor.role != "admin":
         raise PermissionDenied(N_("only the member themself or an admin resets a calendar address"))

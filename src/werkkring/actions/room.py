@@ -78,7 +78,7 @@ def join(session: Session, work_session: WorkSession, *, actor: Member) -> Regis
         raise PermissionDenied(N_("a guest joins only the session they were invited to"))
     _require_joinable(work_session)
     lock_session(session, work_session)
-    registration = session_actions.register(session, actor, work_session)
+    registration = session_actions.register(session, work_session, actor=actor)
     record(session, actor, "session.join", "work_session", work_session.id, by="code")
     session_changed(session, work_session, "arrival", member=actor.id)
     return registration
@@ -199,7 +199,7 @@ def walk_in(
         if member is None or member.guest_of is not None:
             raise InputError(N_("no member with id %(id)s"), params={"id": member_id})
         lock_session(session, work_session)
-        session_actions.register(session, member, work_session)
+        session_actions.register(session, work_session, actor=member)
     else:
         member = join_as_guest(session, work_session, name=name, walk_in=True)
     registration = session.get(Registration, (work_session.id, member.id))

@@ -87,9 +87,9 @@ def session_params(work_session: WorkSession) -> dict[str, object]:
 
 def edit_session(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     *,
+    actor: Member,
     title: str,
     question: str,
     starts_at: dt.datetime,
@@ -175,7 +175,7 @@ def edit_session(
     return changed
 
 
-def cancel_session(session: Session, actor: Member, work_session: WorkSession, reason: str) -> None:
+def cancel_session(session: Session, work_session: WorkSession, reason: str, *, actor: Member) -> None:
     """Call the session off, with a reason the signed-up members get by mail."""
     require_session_host(session, actor, work_session)
     lock_session(session, work_session)
@@ -206,7 +206,7 @@ def cancel_session(session: Session, actor: Member, work_session: WorkSession, r
     session_changed(session, work_session, "phase")
 
 
-def open_session(session: Session, actor: Member, work_session: WorkSession) -> None:
+def open_session(session: Session, work_session: WorkSession, *, actor: Member) -> None:
     """A draft becomes visible to members, who can sign up from now on."""
     require_session_host(session, actor, work_session)
     if work_session.status != Status.DRAFT:
@@ -216,7 +216,7 @@ def open_session(session: Session, actor: Member, work_session: WorkSession) -> 
     record(session, actor, "session.open", "work_session", work_session.id)
 
 
-def set_public(session: Session, actor: Member, work_session: WorkSession, public: bool) -> None:
+def set_public(session: Session, work_session: WorkSession, public: bool, *, actor: Member) -> None:
     """Make a published outcome a public page (and an entry in the network's Atom feed), or private again."""
     require_session_host(session, actor, work_session)
     if public and work_session.status != Status.PUBLISHED:
@@ -239,7 +239,7 @@ def _own_input(session: Session, actor: Member, contribution: Contribution) -> W
     return work_session
 
 
-def edit_contribution(session: Session, actor: Member, contribution: Contribution, text: str) -> None:
+def edit_contribution(session: Session, contribution: Contribution, text: str, *, actor: Member) -> None:
     work_session = _own_input(session, actor, contribution)
     text = text.strip()
     if not text:
@@ -255,7 +255,7 @@ def edit_contribution(session: Session, actor: Member, contribution: Contributio
     contribution_added(session, work_session, contribution)
 
 
-def delete_contribution(session: Session, actor: Member, contribution: Contribution) -> None:
+def delete_contribution(session: Session, contribution: Contribution, *, actor: Member) -> None:
     work_session = _own_input(session, actor, contribution)
     contribution_id, group_id = contribution.id, contribution.group_id
     session.delete(contribution)

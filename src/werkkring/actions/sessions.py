@@ -72,8 +72,8 @@ def _take(session: Session, work_session: WorkSession, seen: str | None) -> None
 
 def create_session(
     session: Session,
-    actor: Member,
     *,
+    actor: Member,
     title: str,
     question: str,
     starts_at: dt.datetime,
@@ -156,7 +156,7 @@ def require_place(session: Session, work_session: WorkSession) -> None:
         )
 
 
-def register(session: Session, actor: Member, work_session: WorkSession) -> Registration:
+def register(session: Session, work_session: WorkSession, *, actor: Member) -> Registration:
     """Sign the actor up; refused when the session is full, not open, or already in the past.
 
     The session's row lock comes first, so of many people taking the last place at once exactly one gets it
@@ -183,7 +183,7 @@ def register(session: Session, actor: Member, work_session: WorkSession) -> Regi
     return existing
 
 
-def cancel_registration(session: Session, actor: Member, work_session: WorkSession) -> None:
+def cancel_registration(session: Session, work_session: WorkSession, *, actor: Member) -> None:
     registration = session.get(Registration, (work_session.id, actor.id))
     if registration is None or registration.cancelled_at is not None:
         return
@@ -194,7 +194,7 @@ def cancel_registration(session: Session, actor: Member, work_session: WorkSessi
 
 
 def seat_groups(
-    session: Session, actor: Actor, work_session: WorkSession, groups: Sequence[Sequence[int]]
+    session: Session, work_session: WorkSession, groups: Sequence[Sequence[int]], *, actor: Actor
 ) -> list[BreakoutGroup]:
     """Replace the session's breakout groups with ``groups`` (lists of member ids), e.g. from the engine."""
     require_session_host(session, actor, work_session)
@@ -240,7 +240,7 @@ def seat_groups(
 
 
 def move_member(
-    session: Session, actor: Member, work_session: WorkSession, member_id: int, number: int
+    session: Session, work_session: WorkSession, member_id: int, number: int, *, actor: Member
 ) -> None:
     """The host moves one person to another group by hand."""
     require_session_host(session, actor, work_session)
@@ -264,7 +264,7 @@ def move_member(
     record(session, actor, "session.move", "work_session", work_session.id, member=member_id, group=number)
 
 
-def lock_groups(session: Session, actor: Member, work_session: WorkSession, locked: bool = True) -> None:
+def lock_groups(session: Session, work_session: WorkSession, locked: bool = True, *, actor: Member) -> None:
     require_session_host(session, actor, work_session)
     if not work_session.groups:
         raise InputError(N_("form the groups before locking them"))
@@ -286,10 +286,10 @@ def lock_groups(session: Session, actor: Member, work_session: WorkSession, lock
 
 def add_contribution(
     session: Session,
-    actor: Member,
     work_session: WorkSession,
     text: str,
     *,
+    actor: Member,
     group_number: int | None = None,
     is_proposal: bool = False,
     anonymous: bool = False,
@@ -343,17 +343,17 @@ def add_contribution(
 
 
 def rename_theme(
-    session: Session, actor: Member, theme: Theme, label: str, summary: str | None = None
+    session: Session, theme: Theme, label: str, summary: str | None = None, *, actor: Member
 ) -> None:
     """The host writes a theme's label (and summary line): the board's edit, so the theme is the host's."""
     from werkkring.actions import board
 
     work_session = get_session(session, theme.session_id)
-    board.edit_theme(session, actor, work_session, theme.id, label=label, summary=summary, version=None)
+    board.edit_theme(session, work_session, theme.id, label=label, summary=summary, version=None, actor=actor)
 
 
 def publish(
-    session: Session, actor: Member, work_session: WorkSession, summary: str = "", *, seen: str | None = None
+    session: Session, work_session: WorkSession, summary: str = "", *, actor: Member, seen: str | None = None
 ) -> None:
     require_session_host(session, actor, work_session)
     limits.require(limits.WORK_SESSION, {"summary": summary})
@@ -388,7 +388,7 @@ TITLE_LIMIT = 80
 
 
 def proposal_to_initiative(
-    session: Session, actor: Member, contribution: Contribution, owner: Member, title: str | None = None
+    session: Session, contribution: Contribution, owner: Member, title: str | None = None, *, actor: Member
 ) -> Initiative:
     """One step from a proposal in a session to an initiative with an owner, under a short title the host
     confirms (the form suggests one); the initiative links back to its session."""
@@ -411,20 +411,20 @@ def proposal_to_initiative(
     contribution.is_proposal = True
     return propose_initiative(
         session,
-        actor,
         title,
         description=contribution.text,
         owner=owner,
         circle_id=work_session.circle_id,
         contribution=contribution,
+        actor=actor,
     )
 
 
 def form_groups(
     session: Session,
-    actor: Actor,
     work_session: WorkSession,
     *,
+    actor: Actor,
     seed: int = 0,
     history_weight: float = 1.0,
     time_limit: float = 10.0,
@@ -467,7 +467,7 @@ def form_groups(
     groups: list[list[int]] = [[] for _ in result.sizes]
     for member, group in zip(members, result.assignment, strict=True):
         groups[group].append(member.id)
-    made = seat_groups(session, actor, work_session, groups)
+    made = seat_groups(session, work_session, groups, actor=actor)
     for seat in (seat for group in made for seat in group.seats):
         seat.fixed = seat.member_id in kept
     return made
@@ -500,7 +500,7 @@ def _form(
 
 
 def store_themes(
-    session: Session, actor: Actor, work_session: WorkSession, themes: Sequence[ThemeInput]
+    session: Session, work_session: WorkSession, themes: Sequence[ThemeInput], *, actor: Actor
 ) -> list[Theme]:
     """Replace the session's themes (e.g. with the synthesis engine's result) and mark it synthesised.
 
@@ -547,7 +547,7 @@ def store_themes(
 
 
 def run_synthesis(
-    session: Session, actor: Member, work_session: WorkSession, *, seed: int = 0, seen: str | None = None
+    session: Session, work_session: WorkSession, *, actor: Member, seed: int = 0, seen: str | None = None
 ) -> list[Theme]:
     """Cluster the session's input into themes with the synthesis engine, link each contribution to its
     theme, and mark the session synthesised: the board's re-run (:func:`werkkring.actions.board.rerun`), so
@@ -559,4 +559,4 @@ def run_synthesis(
 
     require_session_host(session, actor, work_session)
     _take(session, work_session, seen)
-    return board.rerun(session, actor, work_session, version=None, seed=seed)
+    return board.rerun(session, work_session, version=None, seed=seed, actor=actor)

@@ -88,7 +88,7 @@ def members_import(
 
     with db.transaction() as session:
         count = import_members(
-            session, SYSTEM, parsed.rows, source=str(file), progress=progress, problems=parsed.problems
+            session, parsed.rows, source=str(file), progress=progress, problems=parsed.problems, actor=SYSTEM
         )
     typer.echo(f"imported {count} members from {file}")
 

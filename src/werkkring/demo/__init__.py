@@ -74,13 +74,13 @@ def _some(rng: random.Random, pool: list[Member], low: int, high: int) -> list[M
 def _circles(session: Session) -> tuple[list[Circle], list[Circle]]:
     local = [
         circle_actions.create_circle(
-            session, SYSTEM, name, slug=slug, kind="local", region=region, description=description
+            session, name, slug=slug, kind="local", region=region, description=description, actor=SYSTEM
         )
         for slug, name, region, _town, description in vocab.LOCAL_CIRCLES
     ]
     thematic = [
         circle_actions.create_circle(
-            session, SYSTEM, name, slug=slug, kind="thematic", description=description
+            session, name, slug=slug, kind="thematic", description=description, actor=SYSTEM
         )
         for slug, name, description in vocab.THEMATIC_CIRCLES
     ]
@@ -168,7 +168,7 @@ def _members(
             language="en" if english else "nl",
             visibility=visibility,
         )
-        member = create_member(session, SYSTEM, row, audit=False)
+        member = create_member(session, row, audit=False, actor=SYSTEM)
         member.intro_opt_in = rng.random() < 0.75
         member.intro_frequency = rng.choice([1, 1, 2, 4])
         member.listener = rng.random() < 0.08
@@ -230,7 +230,6 @@ def _past_sessions(
         starts = dt.datetime.combine(day, dt.time(19, 30))
         work_session = session_actions.create_session(
             session,
-            host,
             title=title,
             question=question,
             starts_at=starts,
@@ -240,11 +239,12 @@ def _past_sessions(
             group_size=4,
             circle_id=circle.id,
             language=language,
+            actor=host,
         )
         attendees = _some(rng, people[3:], 10, 16)
         for person in [host, *attendees]:
-            session_actions.register(session, person, work_session)
-        groups = session_actions.form_groups(session, host, work_session, seed=rng.randrange(1 << 30))
+            session_actions.register(session, work_session, actor=person)
+        groups = session_actions.form_groups(session, work_session, seed=rng.randrange(1 << 30), actor=host)
         for group_index, group in enumerate(groups):
             seated = [seat.member for seat in group.seats]
             for theme_index, texts in enumerate(themes):
@@ -253,10 +253,10 @@ def _past_sessions(
                     continue
                 for text in rng.sample(list(texts), min(len(texts), rng.randint(1, 2))):
                     author = rng.choice(seated)
-                    session_actions.add_contribution(session, author, work_session, text)
+                    session_actions.add_contribution(session, work_session, text, actor=author)
         # The host synthesised the input and published the outcome, as after a real session.
-        session_actions.run_synthesis(session, host, work_session, seed=seed)
-        session_actions.publish(session, host, work_session)
+        session_actions.run_synthesis(session, work_session, seed=seed, actor=host)
+        session_actions.publish(session, work_session, actor=host)
         made.append(work_session.id)
     return made
 
@@ -275,7 +275,6 @@ def _upcoming_sessions(
         online = language == "en"
         work_session = session_actions.create_session(
             session,
-            host,
             title=title,
             question=question,
             starts_at=starts,
@@ -286,9 +285,10 @@ def _upcoming_sessions(
             group_size=5,
             circle_id=None if online else circle.id,
             language=language,
+            actor=host,
         )
         for person in _some(rng, people[3:], 6, 18):
-            session_actions.register(session, person, work_session)
+            session_actions.register(session, work_session, actor=person)
         made.append(work_session.id)
     return made
 
@@ -298,21 +298,23 @@ def _initiatives(session: Session, rng: random.Random, people: list[Member], pas
         owner = people[3 + rng.randrange(len(people) - 3)]
         initiative = initiative_actions.propose_initiative(
             session,
-            owner,
             title,
             description=description,
             looking_for=looking_for,
             session_id=past[index % len(past)] if past else None,
+            actor=owner,
         )
         for joiner in _some(rng, people[3:], 1, 6):
             if joiner.id != owner.id:
                 initiative_actions.join_initiative(
-                    session, joiner, initiative, rng.choice(vocab.INITIATIVE_REASONS)
+                    session, initiative, rng.choice(vocab.INITIATIVE_REASONS), actor=joiner
                 )
         if progress:
-            initiative_actions.post_update(session, owner, initiative, "We zijn begonnen.", progress=progress)
+            initiative_actions.post_update(
+                session, initiative, "We zijn begonnen.", progress=progress, actor=owner
+            )
         if status != "proposed":
-            initiative_actions.set_status(session, owner, initiative, status)
+            initiative_actions.set_status(session, initiative, status, actor=owner)
     return len(vocab.INITIATIVES)
 
 
@@ -330,12 +332,12 @@ def _helix(session: Session, rng: random.Random, people: list[Member], today: dt
                 day = today - dt.timedelta(days=7 * week + rng.randrange(7))
                 helix_actions.log_hours(
                     session,
-                    person,
                     helix=helix,
                     hours=hours,
                     date=day,
                     note=rng.choice(vocab.HELIX_NOTES[helix]),
                     audit=False,
+                    actor=person,
                 )
                 count += 1
     return count

@@ -23,4 +23,4 @@ def rerun_board(context: JobContext, *, session_id: int, themes: Any, member_id:
     with context.database.transaction() as session:
         work_session = get_session(session, session_id)
         host = get_member(session, member_id)
-        board_actions.rerun(session, host, work_session, themes, version=None, model=model, in_job=True)
+        board_actions.rerun(session, work_session, themes, version=None, model=model, in_job=True, actor=host)

@@ -61,7 +61,7 @@ def mail_guest_invite(context: JobContext, *, member_id: int) -> None:
             if member is None or guest is None or not guest.email:  # deleted meanwhile, or a member already
                 step.failed("the guest no longer exists")
                 continue
-            token = issue_login_token(session, SYSTEM, member, "invite")
+            token = issue_login_token(session, member, "invite", actor=SYSTEM)
             mail = invitation_mail(member, guest.email, token, context.settings.base_url)
         try:
             send(mail, context.settings)

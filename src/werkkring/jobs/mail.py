@@ -48,7 +48,7 @@ def mail_link(context: JobContext, *, member_id: int, purpose: str) -> None:
             if member is None:  # deleted their account meanwhile
                 step.failed("the member no longer exists")
                 continue
-            token = issue_login_token(session, SYSTEM, member, purpose)
+            token = issue_login_token(session, member, purpose, actor=SYSTEM)
             mail = link_mail(member, purpose, token, context.settings.base_url)
         try:
             send(mail, context.settings)

@@ -296,13 +296,13 @@ def circles(request: Request, member_id: MemberId) -> list[CircleOut]:
 @router.post("/circles/{circle_id}/membership", status_code=204, summary="Join a circle")
 def join_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        circle_actions.join_circle(session, actor, circle_queries.get_circle(session, circle_id))
+        circle_actions.join_circle(session, circle_queries.get_circle(session, circle_id), actor=actor)
 
 
 @router.delete("/circles/{circle_id}/membership", status_code=204, summary="Leave a circle")
 def leave_circle(request: Request, member_id: MemberId, circle_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        circle_actions.leave_circle(session, actor, circle_queries.get_circle(session, circle_id))
+        circle_actions.leave_circle(session, circle_queries.get_circle(session, circle_id), actor=actor)
 
 
 @router.get("/sessions", response_model=list[SessionOut], summary="Upcoming work sessions")
@@ -314,7 +314,7 @@ def sessions(request: Request, member_id: MemberId, past: bool = False) -> list[
 @router.post("/sessions", response_model=SessionOut, status_code=201, summary="Create a work session (hosts)")
 def create_session(request: Request, member_id: MemberId, body: SessionIn) -> SessionOut:
     with writing(request, member_id) as (session, actor):
-        return _session_out(session_actions.create_session(session, actor, **body.model_dump()))
+        return _session_out(session_actions.create_session(session, **body.model_dump(), actor=actor))
 
 
 @router.get("/sessions/{session_id}", response_model=SessionOut)
@@ -334,7 +334,7 @@ def edit_session(request: Request, member_id: MemberId, session_id: int, body: S
             fields[name] = moment.astimezone(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
     with writing(request, member_id) as (session, actor):
         work_session = session_queries.get_session(session, session_id)
-        session_edits.edit_session(session, actor, work_session, **fields)
+        session_edits.edit_session(session, work_session, **fields, actor=actor)
         return _session_out(work_session)
 
 
@@ -346,20 +346,22 @@ def cancel_session(
 ) -> SessionOut:
     with writing(request, member_id) as (session, actor):
         work_session = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, actor, work_session, body.reason)
+        session_edits.cancel_session(session, work_session, body.reason, actor=actor)
         return _session_out(work_session)
 
 
 @router.post("/sessions/{session_id}/registration", status_code=204, summary="Sign up")
 def register(request: Request, member_id: MemberId, session_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        session_actions.register(session, actor, session_queries.get_session(session, session_id))
+        session_actions.register(session, session_queries.get_session(session, session_id), actor=actor)
 
 
 @router.delete("/sessions/{session_id}/registration", status_code=204, summary="Cancel my sign-up")
 def cancel(request: Request, member_id: MemberId, session_id: int) -> None:
     with writing(request, member_id) as (session, actor):
-        session_actions.cancel_registration(session, actor, session_queries.get_session(session, session_id))
+        session_actions.cancel_registration(
+            session, session_queries.get_session(session, session_id), actor=actor
+        )
 
 
 @router.get(
@@ -385,7 +387,7 @@ def form_groups(request: Request, member_id: MemberId, session_id: int, seed: in
     with writing(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
         require_session_host(session, actor, ws)
-        made = session_actions.form_groups(session, actor, ws, seed=seed)
+        made = session_actions.form_groups(session, ws, seed=seed, actor=actor)
         return [
             GroupOut(number=g.number, locked=g.locked, members=sorted(s.member_id for s in g.seats))
             for g in made
@@ -425,12 +427,12 @@ def contribute(
         ws = session_queries.get_session(session, session_id)
         c = session_actions.add_contribution(
             session,
-            actor,
             ws,
             body.text,
             group_number=body.group,
             is_proposal=body.is_proposal,
             anonymous=body.anonymous,
+            actor=actor,
         )
         number = next((g.number for g in ws.groups if g.id == c.group_id), None)
         return ContributionOut(
@@ -470,7 +472,9 @@ def initiative(request: Request, member_id: MemberId, initiative_id: int) -> Ini
 def join_initiative(request: Request, member_id: MemberId, initiative_id: int, body: JoinIn) -> None:
     with writing(request, member_id) as (session, actor):
         initiative_obj = initiative_queries.get_initiative(session, initiative_id)
-        initiative_actions.join_initiative(session, actor, initiative_obj, body.adds_for_me, body.contributes)
+        initiative_actions.join_initiative(
+            session, initiative_obj, body.adds_for_me, body.contributes, actor=actor
+        )
 
 
 @router.get("/helix-entries", response_model=list[HelixOut], summary="My own helix entries")
@@ -484,6 +488,6 @@ def helix_entries(request: Request, member_id: MemberId, since: dt.date | None =
 def log_hours(request: Request, member_id: MemberId, body: HelixIn) -> HelixOut:
     with writing(request, member_id) as (session, actor):
         entry = helix_actions.log_hours(
-            session, actor, helix=body.helix, hours=body.hours, date=body.date, note=body.note
+            session, helix=body.helix, hours=body.hours, date=body.date, note=body.note, actor=actor
         )
         return HelixOut.model_validate(entry, from_attributes=True)

@@ -189,7 +189,7 @@ def move(request: Request, member_id: MemberId, session_id: int, body: MoveIn) -
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.move_card(s, a, ws, body.card, body.theme, version=body.version),
+        lambda s, a, ws: board_actions.move_card(s, ws, body.card, body.theme, version=body.version, actor=a),
     )
 
 
@@ -204,7 +204,9 @@ def aside(request: Request, member_id: MemberId, session_id: int, body: AsideIn)
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.set_aside(s, a, ws, body.card, body.reason, version=body.version),
+        lambda s, a, ws: board_actions.set_aside(
+            s, ws, body.card, body.reason, version=body.version, actor=a
+        ),
     )
 
 
@@ -219,7 +221,9 @@ def back(request: Request, member_id: MemberId, session_id: int, body: BackIn) -
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.bring_back(s, a, ws, body.card, body.theme, version=body.version),
+        lambda s, a, ws: board_actions.bring_back(
+            s, ws, body.card, body.theme, version=body.version, actor=a
+        ),
     )
 
 
@@ -235,7 +239,9 @@ def add_theme(request: Request, member_id: MemberId, session_id: int, body: Them
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.add_theme(s, a, ws, body.label, body.summary, version=body.version),
+        lambda s, a, ws: board_actions.add_theme(
+            s, ws, body.label, body.summary, version=body.version, actor=a
+        ),
     )
 
 
@@ -250,9 +256,9 @@ def edit_theme(
 ) -> Any:
     def do(s: Any, a: Any, ws: Any) -> object:
         if body.accept:
-            return board_actions.accept_theme(s, a, ws, theme_id, version=body.version)
+            return board_actions.accept_theme(s, ws, theme_id, version=body.version, actor=a)
         return board_actions.edit_theme(
-            s, a, ws, theme_id, label=body.label, summary=body.summary, version=body.version
+            s, ws, theme_id, label=body.label, summary=body.summary, version=body.version, actor=a
         )
 
     return _edit(request, member_id, session_id, do)
@@ -270,7 +276,7 @@ def order(request: Request, member_id: MemberId, session_id: int, theme_id: int,
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.move_theme(s, a, ws, theme_id, step, version=body.version),
+        lambda s, a, ws: board_actions.move_theme(s, ws, theme_id, step, version=body.version, actor=a),
     )
 
 
@@ -285,7 +291,9 @@ def merge(request: Request, member_id: MemberId, session_id: int, theme_id: int,
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.merge_themes(s, a, ws, theme_id, body.into, version=body.version),
+        lambda s, a, ws: board_actions.merge_themes(
+            s, ws, theme_id, body.into, version=body.version, actor=a
+        ),
     )
 
 
@@ -300,7 +308,7 @@ def split(request: Request, member_id: MemberId, session_id: int, theme_id: int,
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.split(s, a, ws, theme_id, body.parts, version=body.version),
+        lambda s, a, ws: board_actions.split(s, ws, theme_id, body.parts, version=body.version, actor=a),
     )
 
 
@@ -321,7 +329,7 @@ def delete_theme(
         request,
         member_id,
         session_id,
-        lambda s, a, ws: board_actions.delete_theme(s, a, ws, theme_id, version=version),
+        lambda s, a, ws: board_actions.delete_theme(s, ws, theme_id, version=version, actor=a),
     )
 
 
@@ -343,10 +351,10 @@ def _rerun(request: Request, member_id: int, session_id: int, body: RerunIn, mod
     with writing(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
         if len(session_queries.contributions_of(session, ws)) >= board_actions.LARGE_BOARD:
-            job = board_actions.request_rerun(session, actor, ws, body.themes, version=body.version)
+            job = board_actions.request_rerun(session, ws, body.themes, version=body.version, actor=actor)
             session.flush()
             out = JobOut(job=job, board=_board(session, ws))
             return JSONResponse(out.model_dump(mode="json"), status_code=202)
-        board_actions.rerun(session, actor, ws, body.themes, version=body.version, model=model)
+        board_actions.rerun(session, ws, body.themes, version=body.version, model=model, actor=actor)
         session.flush()
         return _board(session, ws)

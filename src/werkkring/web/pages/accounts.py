@@ -180,7 +180,7 @@ def _set_password(request: Request, token: str, purpose: str, password: str, rep
     with database(request).transaction() as session:
         member = account_actions.peek_login_token(session, token, purpose)
         if member is not None:
-            account_actions.set_password(session, member, member, password)
+            account_actions.set_password(session, member, password, actor=member)
         member = account_actions.use_login_token(session, token, purpose)
     sign_in(request, member)
     flash(request, translate(request, "Your password is set. Welcome!"))
@@ -214,7 +214,7 @@ def choose_language(request: Request, language: Text, next: OptionalText = "/") 
     with database(request).transaction() as session:
         me = current_member(request, session)
         if me is not None and me.language != language:
-            member_actions.update_profile(session, me, me, {"language": language})
+            member_actions.update_profile(session, me, {"language": language}, actor=me)
     return redirect(safe_next(next))
 
 
@@ -254,7 +254,7 @@ def admin_invite(
         me = require_member(request, session)
         # The token invite_member returns is replaced by the one the mail job makes (only that one is sent).
         member, _token = account_actions.invite_member(
-            session, me, name=name, email=email, role=role, language=language, circle_ids=circle or []
+            session, name=name, email=email, role=role, language=language, circle_ids=circle or [], actor=me
         )
         account_actions.mail_link(session, member, "invite")
     flash(request, translate(request, "The invitation has been sent."))
@@ -273,7 +273,7 @@ def admin_unlock(request: Request, email: Text) -> Response:
             raise InputError(
                 N_("no member has the e-mail address %(email)s"), params={"email": email.strip()}
             )
-        account_actions.lift_lockout(session, me, member, limiter.succeeded)
+        account_actions.lift_lockout(session, member, limiter.succeeded, actor=me)
     flash(
         request, translate(request, "The lock is lifted: %(name)s can sign in again.") % {"name": member.name}
     )
@@ -285,7 +285,7 @@ def admin_role(request: Request, member_id: int, role: Text) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         member = member_queries.get_member(session, member_id)
-        member_actions.set_role(session, me, member, role)
+        member_actions.set_role(session, member, role, actor=me)
     flash(request, translate(request, "The role has been changed."))
     return redirect(f"/members/{member_id}")
 
@@ -297,6 +297,6 @@ def admin_circle_role(request: Request, member_id: int, circle_id: Text, role: T
         me = require_member(request, session)
         member = member_queries.get_member(session, member_id)
         circle = circle_queries.get_circle(session, int(circle_id) if circle_id.isdigit() else 0)
-        circle_actions.set_circle_role(session, me, circle, member, role)
+        circle_actions.set_circle_role(session, circle, member, role, actor=me)
     flash(request, translate(request, "The role in the circle has been changed."))
     return redirect(f"/members/{member_id}#circle-roles")

@@ -131,9 +131,11 @@ def _edit(
 def move(request: Request, session_id: int, card: Field, theme: Field = "", version: Field = "") -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         if theme == "aside":
-            return board_actions.set_aside(session, me, ws, _number(card, "card"), version=_version(version))
+            return board_actions.set_aside(
+                session, ws, _number(card, "card"), version=_version(version), actor=me
+            )
         return board_actions.move_card(
-            session, me, ws, _number(card, "card"), _number(theme, "theme"), version=_version(version)
+            session, ws, _number(card, "card"), _number(theme, "theme"), version=_version(version), actor=me
         )
 
     return _edit(request, session_id, work, N_("The card has been moved."))
@@ -145,7 +147,7 @@ def aside(
 ) -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         return board_actions.set_aside(
-            session, me, ws, _number(card, "card"), reason, version=_version(version)
+            session, ws, _number(card, "card"), reason, version=_version(version), actor=me
         )
 
     return _edit(request, session_id, work, N_("The card is set aside; it is kept and never quoted."))
@@ -156,7 +158,7 @@ def back(request: Request, session_id: int, card: Field, theme: Field = "", vers
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         target = _number(theme, "theme") if theme.strip() else None
         return board_actions.bring_back(
-            session, me, ws, _number(card, "card"), target, version=_version(version)
+            session, ws, _number(card, "card"), target, version=_version(version), actor=me
         )
 
     return _edit(request, session_id, work, N_("The card is back on the board."))
@@ -167,7 +169,7 @@ def add_theme(
     request: Request, session_id: int, label: Field = "", summary: Field = "", version: Field = ""
 ) -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
-        return board_actions.add_theme(session, me, ws, label, summary, version=_version(version))
+        return board_actions.add_theme(session, ws, label, summary, version=_version(version), actor=me)
 
     return _edit(request, session_id, work, N_("The theme has been added."))
 
@@ -183,7 +185,7 @@ def edit_theme(
 ) -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         return board_actions.edit_theme(
-            session, me, ws, theme_id, label=label, summary=summary, version=_version(version)
+            session, ws, theme_id, label=label, summary=summary, version=_version(version), actor=me
         )
 
     return _edit(request, session_id, work, N_("The theme has been saved."))
@@ -192,7 +194,7 @@ def edit_theme(
 @router.post("/sessions/{session_id}/board/themes/{theme_id}/accept")
 def accept(request: Request, session_id: int, theme_id: int, version: Field = "") -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
-        return board_actions.accept_theme(session, me, ws, theme_id, version=_version(version))
+        return board_actions.accept_theme(session, ws, theme_id, version=_version(version), actor=me)
 
     return _edit(request, session_id, work, N_("The label and summary line are accepted."))
 
@@ -205,7 +207,9 @@ def order(
         steps = {"up": -1, "down": 1}
         if step not in steps:
             raise InputError([Problem(N_("a theme moves one place up or down"), field="step")])
-        return board_actions.move_theme(session, me, ws, theme_id, steps[step], version=_version(version))
+        return board_actions.move_theme(
+            session, ws, theme_id, steps[step], version=_version(version), actor=me
+        )
 
     return _edit(request, session_id, work, N_("The order has been changed."))
 
@@ -216,7 +220,7 @@ def merge(
 ) -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         return board_actions.merge_themes(
-            session, me, ws, theme_id, _number(into, "into"), version=_version(version)
+            session, ws, theme_id, _number(into, "into"), version=_version(version), actor=me
         )
 
     return _edit(request, session_id, work, N_("The themes have been merged."))
@@ -237,7 +241,7 @@ def split(
 ) -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         asked: Any = _parts(parts, "parts")
-        return board_actions.split(session, me, ws, theme_id, asked, version=_version(version))
+        return board_actions.split(session, ws, theme_id, asked, version=_version(version), actor=me)
 
     return _edit(request, session_id, work, N_("The theme has been split."))
 
@@ -245,7 +249,7 @@ def split(
 @router.post("/sessions/{session_id}/board/themes/{theme_id}/delete")
 def delete(request: Request, session_id: int, theme_id: int, version: Field = "") -> Response:
     def work(session: Session, me: Member, ws: WorkSession) -> object:
-        return board_actions.delete_theme(session, me, ws, theme_id, version=_version(version))
+        return board_actions.delete_theme(session, ws, theme_id, version=_version(version), actor=me)
 
     return _edit(request, session_id, work, N_("The empty theme has been removed."))
 
@@ -264,8 +268,8 @@ def rerun(request: Request, session_id: int, themes: Field = "", version: Field 
     def work(session: Session, me: Member, ws: WorkSession) -> object:
         asked: Any = _parts(themes, "themes")
         if large:
-            return board_actions.request_rerun(session, me, ws, asked, version=_version(version))
-        return board_actions.rerun(session, me, ws, asked, version=_version(version), model=model)
+            return board_actions.request_rerun(session, ws, asked, version=_version(version), actor=me)
+        return board_actions.rerun(session, ws, asked, version=_version(version), model=model, actor=me)
 
     if large:
         done = N_("The synthesis is running in the background; the board shows the result when it is ready.")
@@ -287,6 +291,8 @@ def harvest(
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        board_actions.harvest(session, me, work_session, _number(group, "group"), key=chosen, summary=summary)
+        board_actions.harvest(
+            session, work_session, _number(group, "group"), key=chosen, summary=summary, actor=me
+        )
     flash(request, translate(request, N_("Your group's harvest is saved.")))
     return redirect(f"/sessions/{session_id}#harvest")

@@ -50,7 +50,7 @@ def circle_page(request: Request, circle_id: int) -> HTMLResponse:
 def join(request: Request, circle_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        circle_actions.join_circle(session, me, circle_queries.get_circle(session, circle_id))
+        circle_actions.join_circle(session, circle_queries.get_circle(session, circle_id), actor=me)
     flash(request, translate(request, "You have joined the circle."))
     return redirect(f"/circles/{circle_id}")
 
@@ -59,6 +59,6 @@ def join(request: Request, circle_id: int) -> Response:
 def leave(request: Request, circle_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        circle_actions.leave_circle(session, me, circle_queries.get_circle(session, circle_id))
+        circle_actions.leave_circle(session, circle_queries.get_circle(session, circle_id), actor=me)
     flash(request, translate(request, "You have left the circle."))
     return redirect(f"/circles/{circle_id}")

@@ -126,7 +126,9 @@ def log(
         raise InputError(N_("%(value)r is not a date like 2026-11-29"), params={"value": date}) from None
     with database(request).transaction() as session:
         me = require_member(request, session)
-        helix_actions.log_hours(session, me, helix=helix, hours=hours.replace(",", "."), date=day, note=note)
+        helix_actions.log_hours(
+            session, helix=helix, hours=hours.replace(",", "."), date=day, note=note, actor=me
+        )
     flash(request, translate(request, "Your hours have been logged."))
     return redirect("/helix")
 
@@ -148,7 +150,7 @@ def remove(request: Request, entry_id: int, confirm: Annotated[str, Form()] = ""
         return redirect(f"/helix/{entry_id}/delete")
     with database(request).transaction() as session:
         me = require_member(request, session)
-        helix_actions.delete_entry(session, me, helix_queries.get_entry(session, entry_id))
+        helix_actions.delete_entry(session, helix_queries.get_entry(session, entry_id), actor=me)
     flash(request, translate(request, "The entry has been removed."))
     return redirect("/helix")
 

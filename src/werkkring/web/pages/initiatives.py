@@ -45,7 +45,7 @@ def propose(
     with database(request).transaction() as session:
         me = require_member(request, session)
         initiative = initiative_actions.propose_initiative(
-            session, me, title, description=description, looking_for=looking_for
+            session, title, description=description, looking_for=looking_for, actor=me
         )
         new_id = initiative.id
     flash(request, translate(request, "Your initiative has been proposed."))
@@ -86,7 +86,7 @@ def join(
     with database(request).transaction() as session:
         me = require_member(request, session)
         initiative = initiative_queries.get_initiative(session, initiative_id)
-        initiative_actions.join_initiative(session, me, initiative, adds_for_me, contributes)
+        initiative_actions.join_initiative(session, initiative, adds_for_me, contributes, actor=me)
     flash(request, translate(request, "You have joined the initiative."))
     return redirect(f"/initiatives/{initiative_id}")
 
@@ -96,7 +96,7 @@ def leave(request: Request, initiative_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         initiative_actions.leave_initiative(
-            session, me, initiative_queries.get_initiative(session, initiative_id)
+            session, initiative_queries.get_initiative(session, initiative_id), actor=me
         )
     flash(request, translate(request, "You have left the initiative."))
     return redirect(f"/initiatives/{initiative_id}")
@@ -110,7 +110,7 @@ def post_update(
         me = require_member(request, session)
         initiative = initiative_queries.get_initiative(session, initiative_id)
         initiative_actions.post_update(
-            session, me, initiative, text, int(progress) if progress.strip().isdigit() else None
+            session, initiative, text, int(progress) if progress.strip().isdigit() else None, actor=me
         )
     flash(request, translate(request, "Your update has been posted."))
     return redirect(f"/initiatives/{initiative_id}")
@@ -121,6 +121,6 @@ def set_status(request: Request, initiative_id: int, status: Text) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
         initiative = initiative_queries.get_initiative(session, initiative_id)
-        initiative_actions.set_status(session, me, initiative, status)
+        initiative_actions.set_status(session, initiative, status, actor=me)
     flash(request, translate(request, "The status has been changed."))
     return redirect(f"/initiatives/{initiative_id}")

@@ -53,6 +53,6 @@ def job_page(request: Request, job_id: str) -> HTMLResponse:
 def retry(request: Request, job_id: str) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        job_actions.retry_job(session, me, job_id)
+        job_actions.retry_job(session, job_id, actor=me)
     flash(request, translate(request, "The job runs again; what it already did is not done twice."))
     return redirect(f"/admin/jobs/{job_id}")

@@ -150,10 +150,10 @@ async def edit(request: Request) -> Response:
     def save() -> None:
         with database(request).transaction() as session:
             me = require_member(request, session)
-            member_actions.update_profile(session, me, me, changes)
-            member_actions.set_visibility(session, me, me, visibility)
+            member_actions.update_profile(session, me, changes, actor=me)
+            member_actions.set_visibility(session, me, visibility, actor=me)
             if me.named_in_reports != named:
-                outreach_actions.set_named_in_reports(session, me, me, named)
+                outreach_actions.set_named_in_reports(session, me, named, actor=me)
 
     try:
         await run_in_threadpool(save)
@@ -176,7 +176,7 @@ def calendar_page(request: Request) -> HTMLResponse:
 def calendar_reset(request: Request) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        outreach_actions.reset_feed_token(session, me, me)
+        outreach_actions.reset_feed_token(session, me, actor=me)
     flash(
         request,
         translate(
@@ -217,7 +217,7 @@ def delete(request: Request, confirm: Annotated[str, Form()] = "") -> Response:
         return redirect("/me/delete")
     with database(request).transaction() as session:
         me = require_member(request, session)
-        member_actions.delete_member(session, me, me)
+        member_actions.delete_member(session, me, actor=me)
     request.session.clear()
     flash(request, translate(request, "Your account has been deleted. Thank you for taking part."))
     return redirect("/")
@@ -237,7 +237,7 @@ def create_token(request: Request, name: Annotated[str, Form()] = "") -> HTMLRes
     cookie and cannot be shown again; only its hash is kept."""
     with database(request).transaction() as session:
         me = require_member(request, session)
-        _, token = account_actions.create_api_token(session, me, name)
+        _, token = account_actions.create_api_token(session, name, actor=me)
     with database(request).reader() as session:
         me = require_member(request, session)
         tokens = member_queries.api_tokens(session, me)
@@ -248,6 +248,6 @@ def create_token(request: Request, name: Annotated[str, Form()] = "") -> HTMLRes
 def revoke_token(request: Request, token_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        account_actions.revoke_api_token(session, me, token_id)
+        account_actions.revoke_api_token(session, token_id, actor=me)
     flash(request, translate(request, "The token no longer works."))
     return redirect("/me/tokens")

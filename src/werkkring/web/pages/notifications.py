@@ -44,7 +44,7 @@ async def save(request: Request) -> Response:
     try:
         with database(request).transaction() as session:
             me = require_member(request, session)
-            notifications.set_preferences(session, me, chosen)
+            notifications.set_preferences(session, chosen, actor=me)
     except InputError as error:
         with database(request).reader() as session:
             shown = notifications.modes_of(session, require_member(request, session)) | chosen

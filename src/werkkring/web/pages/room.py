@@ -303,7 +303,7 @@ def guest_contributes(request: Request, code: str, text: Optional = "", proposal
             author = session.get(Member, guest_id)
             assert author is not None
             session_actions.add_contribution(
-                session, author, work_session, text, is_proposal=proposal == "on"
+                session, work_session, text, is_proposal=proposal == "on", actor=author
             )
     except (InputError, PermissionDenied) as error:
         flash(request, translate_error(request, error), "error")
@@ -526,7 +526,7 @@ def accept_invitation(
         guest = room_queries.guest_record(session, member)
         assert guest is not None and guest.email is not None
         room_actions.become_member(session, member, email=guest.email, actor=member)
-        account_actions.set_password(session, member, member, password)
+        account_actions.set_password(session, member, password, actor=member)
         member = account_actions.use_login_token(session, token, "invite")
     sign_in(request, member)
     flash(request, translate(request, "Your password is set. Welcome!"))

@@ -220,7 +220,6 @@ def edit(
                 raise InputError(problems)
             changed = session_edits.edit_session(
                 session,
-                me,
                 work_session,
                 title=title,
                 question=question,
@@ -229,6 +228,7 @@ def edit(
                 place=place,
                 online_url=online_url,
                 capacity=form.capacity,
+                actor=me,
             )
     except InputError as error:
         with database(request).reader() as session:
@@ -255,7 +255,7 @@ def call_off(request: Request, session_id: int, reason: Optional = "") -> Respon
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_edits.cancel_session(session, me, work_session, reason)
+        session_edits.cancel_session(session, work_session, reason, actor=me)
     flash(request, translate(request, "The work session is cancelled; who signed up gets a mail."))
     return redirect(f"/sessions/{session_id}")
 
@@ -264,7 +264,7 @@ def call_off(request: Request, session_id: int, reason: Optional = "") -> Respon
 def open_draft(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        session_edits.open_session(session, me, session_queries.get_session(session, session_id))
+        session_edits.open_session(session, session_queries.get_session(session, session_id), actor=me)
     flash(request, translate(request, "The work session is open; members can sign up now."))
     return redirect(f"/sessions/{session_id}")
 
@@ -274,7 +274,7 @@ def make_public(request: Request, session_id: int, public: Optional = "yes") -> 
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_edits.set_public(session, me, work_session, public == "yes")
+        session_edits.set_public(session, work_session, public == "yes", actor=me)
     if public == "yes":
         flash(request, translate(request, "The outcome is public now: anyone with the link can read it."))
     else:
@@ -287,7 +287,7 @@ def edit_input(request: Request, session_id: int, contribution_id: int, text: Op
     with database(request).transaction() as session:
         me = require_member(request, session)
         contribution = session_queries.contribution_in(session, session_id, contribution_id)
-        session_edits.edit_contribution(session, me, contribution, text)
+        session_edits.edit_contribution(session, contribution, text, actor=me)
     flash(request, translate(request, "Your input has been changed."))
     return redirect(f"/sessions/{session_id}#my-input")
 
@@ -297,7 +297,7 @@ def delete_input(request: Request, session_id: int, contribution_id: int) -> Res
     with database(request).transaction() as session:
         me = require_member(request, session)
         contribution = session_queries.contribution_in(session, session_id, contribution_id)
-        session_edits.delete_contribution(session, me, contribution)
+        session_edits.delete_contribution(session, contribution, actor=me)
     flash(request, translate(request, "Your input has been deleted."))
     return redirect(f"/sessions/{session_id}#my-input")
 

@@ -93,7 +93,6 @@ def create(
             me = require_member(request, session)
             work_session = session_actions.create_session(
                 session,
-                me,
                 title=title,
                 question=question,
                 starts_at=form.starts_at,
@@ -105,6 +104,7 @@ def create(
                 circle_id=int(circle_id) if circle_id.isdigit() else None,
                 language=language,
                 status="draft" if draft else "open",
+                actor=me,
             )
             new_id = work_session.id
     except InputError as error:
@@ -200,7 +200,7 @@ def live(request: Request, session_id: int) -> HTMLResponse:
 def register(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        session_actions.register(session, me, session_queries.get_session(session, session_id))
+        session_actions.register(session, session_queries.get_session(session, session_id), actor=me)
     flash(request, translate(request, "You are signed up. See you there!"))
     return redirect(f"/sessions/{session_id}")
 
@@ -209,7 +209,9 @@ def register(request: Request, session_id: int) -> Response:
 def cancel(request: Request, session_id: int) -> Response:
     with database(request).transaction() as session:
         me = require_member(request, session)
-        session_actions.cancel_registration(session, me, session_queries.get_session(session, session_id))
+        session_actions.cancel_registration(
+            session, session_queries.get_session(session, session_id), actor=me
+        )
     flash(request, translate(request, "Your sign-up is cancelled."))
     return redirect(f"/sessions/{session_id}")
 
@@ -222,7 +224,7 @@ def form_groups(
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
         require_session_host(session, me, work_session)
-        groups = session_actions.form_groups(session, me, work_session, seed=seed, seen=seen)
+        groups = session_actions.form_groups(session, work_session, seed=seed, seen=seen, actor=me)
     flash(request, translate_count(request, "%(num)s group formed.", "%(num)s groups formed.", len(groups)))
     return redirect(f"/sessions/{session_id}#groups")
 
@@ -234,7 +236,7 @@ def move(
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_actions.move_member(session, me, work_session, member_id, number)
+        session_actions.move_member(session, work_session, member_id, number, actor=me)
     flash(request, translate(request, "Moved."))
     return redirect(f"/sessions/{session_id}#groups")
 
@@ -244,7 +246,7 @@ def lock(request: Request, session_id: int, locked: Annotated[str, Form()] = "ye
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_actions.lock_groups(session, me, work_session, locked == "yes")
+        session_actions.lock_groups(session, work_session, locked == "yes", actor=me)
     if locked == "yes":
         flash(request, translate(request, "The groups are locked; participants can see their group."))
     else:
@@ -266,12 +268,12 @@ def contribute(
         work_session = session_queries.get_session(session, session_id)
         session_actions.add_contribution(
             session,
-            me,
             work_session,
             text,
             group_number=int(group) if group.isdigit() else None,
             is_proposal=proposal == "on",
             anonymous=anonymous == "on",
+            actor=me,
         )
     flash(request, translate(request, "Your input has been added."))
     return redirect(f"/sessions/{session_id}#input")
@@ -282,7 +284,7 @@ def synthesise(request: Request, session_id: int, seen: Seen = None) -> Response
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        themes = session_actions.run_synthesis(session, me, work_session, seen=seen)
+        themes = session_actions.run_synthesis(session, work_session, seen=seen, actor=me)
     flash(
         request,
         translate_count(
@@ -306,7 +308,7 @@ def edit_theme(
     with database(request).transaction() as session:
         me = require_member(request, session)
         theme = session_queries.theme_in(session, session_id, theme_id)
-        session_actions.rename_theme(session, me, theme, label, summary)
+        session_actions.rename_theme(session, theme, label, summary, actor=me)
     flash(request, translate(request, "The theme has been saved."))
     return redirect(f"/sessions/{session_id}#themes")
 
@@ -318,7 +320,7 @@ def publish(
     with database(request).transaction() as session:
         me = require_member(request, session)
         work_session = session_queries.get_session(session, session_id)
-        session_actions.publish(session, me, work_session, summary, seen=seen)
+        session_actions.publish(session, work_session, summary, seen=seen, actor=me)
     flash(request, translate(request, "The outcome is published."))
     return redirect(f"/sessions/{session_id}")
 
@@ -335,7 +337,7 @@ def to_initiative(
         me = require_member(request, session)
         contribution = session_queries.contribution_in(session, session_id, contribution_id)
         owner = member_queries.get_member(session, owner_id)
-        initiative = session_actions.proposal_to_initiative(session, me, contribution, owner, title)
+        initiative = session_actions.proposal_to_initiative(session, contribution, owner, title, actor=me)
         new_id = initiative.id
     flash(request, translate(request, "The proposal is now an initiative."))
     return redirect(f"/initiatives/{new_id}")
