@@ -44,7 +44,7 @@ def _edit(
         actor = session.get(Member, getattr(made, who))
         ws = get_session(session, made.session_id)
         kw.setdefault("version", ws.board_version)
-        return do(session, actor, ws, *args, **kw)
+        return do(session, ws, *args, actor=actor, **kw)
 
 
 def _view(database: Database, made: Evening) -> board_queries.BoardView:
