@@ -39,9 +39,12 @@ from werkkring.store.models import Contribution, Member, Theme, WorkSession
 
 QUOTES = 3
 RERUN_KIND = "board.rerun"
-# From this many contributions on, a re-run goes through a background job (the sentence vectors and the
-# clustering take seconds and more on a busy machine); smaller boards are clustered in the request.
-LARGE_BOARD = 150
+# From this many contributions on, the first synthesis and every re-run go through the background job; a
+# smaller board is drafted in the request (the redirect shows the themes, also without JavaScript, and it
+# does not queue behind mail on the worker). Neither holds a transaction while the engine computes. Measured
+# (bench/results/board-synthesis-wait.md, fresh sentence vectors, the shared 2-core machine under load): a
+# first draft of 50 cards took 16-24 s, no request should take that; evening sessions (12-40 cards) stay.
+LARGE_BOARD = 40
 
 Parts = int | Literal["auto"]
 
