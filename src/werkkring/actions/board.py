@@ -16,7 +16,8 @@ participant wrote is changed: a card's text, group and author stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -26,20 +27,24 @@ from werkkring import lifecycle, limits, queue
 from werkkring.actions._announce import session_changed
 from werkkring.actions._audit import record
 from werkkring.actions.permissions import Actor, require_session_host
-from werkkring.engines.synthesis import Board, GroupSummary, HostTheme, split_theme, synthesize
+from werkkring.engines.synthesis import Board, GroupSummary, HostTheme, Synthesis, split_theme, synthesize
 from werkkring.engines.synthesis import Contribution as SynthesisInput
 from werkkring.errors import N_, ConflictError, InputError, Problem
 from werkkring.lifecycle import Status
 from werkkring.queries import board as board_queries
 from werkkring.queries import votes as vote_queries
-from werkkring.queries.sessions import contributions_of, themes_of
+from werkkring.queries.sessions import contribution_count, contributions_of, themes_of
+from werkkring.store import Database
 from werkkring.store.models import Contribution, Member, Theme, WorkSession
 
 QUOTES = 3
 RERUN_KIND = "board.rerun"
-# From this many contributions on, a re-run goes through a background job (the sentence vectors and the
-# clustering take seconds and more on a busy machine); smaller boards are clustered in the request.
-LARGE_BOARD = 150
+# From this many contributions on, the first synthesis and every re-run go through the background job; a
+# smaller board is drafted in the request (the redirect shows the themes, also without JavaScript, and it
+# does not queue behind mail on the worker). Neither holds a transaction while the engine computes. Measured
+# (bench/results/board-synthesis-wait.md, fresh sentence vectors, the shared 2-core machine under load): a
+# first draft of 50 cards took 16-24 s, no request should take that; evening sessions (12-40 cards) stay.
+LARGE_BOARD = 40
 
 Parts = int | Literal["auto"]
 
@@ -492,37 +497,110 @@ def engine_board(themes: Sequence[Theme], cards: Sequence[Contribution]) -> Boar
     )
 
 
-def rerun(
+@dataclass(frozen=True)
+class RerunInput:
+    """What a re-run needs, read in one short read: the board's version then, the cards (ids and what the
+    engine gets of them) and the engine's arguments. The engine computes on it with no transaction open."""
+
+    session_id: int
+    version: int
+    card_ids: tuple[int, ...]
+    contributions: tuple[SynthesisInput, ...]
+    engine: dict[str, Any]
+    themes: Parts
+    nothing_to_cluster: bool
+
+
+def read_rerun(
     session: Session,
     work_session: WorkSession,
     themes: Parts = "auto",
     *,
     actor: Member,
     version: int | None,
-    model: Any = None,
     seed: int = 0,
     in_job: bool = False,
-) -> list[Theme]:
-    """Draft the themes again with the synthesis engine (``themes``: how many, the host's included, or
-    ``"auto"``), keeping everything the host decided (:func:`engine_board`), and mark the session
-    synthesised. ``model``: a :class:`werkkring.llm.LanguageModel` whose proposal the draft checks and uses
-    where it holds (None: the offline draft). Refused while a re-run runs in the background (``in_job``:
-    this is that run)."""
+) -> RerunInput:
+    """Check that the host may re-run now (as :func:`rerun`) and read what the engine needs; writes nothing.
+    ``version``: the board version the host's form was made on (refused when the board moved since)."""
     if themes != "auto":
         themes = limits.require(limits.BOARD, {"themes": themes})["themes"]
+    require_session_host(session, actor, work_session)
     if not lifecycle.can_synthesise(work_session.status):
         raise InputError(
             N_("session %(session)s cannot be synthesised in status %(status)s"),
             params={"session": work_session.id, "status": work_session.status},
         )
+    if not lifecycle.board_editable(work_session.status):
+        raise InputError(
+            N_("the board of session %(session)s cannot be edited in status %(status)s"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
     if not in_job and board_queries.running_job(session, work_session) is not None:
         raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
-    new = _begin_edit(session, actor, work_session, version)
+    if version is not None:
+        limits.require(limits.BOARD, {"version": version})
+        if version != work_session.board_version:
+            raise ConflictError(
+                N_(
+                    "the board changed since you loaded it (another host edited it); nothing was changed: "
+                    "reload the board and do your edit again"
+                )
+            )
     cards = contributions_of(session, work_session)
     if not cards:
         raise InputError(N_("there is no input to synthesise yet"))
     stored = themes_of(session, work_session)
-    if all(c.aside == "host" for c in cards):
+    engine: dict[str, Any] = {
+        "question": work_session.question,
+        "themes": themes,
+        "backend": "hybrid",
+        "board": engine_board(stored, cards),
+        "votes": vote_queries.for_synthesis(session, work_session, cards),
+        "summaries": [
+            GroupSummary(str(g.number), g.summary) for g in work_session.groups if (g.summary or "").strip()
+        ],
+        "seed": seed,
+    }
+    return RerunInput(
+        session_id=work_session.id,
+        version=int(work_session.board_version or 0),
+        card_ids=tuple(c.id for c in cards),
+        contributions=tuple(_engine_input(work_session, cards)),
+        engine=engine,
+        themes=themes,
+        nothing_to_cluster=all(c.aside == "host" for c in cards),
+    )
+
+
+def compute_rerun(snapshot: RerunInput, model: Any = None) -> Synthesis | None:
+    """The engine's draft for ``snapshot`` (the heavy part: sentence vectors, clustering, labels), with no
+    database in sight. None when there is nothing to cluster (every card set aside by the host)."""
+    if snapshot.nothing_to_cluster:
+        return None
+    if model is not None:
+        from werkkring.llm import synthesize_with_model
+
+        return synthesize_with_model(list(snapshot.contributions), model=model, **snapshot.engine)
+    return synthesize(list(snapshot.contributions), **snapshot.engine)
+
+
+def write_rerun(
+    session: Session,
+    work_session: WorkSession,
+    snapshot: RerunInput,
+    result: Synthesis | None,
+    *,
+    actor: Member,
+) -> list[Theme]:
+    """Store ``result`` (computed on ``snapshot``) in one short transaction, only if the board is still at
+    the snapshot's version (else :class:`ConflictError`, nothing written: an edit made meanwhile is the
+    host's and stays). Cards that came in meanwhile stay unsorted for the next run; a card deleted meanwhile
+    is skipped; quotes and summary lines are checked against the cards as they are now (:func:`_describe`)."""
+    themes = snapshot.themes
+    new = _begin_edit(session, actor, work_session, snapshot.version)
+    stored = themes_of(session, work_session)
+    if result is None:
         # Nothing left to cluster (the engine needs at least one card): the host's themes stay, empty.
         for theme in stored:
             if not theme.pinned:
@@ -533,24 +611,7 @@ def rerun(
         work_session.status = Status.SYNTHESISED
         _done(session, actor, work_session, "rerun", new, themes=0, asked=themes, kept=[])
         return themes_of(session, work_session)
-    board = engine_board(stored, cards)
-    engine: dict[str, Any] = {
-        "question": work_session.question,
-        "themes": themes,
-        "backend": "hybrid",
-        "board": board,
-        "votes": vote_queries.for_synthesis(session, work_session, cards),
-        "summaries": [
-            GroupSummary(str(g.number), g.summary) for g in work_session.groups if (g.summary or "").strip()
-        ],
-        "seed": seed,
-    }
-    if model is not None:
-        from werkkring.llm import synthesize_with_model
-
-        result = synthesize_with_model(_engine_input(work_session, cards), model=model, **engine)
-    else:
-        result = synthesize(_engine_input(work_session, cards), **engine)
+    current = {c.id: c for c in contributions_of(session, work_session)}
     by_id = {t.id: t for t in stored}
     rows: list[Theme] = []
     kept_ids: set[int] = set()
@@ -569,8 +630,10 @@ def rerun(
         row.groups = sorted(int(g) for g in found.groups if g.isdigit())
         row.quotes = list(found.quotes)
         rows.append(row)
+    cards = [current.get(card_id) for card_id in snapshot.card_ids]
     for card in cards:
-        card.theme_id = None
+        if card is not None:
+            card.theme_id = None
     session.flush()
     for theme in stored:
         if theme.id not in kept_ids:
@@ -578,6 +641,8 @@ def rerun(
     session.flush()
     aside = {s.index: s for s in result.set_aside}
     for position, (card, assigned) in enumerate(zip(cards, result.assignments, strict=True)):
+        if card is None:
+            continue
         reason = aside.get(position)
         if reason is None:
             card.aside, card.aside_detail = None, ""
@@ -602,6 +667,151 @@ def rerun(
         model_notes=list(result.model_notes),
     )
     return rows
+
+
+def rerun(
+    session: Session,
+    work_session: WorkSession,
+    themes: Parts = "auto",
+    *,
+    actor: Member,
+    version: int | None,
+    model: Any = None,
+    seed: int = 0,
+    in_job: bool = False,
+) -> list[Theme]:
+    """Draft the themes again with the synthesis engine (``themes``: how many, the host's included, or
+    ``"auto"``), keeping everything the host decided (:func:`engine_board`), and mark the session
+    synthesised. ``model``: a :class:`werkkring.llm.LanguageModel` whose proposal the draft checks and uses
+    where it holds (None: the offline draft). Refused while a re-run runs in the background (``in_job``:
+    this is that run).
+
+    All in the caller's transaction, engine included: for scripts, tests and the demo, where nobody waits
+    on the write lock. The web pages, the API and the job use :func:`rerun_outside` (the engine runs with
+    no transaction open) through :func:`synthesise`."""
+    snapshot = read_rerun(
+        session, work_session, themes, version=version, seed=seed, in_job=in_job, actor=actor
+    )
+    return write_rerun(session, work_session, snapshot, compute_rerun(snapshot, model), actor=actor)
+
+
+# How often a re-run that did not name a version (the job) reads the board again and computes again when
+# the host edited it while the engine was computing; then it gives up with ConflictError (the job retries).
+ATTEMPTS = 3
+
+
+def rerun_outside(
+    database: Database,
+    actor_id: int,
+    session_id: int,
+    themes: Parts = "auto",
+    *,
+    version: int | None,
+    model: Any = None,
+    seed: int = 0,
+    in_job: bool = False,
+    seen: str | None = None,
+    also: Callable[[Session], None] | None = None,
+) -> int:
+    """:func:`rerun` without holding a transaction while the engine computes: a short read
+    (:func:`read_rerun`), the engine with no transaction open (:func:`compute_rerun`), then one short write
+    (:func:`write_rerun`) that checks the board is still at the version read. Participants' posts (and every
+    other writer) go on meanwhile; their cards stay unsorted for the next run.
+
+    When the host edited the board while the engine computed, the host's edit is kept: a re-run asked on a
+    form (``version`` or ``seen`` given) is refused with :class:`ConflictError` (a double click gives one
+    result); one asked without (the background job, which runs on the board as it is when it runs) reads
+    the board again and computes again, up to :data:`ATTEMPTS` times. ``also`` runs in the write's
+    transaction (the job marks itself done there). Returns the number of themes."""
+    from werkkring.queries.members import get_member
+    from werkkring.queries.sessions import get_session
+
+    strict = version is not None or seen is not None
+    for attempt in range(1 if strict else ATTEMPTS):
+        with database.reader() as session:
+            actor = get_member(session, actor_id)
+            work_session = get_session(session, session_id)
+            _still_seen(session, work_session, seen)
+            snapshot = read_rerun(
+                session, work_session, themes, actor=actor, version=version, seed=seed, in_job=in_job
+            )
+        result = compute_rerun(snapshot, model)
+        try:
+            with database.transaction() as session:
+                actor = get_member(session, actor_id)
+                work_session = get_session(session, session_id)
+                if not in_job and board_queries.running_job(session, work_session) is not None:
+                    raise queue.JobAlreadyActive(
+                        N_("the synthesis is already running; wait until it has finished")
+                    )
+                made = write_rerun(session, work_session, snapshot, result, actor=actor)
+                if also is not None:
+                    also(session)
+                return len(made)
+        except ConflictError:
+            if strict or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _still_seen(session: Session, work_session: WorkSession, seen: str | None) -> None:
+    """As ``actions.sessions._take``: refused when the host's page was built from an older state."""
+    from werkkring.queries.sessions import state_token
+
+    if seen is not None and seen != state_token(session, work_session):
+        raise ConflictError(
+            N_("someone else changed session %(session)s a moment ago; look at it again before you go on"),
+            params={"session": work_session.id},
+        )
+
+
+@dataclass(frozen=True)
+class Started:
+    """What the host's Synthesise did: ran here (``themes``), or started the background job (``job``)."""
+
+    themes: int = 0
+    job: str | None = None
+
+
+def is_large(database: Database, session_id: int) -> bool:
+    with database.reader() as session:
+        return contribution_count(session, session_id) >= LARGE_BOARD
+
+
+def synthesise(
+    database: Database,
+    actor_id: int,
+    session_id: int,
+    themes: Parts = "auto",
+    *,
+    version: int | None = None,
+    seen: str | None = None,
+    model: Any = None,
+    seed: int = 0,
+) -> Started:
+    """The host's Synthesise, from the session page, the board's re-run and the API: a board of
+    :data:`LARGE_BOARD` cards and more as the background job (:func:`request_rerun`; a second press while
+    it is queued or running is refused), a smaller one here with :func:`rerun_outside`. Either way no
+    transaction is open while the engine computes."""
+    from werkkring.queries.members import get_member
+    from werkkring.queries.sessions import get_session
+
+    if not is_large(database, session_id):
+        return Started(
+            themes=rerun_outside(
+                database, actor_id, session_id, themes, version=version, seen=seen, model=model, seed=seed
+            )
+        )
+    with queue.refusing_duplicates(database) as session:
+        actor = get_member(session, actor_id)
+        work_session = get_session(session, session_id)
+        if seen is not None:
+            from werkkring.store.locks import lock_session
+
+            lock_session(session, work_session)
+            _still_seen(session, work_session, seen)
+        job = request_rerun(session, work_session, themes, actor=actor, version=version)
+    return Started(job=job)
 
 
 def request_rerun(

@@ -554,7 +554,11 @@ def run_synthesis(
     everything the host already decided on the board stays. Contributions that do not answer the session's
     question are set aside (no theme, never quoted) with the reason.
 
-    ``seen`` as in :func:`form_groups`: a second press on "synthesise" from the same page is refused."""
+    ``seen`` as in :func:`form_groups`: a second press on "synthesise" from the same page is refused.
+
+    In the caller's transaction, engine included (scripts, the demo, tests); the session page's Synthesise
+    button goes through :func:`werkkring.actions.board.synthesise` instead, which computes with no
+    transaction open (and runs a large input as the background job)."""
     from werkkring.actions import board
 
     require_session_host(session, actor, work_session)

@@ -194,6 +194,16 @@ def contributions_of(
     return list(session.scalars(query.order_by(Contribution.id)))
 
 
+def contribution_count(session: Session, session_id: int) -> int:
+    """How many contributions the session has (without loading them)."""
+    return int(
+        session.scalar(
+            select(func.count()).select_from(Contribution).where(Contribution.session_id == session_id)
+        )
+        or 0
+    )
+
+
 def contribution_in(session: Session, session_id: int, contribution_id: int) -> Contribution:
     contribution = session.get(Contribution, contribution_id)
     if contribution is None or contribution.session_id != session_id:

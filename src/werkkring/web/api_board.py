@@ -19,7 +19,7 @@ from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
 from werkkring.web.api import ERRORS, MemberId, reading, writing
-from werkkring.web.common import settings
+from werkkring.web.common import database, settings
 
 BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
@@ -348,13 +348,14 @@ def rerun(request: Request, member_id: MemberId, session_id: int, body: RerunIn)
 
 
 def _rerun(request: Request, member_id: int, session_id: int, body: RerunIn, model: Any) -> Any:
-    with writing(request, member_id) as (session, actor):
+    with reading(request, member_id) as (session, actor):
+        session_queries.get_session(session, session_id)
+    started = board_actions.synthesise(
+        database(request), actor.id, session_id, body.themes, version=body.version, model=model
+    )
+    with reading(request, member_id) as (session, actor):
         ws = session_queries.get_session(session, session_id)
-        if len(session_queries.contributions_of(session, ws)) >= board_actions.LARGE_BOARD:
-            job = board_actions.request_rerun(session, ws, body.themes, version=body.version, actor=actor)
-            session.flush()
-            out = JobOut(job=job, board=_board(session, ws))
+        if started.job is not None:
+            out = JobOut(job=started.job, board=_board(session, ws))
             return JSONResponse(out.model_dump(mode="json"), status_code=202)
-        board_actions.rerun(session, ws, body.themes, version=body.version, model=model, actor=actor)
-        session.flush()
         return _board(session, ws)

@@ -108,11 +108,20 @@ def _edit(
     """Run one board edit in a transaction. A form gets a redirect back to the board with ``done`` (errors
     as usual: a message, or 409 for a stale edit); board.js (header X-Board) gets the board fragment, with
     the error in it and 400/409 when the edit was refused."""
-    try:
+
+    def run() -> None:
         with database(request).transaction() as session:
             me = require_member(request, session)
             work_session = session_queries.get_session(session, session_id)
             work(session, me, work_session)
+
+    return _answer(request, session_id, run, lambda: done)
+
+
+def _answer(request: Request, session_id: int, run: Callable[[], None], done: Callable[[], str]) -> Response:
+    """Answer a board edit ``run`` made (in its own transactions) as :func:`_edit` says."""
+    try:
+        run()
     except ConflictError as error:
         if _wants_fragment(request):
             return _fragment(request, session_id, error=translate_error(request, error), status=409)
@@ -123,7 +132,7 @@ def _edit(
         return _fragment(request, session_id, error=translate_error(request, error), status=400)
     if _wants_fragment(request):
         return _fragment(request, session_id)
-    flash(request, translate(request, done))
+    flash(request, translate(request, done()))
     return redirect(f"/sessions/{session_id}#board")
 
 
@@ -257,25 +266,30 @@ def delete(request: Request, session_id: int, theme_id: int, version: Field = ""
 @router.post("/sessions/{session_id}/board/rerun")
 def rerun(request: Request, session_id: int, themes: Field = "", version: Field = "") -> Response:
     """Draft again with the number of themes asked for, keeping what the host decided: in the request, or
-    for a large board (``LARGE_BOARD`` cards and more) as a background job the board shows as running."""
+    for a large board (``LARGE_BOARD`` cards and more) as a background job the board shows as running; the
+    engine computes with no transaction open either way (``actions.board.synthesise``)."""
     model = LanguageModel.from_settings(settings(request))
-    with database(request).reader() as session:
-        count = len(
-            session_queries.contributions_of(session, session_queries.get_session(session, session_id))
-        )
-    large = count >= board_actions.LARGE_BOARD
+    started: list[board_actions.Started] = []
 
-    def work(session: Session, me: Member, ws: WorkSession) -> object:
+    def work() -> None:
+        with database(request).reader() as session:
+            me = require_member(request, session)
+            session_queries.get_session(session, session_id)
         asked: Any = _parts(themes, "themes")
-        if large:
-            return board_actions.request_rerun(session, ws, asked, version=_version(version), actor=me)
-        return board_actions.rerun(session, ws, asked, version=_version(version), model=model, actor=me)
+        started.append(
+            board_actions.synthesise(
+                database(request), me.id, session_id, asked, version=_version(version), model=model
+            )
+        )
 
-    if large:
-        done = N_("The synthesis is running in the background; the board shows the result when it is ready.")
-    else:
-        done = N_("The synthesis is ready; everything you decided is kept.")
-    return _edit(request, session_id, work, done)
+    def done() -> str:
+        if started and started[0].job is not None:
+            return N_(
+                "The synthesis is running in the background; the board shows the result when it is ready."
+            )
+        return N_("The synthesis is ready; everything you decided is kept.")
+
+    return _answer(request, session_id, work, done)
 
 
 @router.post("/sessions/{session_id}/harvest")

@@ -26,6 +26,7 @@ from werkkring.web.common import (
     redirect,
     render,
     require_member,
+    settings,
     translate,
     translate_count,
 )
@@ -281,17 +282,38 @@ def contribute(
 
 @router.post("/sessions/{session_id}/synthesis")
 def synthesise(request: Request, session_id: int, seen: Seen = None) -> Response:
-    with database(request).transaction() as session:
+    """The host's Synthesise: a large input as the background job (the page shows it running and follows
+    it live), a smaller one here; either way the engine computes with no transaction open
+    (``actions.board.synthesise``), so the participants' posts are not held up."""
+    from werkkring.actions import board as board_actions
+    from werkkring.llm import LanguageModel
+
+    with database(request).reader() as session:
         me = require_member(request, session)
-        work_session = session_queries.get_session(session, session_id)
-        themes = session_actions.run_synthesis(session, work_session, seen=seen, actor=me)
+        session_queries.get_session(session, session_id)
+    started = board_actions.synthesise(
+        database(request),
+        me.id,
+        session_id,
+        seen=seen,
+        model=LanguageModel.from_settings(settings(request)),
+    )
+    if started.job is not None:
+        flash(
+            request,
+            translate(
+                request,
+                "The synthesis is running in the background; the board shows the result when it is ready.",
+            ),
+        )
+        return redirect(f"/sessions/{session_id}#board")
     flash(
         request,
         translate_count(
             request,
             "The synthesis is ready: %(num)s theme.",
             "The synthesis is ready: %(num)s themes.",
-            len(themes),
+            started.themes,
         ),
     )
     return redirect(f"/sessions/{session_id}#themes")
