@@ -645,3 +645,30 @@ def test_the_host_closes_a_rounds_input_and_a_late_post_is_refused(database: Dat
 
         actions = list(session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("input.%"))))
         assert actions == ["input.close", "input.reopen"]
+
+
+def test_two_presses_on_close_input_at_once_close_it_once(database: Database) -> None:
+    from werkkring.actions import votes
+    from werkkring.store.models import AuditEntry
+
+    ids = _people(database, 4)
+    ws_id = _session(database, ids[0], group_size=2)
+    with database.transaction() as session:
+        ws, host = sessions.get_session(session, ws_id), session.get(Member, ids[0])
+        for member_id in ids:
+            sessions.register(session, ws, actor=session.get(Member, member_id))
+        sessions.form_groups(session, ws, actor=host)
+        sessions.lock_groups(session, ws, actor=host)
+
+    def press() -> object:
+        with database.transaction() as session:
+            return votes.close_input(
+                session, sessions.get_session(session, ws_id), actor=session.get(Member, ids[0])
+            )
+
+    results = _at_once(press, press)
+    refused = [r for r in results if isinstance(r, InputError)]
+    assert len(refused) == 1 and "already" in str(refused[0]), results
+    with database.reader() as session:
+        closes = session.scalars(select(AuditEntry.action).where(AuditEntry.action == "input.close")).all()
+        assert len(closes) == 1

@@ -26,7 +26,7 @@ from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import current_round, get_session
 from werkkring.queries.votes import MAX_DOTS, Voter
 from werkkring.store import Database
-from werkkring.store.locks import retried
+from werkkring.store.locks import lock_session, retried
 from werkkring.store.models import Contribution, Member, RoomSettings, Vote, WorkSession
 
 T = TypeVar("T")
@@ -125,6 +125,7 @@ def close_input(session: Session, work_session: WorkSession, *, actor: Actor) ->
     sent after it (an open page, Send pressed late) is refused with that message. The host may still type
     up what a table wrote on paper. A world café's next round opens with its own groups."""
     _require_host(session, actor, work_session)
+    lock_session(session, work_session)  # two presses at once: the second finds it closed
     if not lifecycle.takes_input(work_session.status):
         raise InputError(
             N_("session %(session)s does not take input now (status %(status)s)"),
@@ -144,6 +145,7 @@ def close_input(session: Session, work_session: WorkSession, *, actor: Actor) ->
 def reopen_input(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
     """The host opens the current round's input again (closed too early)."""
     _require_host(session, actor, work_session)
+    lock_session(session, work_session)
     row = _settings_row(session, work_session)
     current = current_round(session, work_session)
     if row.input_closed_round < current:
