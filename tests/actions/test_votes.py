@@ -368,3 +368,44 @@ def test_the_dots_feed_the_synthesis_and_the_report(database: Database) -> None:
     text = render_markdown(report)
     assert "## Breed gedeeld" in text or "## Broadly shared" in text
     assert f"{len(voters)} " in text
+
+
+def _twice_at_once(work: Callable[[], object]) -> list[object]:
+    """Run ``work`` on two threads that start at the same moment; each result or the InputError it raised."""
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work()
+        except InputError as error:
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_presses_on_open_voting_at_once_open_it_once(database: Database) -> None:
+    """The host's Open pressed twice (two tabs, a double click): the second waits for the first's row lock,
+    then finds the voting open and says so; one audit entry. The same for Close."""
+    room = _room(database)
+    for do, action, message in (
+        (vote_actions.open_voting, "votes.open", "voting is open already"),
+        (vote_actions.close_voting, "votes.close", "voting is not open"),
+    ):
+
+        def press(do: Callable[..., object] = do) -> object:
+            with database.transaction() as session:
+                return do(session, get_session(session, room["ws"]), actor=SYSTEM)
+
+        results = _twice_at_once(press)
+        refused = [r for r in results if isinstance(r, InputError)]
+        assert len(refused) == 1 and message in str(refused[0]), results
+        with database.reader() as session:
+            entries = session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+            assert len(entries) == 1, action

@@ -92,3 +92,41 @@ def test_the_host_runs_the_timer_and_everyone_reads_it(database: Database, app_f
         f"/api/v1/sessions/{ws_id}/timer", json={"do": "start", "minutes": 100000}, headers=auth["host"]
     )
     assert bad.status_code == 422
+
+
+def test_the_host_opens_and_closes_voting_and_the_rounds_input(database: Database, app_for: Any) -> None:
+    ws_id, card, auth = _room(database)
+    api = app_for(database)().client
+    voting = f"/api/v1/sessions/{ws_id}/voting"
+    again = api.put(voting, json={"do": "open"}, headers=auth["host"])
+    assert again.status_code == 400 and "open already" in again.json()["error"]
+    closed = api.put(voting, json={"do": "close"}, headers=auth["host"])
+    assert closed.status_code == 200 and closed.json() == {"voting": "ended", "dots": 2}
+    late = api.post(f"/api/v1/sessions/{ws_id}/votes", json={"card": card}, headers=auth["member"])
+    assert late.status_code == 400
+    assert api.put(voting, json={"do": "open"}, headers=auth["member"]).status_code == 403
+    dots = api.put(voting, json={"do": "dots", "dots": 5}, headers=auth["host"])
+    assert dots.status_code == 200 and dots.json()["dots"] == 5
+    assert api.put(voting, json={"do": "dots"}, headers=auth["host"]).status_code == 400
+    assert api.put(voting, json={"do": "shout"}, headers=auth["host"]).status_code == 422
+
+    round_input = f"/api/v1/sessions/{ws_id}/input"
+    assert api.get(round_input, headers=auth["member"]).json() == {"round": 1, "open": True}
+    assert api.put(round_input, json={"do": "close"}, headers=auth["member"]).status_code == 403
+    shut = api.put(round_input, json={"do": "close"}, headers=auth["host"])
+    assert shut.status_code == 200 and shut.json() == {"round": 1, "open": False}
+    twice = api.put(round_input, json={"do": "close"}, headers=auth["host"])
+    assert twice.status_code == 400 and "closed already" in twice.json()["error"]
+    post = api.post(
+        f"/api/v1/sessions/{ws_id}/contributions", json={"text": "Nog een idee"}, headers=auth["member"]
+    )
+    assert post.status_code == 400 and "closed" in post.json()["error"]
+    reopened = api.put(round_input, json={"do": "open"}, headers=auth["host"])
+    assert reopened.json() == {"round": 1, "open": True}
+    posted = api.post(
+        f"/api/v1/sessions/{ws_id}/contributions", json={"text": "Nog een idee"}, headers=auth["member"]
+    )
+    assert posted.status_code == 201, posted.text
+    schema = api.get("/api/openapi.json").json()
+    assert {"put"} <= set(schema["paths"]["/api/v1/sessions/{session_id}/voting"])
+    assert {"get", "put"} <= set(schema["paths"]["/api/v1/sessions/{session_id}/input"])

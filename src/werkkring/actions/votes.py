@@ -93,6 +93,7 @@ def set_dots(session: Session, work_session: WorkSession, dots: int, *, actor: A
 def open_voting(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
     """Participants may put their dots down from now on (also again after the host closed it)."""
     _require_host(session, actor, work_session)
+    lock_session(session, work_session)  # two presses at once: the second finds it open
     if not lifecycle.can_vote(work_session.status):
         raise InputError(
             N_("voting can start once there is input, not in status %(status)s"),
@@ -101,6 +102,8 @@ def open_voting(session: Session, work_session: WorkSession, *, actor: Actor) ->
     if not vote_queries.cards(session, work_session):
         raise InputError(N_("there are no cards to vote on yet"))
     row = _settings_row(session, work_session)
+    if row.voting == "open":
+        raise InputError(N_("voting is open already"))
     row.voting = "open"
     session.flush()
     live.publish(session, channel(work_session), {"type": "voting", "voting": "open", "dots": row.dots})
@@ -110,6 +113,7 @@ def open_voting(session: Session, work_session: WorkSession, *, actor: Actor) ->
 
 def close_voting(session: Session, work_session: WorkSession, *, actor: Actor) -> RoomSettings:
     _require_host(session, actor, work_session)
+    lock_session(session, work_session)
     row = _settings_row(session, work_session)
     if row.voting != "open":
         raise InputError(N_("voting is not open"))

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from werkkring import limits
 from werkkring.actions import timer as timer_actions
@@ -17,7 +18,9 @@ from werkkring.errors import N_, InputError, PermissionDenied
 from werkkring.queries import sessions as session_queries
 from werkkring.queries import timer as timer_queries
 from werkkring.queries import votes as vote_queries
+from werkkring.queries.sessions import current_round
 from werkkring.queries.votes import Voter
+from werkkring.store.models import WorkSession
 from werkkring.web.api import ERRORS, MemberId, Moment, reading, writing
 
 router = APIRouter(prefix="/api/v1", tags=["room"], responses=ERRORS)
@@ -103,6 +106,71 @@ def cast(request: Request, member_id: MemberId, session_id: int, body: CastIn) -
 @router.delete("/sessions/{session_id}/votes/{card}", response_model=CastOut, summary="Take a dot back")
 def take_back(request: Request, member_id: MemberId, session_id: int, card: int) -> CastOut:
     return _cast(request, member_id, session_id, card, back=True)
+
+
+class VotingIn(BaseModel):
+    do: Literal["open", "close", "dots"] = Field(description="Open the voting, close it, or set the dots.")
+    dots: int | None = Field(
+        None, ge=0, le=limits.DB_INT_MAX, description="For dots: how many each participant gets."
+    )
+
+
+class VotingOut(BaseModel):
+    voting: Literal["closed", "open", "ended"]
+    dots: int
+
+
+@router.put(
+    "/sessions/{session_id}/voting", response_model=VotingOut, summary="Open or close the voting (host)"
+)
+def set_voting(request: Request, member_id: MemberId, session_id: int, body: VotingIn) -> VotingOut:
+    """The host's voting controls, as on the host's panel: the same actions, rules and audit entries."""
+    with writing(request, member_id) as (session, actor):
+        work_session = session_queries.get_session(session, session_id)
+        if body.do == "open":
+            row = vote_actions.open_voting(session, work_session, actor=actor)
+        elif body.do == "close":
+            row = vote_actions.close_voting(session, work_session, actor=actor)
+        else:
+            if body.dots is None:
+                raise InputError(N_("the number of dots is a whole number, like 3"))
+            row = vote_actions.set_dots(session, work_session, body.dots, actor=actor)
+        return VotingOut(voting=row.voting, dots=row.dots)  # type: ignore[arg-type]
+
+
+class InputIn(BaseModel):
+    do: Literal["close", "open"] = Field(description="Close the current round's input, or open it again.")
+
+
+class InputOut(BaseModel):
+    round: int = Field(description="The current round.")
+    open: bool = Field(description="Whether participants may add input to the current round.")
+
+
+def _input_out(session: Session, work_session: WorkSession) -> InputOut:
+    current = current_round(session, work_session)
+    return InputOut(round=current, open=vote_queries.round_takes_input(session, work_session, current))
+
+
+@router.get("/sessions/{session_id}/input", response_model=InputOut, summary="Whether the round takes input")
+def round_input(request: Request, member_id: MemberId, session_id: int) -> InputOut:
+    with reading(request, member_id) as (session, _):
+        return _input_out(session, session_queries.get_session(session, session_id))
+
+
+@router.put(
+    "/sessions/{session_id}/input",
+    response_model=InputOut,
+    summary="Close or reopen the round's input (host)",
+)
+def set_round_input(request: Request, member_id: MemberId, session_id: int, body: InputIn) -> InputOut:
+    with writing(request, member_id) as (session, actor):
+        work_session = session_queries.get_session(session, session_id)
+        if body.do == "close":
+            vote_actions.close_input(session, work_session, actor=actor)
+        else:
+            vote_actions.reopen_input(session, work_session, actor=actor)
+        return _input_out(session, work_session)
 
 
 def _timer_out(view: timer_queries.TimerView) -> TimerOut:
