@@ -221,3 +221,62 @@ def test_dots_and_the_timer_reach_the_projector_without_reload(
     _shot(host, "room-host.en")
     host.goto(f"{url}/print/cards")
     _shot(host, "room-table-cards.en")
+
+
+def test_the_host_closes_the_input_and_the_phones_follow_without_reload(
+    live_server: LiveServer, contexts: Any
+) -> None:
+    """The host closes round 1's input: a member's phone swaps its input form for the host's message
+    without a reload; reopened, the form is back and a line sent from it arrives. Dutch, then English."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    server = live_server
+    with server.database.transaction() as session:
+        host = factories.member(session, "Rik Gastheer", role="host")
+        people = [factories.member(session, f"Tafelgast {i}", birth_year=1970 + 5 * i) for i in range(3)]
+        ws = session_actions.create_session(
+            session,
+            title="Inbreng dicht",
+            question=QUESTION,
+            starts_at=dt.datetime.now() + dt.timedelta(hours=1),
+            group_size=3,
+            actor=host,
+        )
+        for person in people:
+            session_actions.register(session, ws, actor=person)
+        session_actions.seat_groups(session, ws, [[p.id for p in people]], actor=host)
+        session_actions.lock_groups(session, ws, actor=host)
+        ws_id, host_email, phone_email = ws.id, host.email, people[0].email
+    url = f"{server.url}/sessions/{ws_id}"
+    hosting = sign_in(contexts({"width": 1280, "height": 900}), server, host_email)
+    phone = sign_in(contexts(PHONE), server, phone_email)
+    phone.goto(url)
+    expect(phone.locator("#input textarea")).to_be_visible()
+    phone.evaluate("window.__stayed = true")
+
+    close = hosting.locator("form[action$='/input'] button")
+    hosting.goto(url)
+    expect(close).to_have_text("Sluit de inbreng van ronde 1")
+    close.click()
+    expect(hosting.locator("p.flash[role]").first).to_contain_text("De inbreng van deze ronde is gesloten")
+    expect(phone.locator("#input-closed")).to_have_text("De host heeft de inbreng van ronde 1 gesloten.")
+    expect(phone.locator("#input")).to_have_count(0)
+    assert phone.evaluate("window.__stayed") is True
+    phone.locator("#my-group").scroll_into_view_if_needed()
+    _shot(phone, "room-input-closed-phone.nl")
+
+    expect(close).to_have_text("Open de inbreng van ronde 1 weer")
+    close.click()
+    expect(phone.locator("#input textarea")).to_be_visible()
+    phone.locator("#input textarea").fill("Na het heropenen: een plek om ervaringen te delen.")
+    phone.locator("#input").get_by_role("button", name="Inbreng toevoegen").click()
+    expect(phone.locator("#my-input")).to_contain_text("Na het heropenen")
+
+    _english(phone)
+    phone.goto(url)
+    hosting.goto(url)
+    close.click()
+    expect(phone.locator("#input-closed")).to_have_text("The host closed the input of round 1.")
+    phone.locator("#my-group").scroll_into_view_if_needed()
+    _shot(phone, "room-input-closed-phone.en")
