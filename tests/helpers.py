@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -23,3 +25,24 @@ def run_cli(
         timeout=timeout,
         check=False,
     )
+
+
+def at_once(*actions: Callable[[], object]) -> list[object]:
+    """Run the actions on threads that start at the same moment (two presses, two tabs); each one's result,
+    or the error it raised, in the order given."""
+    barrier = threading.Barrier(len(actions))
+    results: list[object] = [None] * len(actions)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = actions[index]()
+        except Exception as error:  # the test looks at which one lost, and why
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

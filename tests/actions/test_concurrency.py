@@ -4,11 +4,11 @@ forming groups or running the synthesis from the same page, Publish pressed twic
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from tests.helpers import at_once
 from werkkring.actions import sessions
 from werkkring.actions.members import create_member
 from werkkring.actions.permissions import SYSTEM
@@ -54,26 +54,6 @@ def _session(database: Database, host_id: int, capacity: int | None = None) -> i
         ).id
 
 
-def _at_once(actions: list[Callable[[], object]]) -> list[object]:
-    """Run the actions on threads released by one barrier; each result, or the error it raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = actions[index]()
-        except Exception as error:  # the test looks at who lost and why
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def _sign_up(database: Database, ws_id: int, member_id: int) -> Callable[[], object]:
     def run() -> object:
         with database.transaction() as session:
@@ -88,7 +68,7 @@ def _sign_up(database: Database, ws_id: int, member_id: int) -> Callable[[], obj
 def test_fifty_sign_ups_for_ten_places_at_once_register_exactly_ten(database: Database) -> None:
     people = _people(database, 52)
     ws_id = _session(database, people[0], capacity=10)
-    results = _at_once([_sign_up(database, ws_id, m) for m in people[2:]])
+    results = at_once(*[_sign_up(database, ws_id, m) for m in people[2:]])
     won = [r for r in results if isinstance(r, int)]
     lost = [r for r in results if not isinstance(r, int)]
     assert len(won) == 10
@@ -134,7 +114,7 @@ def test_two_hosts_forming_groups_from_the_same_page_one_wins(database: Database
     def form(session: object, me: Member, ws: WorkSession) -> object:
         return sessions.form_groups(session, ws, seed=7, seen=seen, actor=me)  # type: ignore[arg-type]
 
-    results = _at_once([_as(database, ws_id, people[0], form), _as(database, ws_id, people[1], form)])
+    results = at_once(_as(database, ws_id, people[0], form), _as(database, ws_id, people[1], form))
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1, results
     assert isinstance(errors[0], ConflictError)
@@ -155,7 +135,7 @@ def test_forming_groups_twice_at_once_without_a_page_state_never_breaks(database
     def form(session: object, me: Member, ws: WorkSession) -> object:
         return len(sessions.form_groups(session, ws, seed=3, actor=me))  # type: ignore[arg-type]
 
-    results = _at_once([_as(database, ws_id, people[0], form) for _ in range(4)])
+    results = at_once(*[_as(database, ws_id, people[0], form) for _ in range(4)])
     assert results == [3, 3, 3, 3]
     with database.reader() as session:
         seats = session.scalar(select(func.count()).select_from(Seat).where(Seat.session_id == ws_id))
@@ -193,7 +173,7 @@ def test_synthesis_pressed_twice_from_one_page_runs_once(database: Database) -> 
     def synthesise(session: object, me: Member, ws: WorkSession) -> object:
         return sessions.run_synthesis(session, ws, seen=seen, actor=me)  # type: ignore[arg-type]
 
-    results = _at_once([_as(database, ws_id, people[0], synthesise) for _ in range(2)])
+    results = at_once(*[_as(database, ws_id, people[0], synthesise) for _ in range(2)])
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results
 
 
@@ -206,7 +186,7 @@ def test_publish_pressed_twice_at_once_publishes_once(database: Database) -> Non
         sessions.publish(session, ws, "Drie thema's", actor=me)  # type: ignore[arg-type]
         return "published"
 
-    results = _at_once([_as(database, ws_id, people[0], publish) for _ in range(2)])
+    results = at_once(*[_as(database, ws_id, people[0], publish) for _ in range(2)])
     assert results.count("published") == 1, results
     (error,) = [r for r in results if isinstance(r, Exception)]
     assert isinstance(error, ConflictError) and "already published" in str(error)

@@ -4,13 +4,13 @@ late arrivals, table hosts; and what two people do at the same moment."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import at_once
 from werkkring.actions import room, sessions
 from werkkring.actions.members import create_member
 from werkkring.actions.permissions import SYSTEM
@@ -80,26 +80,6 @@ def _session(database: Database, host_id: int, **kwargs: Any) -> int:
             actor=host,
         )
         return ws.id
-
-
-def _at_once(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions on threads that start at the same moment; each result or the error it raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = actions[index]()
-        except Exception as error:  # the test looks at which one lost, and why
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(actions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_every_session_gets_its_own_readable_code(database: Database) -> None:
@@ -433,7 +413,7 @@ def test_two_joins_of_the_last_place_at_once_seat_one(database: Database) -> Non
 
         return run
 
-    results = _at_once(join(a), join(b))
+    results = at_once(join(a), join(b))
     assert sorted(type(r).__name__ for r in results) == ["InputError", "int"]
     assert any("is full" in str(r) for r in results)
     with database.reader() as session:
@@ -445,7 +425,7 @@ def test_two_joins_of_the_last_place_at_once_seat_one(database: Database) -> Non
         )
 
 
-def test_a_guest_and_a_member_taking_the_last_place_at_once(database: Database) -> None:
+def test_a_guest_and_a_member_taking_the_last_placeat_once(database: Database) -> None:
     host, a = _people(database, 2)
     ws_id = _session(database, host, capacity=1)
 
@@ -462,7 +442,7 @@ def test_a_guest_and_a_member_taking_the_last_place_at_once(database: Database) 
             assert ws is not None
             return room.join_as_guest(session, ws, name="Fatima", token="t-guest").id
 
-    results = _at_once(member_joins, guest_joins)
+    results = at_once(member_joins, guest_joins)
     assert sum(isinstance(r, InputError) for r in results) == 1
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(Registration)) == 1
@@ -478,7 +458,7 @@ def test_the_same_guest_pressing_join_twice_is_one_guest(database: Database) -> 
             assert ws is not None
             return room.join_as_guest(session, ws, name="Fatima Ouali", token="form-token-1").id
 
-    first, second = _at_once(press, press)
+    first, second = at_once(press, press)
     assert isinstance(first, int) and first == second
     with database.reader() as session:
         assert session.scalar(select(func.count()).select_from(Guest)) == 1
@@ -510,7 +490,7 @@ def test_seating_late_arrivals_twice_at_once_seats_each_once(database: Database)
             assert ws is not None and boss is not None
             return len(room.seat_arrivals(session, ws, actor=boss).placed)
 
-    results = _at_once(seat_all, seat_all)
+    results = at_once(seat_all, seat_all)
     assert sorted(results) == [0, 2], results  # type: ignore[type-var]
     with database.reader() as session:
         seats = session.scalars(select(Seat.member_id).where(Seat.session_id == ws_id)).all()
@@ -666,7 +646,7 @@ def test_two_presses_on_close_input_at_once_close_it_once(database: Database) ->
                 session, sessions.get_session(session, ws_id), actor=session.get(Member, ids[0])
             )
 
-    results = _at_once(press, press)
+    results = at_once(press, press)
     refused = [r for r in results if isinstance(r, InputError)]
     assert len(refused) == 1 and "already" in str(refused[0]), results
     with database.reader() as session:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import at_once
 from werkkring.actions import sessions as session_actions
 from werkkring.actions import votes as vote_actions
 from werkkring.actions.members import create_member
@@ -370,26 +371,6 @@ def test_the_dots_feed_the_synthesis_and_the_report(database: Database) -> None:
     assert f"{len(voters)} " in text
 
 
-def _twice_at_once(work: Callable[[], object]) -> list[object]:
-    """Run ``work`` on two threads that start at the same moment; each result or the InputError it raised."""
-    barrier = threading.Barrier(2)
-    results: list[object] = [None, None]
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work()
-        except InputError as error:
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_two_presses_on_open_voting_at_once_open_it_once(database: Database) -> None:
     """The host's Open pressed twice (two tabs, a double click): the second waits for the first's row lock,
     then finds the voting open and says so; one audit entry. The same for Close."""
@@ -403,7 +384,7 @@ def test_two_presses_on_open_voting_at_once_open_it_once(database: Database) -> 
             with database.transaction() as session:
                 return do(session, get_session(session, room["ws"]), actor=SYSTEM)
 
-        results = _twice_at_once(press)
+        results = at_once(press, press)
         refused = [r for r in results if isinstance(r, InputError)]
         assert len(refused) == 1 and message in str(refused[0]), results
         with database.reader() as session:
