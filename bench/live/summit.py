@@ -14,6 +14,13 @@ What is measured, on SQLite and PostgreSQL, with 1 and 2 web processes (``werkkr
 3. **Tables posting**: each phone reconnects to its own table's channel; one person at every table posts at
    the same moment; time from the post to each table-mate's phone receiving it, and the posts' own answer
    times.
+4. **The evening** (``--evening SECONDS``, 300 by default, 0 to leave it out): while every phone, the host's
+   panel and the projector stay connected, each person posts 3 contributions at random moments in the first
+   60 % of the window; then the host opens the voting and each person spends 3 dots on cards of any table at
+   random moments in the rest. Reported: posts and dots p50/p95/p99, time from a post to its arrival at every
+   table-mate (p95), lost and doubled writes (counted in the database afterwards), live connections that
+   dropped, the server's CPU (seconds, and share of one core over the window) and its peak memory (RSS of
+   all its processes).
 
 The clients run in one asyncio process on the same 2-core machine as the server, so the figures include the
 clients' own work: an upper bound of what phones over a network would see.
@@ -28,6 +35,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import re
 import sys
 import tempfile
@@ -35,6 +43,7 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import func, select
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -42,26 +51,27 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench" / "web"))
 
 from run import PASSWORD, free_port, scratch_database  # noqa: E402
-from throughput import cookie_of, start, stop  # noqa: E402
+from throughput import _cpu_seconds, _tree, cookie_of, start, stop  # noqa: E402
 
 from werkkring.actions import sessions as session_actions  # noqa: E402
 from werkkring.actions.accounts import hash_password  # noqa: E402
 from werkkring.store import Database, upgrade  # noqa: E402
-from werkkring.store.models import Member  # noqa: E402
+from werkkring.store.models import Contribution, Member, Vote  # noqa: E402
 
 TIMEOUT = 60.0
+MARKER = re.compile(r"\[(e\d+-\d)\]")
 TOKEN = re.compile(r'name="(csrf_token|token)" value="([^"]+)"')
 
 
 def quantiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     if not ordered:
-        return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
 
     def q(p: float) -> float:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
-    return {"p50": q(50), "p95": q(95), "max": ordered[-1] * 1000}
+    return {"p50": q(50), "p95": q(95), "p99": q(99), "max": ordered[-1] * 1000}
 
 
 def prepare(url: str, people: int) -> tuple[int, str, str]:
@@ -104,6 +114,7 @@ class Phone:
         self.arrived: list[tuple[float, dict[str, object]]] = []
         self.listening: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
+        self.fields: dict[str, str] = {}
 
     async def join(self, code: str) -> float:
         started = time.perf_counter()
@@ -137,16 +148,35 @@ class Phone:
             self.listening = None
 
     async def post(self, code: str, words: str) -> tuple[float, float]:
-        """When the post went out and how long its answer took."""
-        page = await self.client.get(f"/j/{code}")
-        fields = dict(TOKEN.findall(page.text))
+        """When the post went out and how long its answer took (the form's token is read once, as a phone
+        that keeps its page open does)."""
+        if not self.fields:
+            page = await self.client.get(f"/j/{code}")
+            self.fields = dict(TOKEN.findall(page.text))
         started = time.perf_counter()
         answer = await self.client.post(
-            f"/j/{code}/contributions", data={"text": words, **fields}, follow_redirects=False
+            f"/j/{code}/contributions", data={"text": words, **self.fields}, follow_redirects=False
         )
         if answer.status_code != 303:
             raise RuntimeError(f"post answered {answer.status_code}")
         return started, time.perf_counter() - started
+
+    async def dot(self, session_id: int, card: int) -> float:
+        """Put a dot on a card as the vote page's script does (the form, asking for JSON)."""
+        started = time.perf_counter()
+        answer = await self.client.post(
+            f"/sessions/{session_id}/votes",
+            data={"card": str(card), **self.fields},
+            headers={"accept": "application/json"},
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"dot answered {answer.status_code}: {answer.text[:200]}")
+        return time.perf_counter() - started
+
+    @property
+    def dropped(self) -> bool:
+        """The live connection ended by itself (not hung up by the phone)."""
+        return self.listening is not None and self.listening.done() and not self.listening.cancelled()
 
 
 async def until(condition: object, seconds: float) -> None:
@@ -155,7 +185,211 @@ async def until(condition: object, seconds: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def evening(base: str, code: str, session_id: int, host_email: str, people: int) -> dict[str, object]:
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+class Watch:
+    """The server's processes during a window: CPU seconds used and the peak of their memory."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self.task: asyncio.Task[None] | None = None
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, _rss_mb(_tree(self.pid)))
+            await asyncio.sleep(1.0)
+
+    def __enter__(self) -> Watch:
+        self.began, self.cpu = time.perf_counter(), _cpu_seconds(_tree(self.pid))
+        self.task = asyncio.create_task(self._sample())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self.task is not None
+        self.task.cancel()
+        self.peak = max(self.peak, _rss_mb(_tree(self.pid)))
+        self.cpu = _cpu_seconds(_tree(self.pid)) - self.cpu
+        self.wall = time.perf_counter() - self.began
+
+
+async def follow_room(client: httpx.AsyncClient, path: str, dropped: list[str]) -> None:
+    """The host's panel or the projector: one live connection held for the whole evening."""
+    try:
+        async with client.stream("GET", path, timeout=None) as answer:
+            async for _line in answer.aiter_lines():
+                pass
+        dropped.append(path)
+    except asyncio.CancelledError:
+        raise
+    except httpx.HTTPError:
+        dropped.append(path)
+
+
+async def whole_evening(
+    phones: list[Phone],
+    tables: dict[str, list[Phone]],
+    code: str,
+    session_id: int,
+    host: httpx.AsyncClient,
+    csrf: str,
+    window: float,
+    url: str,
+    server_pid: int,
+) -> dict[str, object]:
+    """Step 4: 3 posts and 3 dots per person spread over ``window`` seconds, everyone connected."""
+    result: dict[str, object] = {}
+    rng = random.Random(7)
+    room_dropped: list[str] = []
+    room = [
+        asyncio.create_task(follow_room(host, f"/sessions/{session_id}/room/events", room_dropped)),
+        asyncio.create_task(follow_room(host, f"/sessions/{session_id}/present/events", room_dropped)),
+    ]
+    table_of = {phone.index: key for key, members in tables.items() if key for phone in members}
+    mates = {key: members for key, members in tables.items() if key}
+    posts: list[tuple[float, float]] = []  # (sent at, answer time)
+    sent: list[tuple[str, float, str]] = []  # (table, sent at, marker) of each answered post
+    post_errors: list[str] = []
+    dots: list[float] = []
+    dot_errors: list[str] = []
+    answered_dots: dict[int, int] = {}
+    origin = time.perf_counter()
+
+    async def at(moment: float) -> None:
+        await asyncio.sleep(max(0.0, origin + moment - time.perf_counter()))
+
+    async def writer(phone: Phone) -> None:
+        for k, moment in enumerate(sorted(rng.uniform(0, 0.6 * window) for _ in range(3))):
+            await at(moment)
+            marker = f"e{phone.index}-{k}"
+            try:
+                began, took = await phone.post(
+                    code, f"Inbreng {k + 1} van deelnemer {phone.index} [e{phone.index}-{k}]"
+                )
+            except (RuntimeError, httpx.HTTPError) as error:
+                post_errors.append(str(error)[:120])
+                continue
+            posts.append((began, took))
+            if phone.index in table_of:
+                sent.append((table_of[phone.index], began, marker))
+
+    with Watch(server_pid) as watch:
+        await asyncio.gather(*(writer(phone) for phone in phones))
+        await at(0.6 * window)
+        opened = await host.post(f"/sessions/{session_id}/voting", data={"csrf_token": csrf, "do": "open"})
+        assert opened.status_code == 303, opened.text[:300]
+        cards = await asyncio.to_thread(_card_ids, url, session_id)
+
+        async def voter(phone: Phone) -> None:
+            chosen = rng.sample(cards, min(3, len(cards)))
+            moments = sorted(rng.uniform(0.6 * window + 1, window) for _ in chosen)
+            for card, moment in zip(chosen, moments, strict=True):
+                await at(moment)
+                try:
+                    dots.append(await phone.dot(session_id, card))
+                except (RuntimeError, httpx.HTTPError) as error:
+                    dot_errors.append(str(error)[:120])
+                    continue
+                answered_dots[phone.index] = answered_dots.get(phone.index, 0) + 1
+
+        await asyncio.gather(*(voter(phone) for phone in phones))
+        await asyncio.sleep(3.0)  # the last posts' news on their way
+
+    stored_posts, stored_dots, ids = await asyncio.to_thread(_stored, url, session_id)
+
+    def news(phone: Phone, since: float, card: int | None) -> float | None:
+        after = [
+            arrived
+            for arrived, data in phone.arrived
+            if data.get("type") == "contribution" and data.get("id") == card
+        ]
+        return after[0] - since if after else None
+
+    arrivals, missed = [], 0
+    for key, since, marker in sent:
+        for mate in mates[key]:
+            delay = news(mate, since, ids.get(marker))
+            if delay is None:
+                missed += 1
+            else:
+                arrivals.append(delay)
+    for task in room:
+        task.cancel()
+    await asyncio.gather(*room, return_exceptions=True)
+    expected = {f"e{p.index}-{k}" for p in phones for k in range(3)}
+    answered = len(posts)
+    result.update(
+        {
+            "window": window,
+            "posts": answered,
+            "post_failed": len(post_errors),
+            "post_errors": sorted(set(post_errors))[:3],
+            "evening_post": quantiles([took for _, took in posts]),
+            "update": quantiles(arrivals),
+            "update_missed": missed,
+            "dots": len(dots),
+            "dot_failed": len(dot_errors),
+            "dot_errors": sorted(set(dot_errors))[:3],
+            "evening_dot": quantiles(dots),
+            "lost_posts": answered - len(expected & set(stored_posts)),
+            "doubled_posts": sum(n - 1 for n in stored_posts.values() if n > 1),
+            "lost_dots": max(0, sum(answered_dots.values()) - sum(stored_dots.values())),
+            "doubled_dots": max(0, sum(stored_dots.values()) - sum(answered_dots.values())),
+            "dropped": sum(p.dropped for p in phones) + len(room_dropped),
+            "server_cpu": watch.cpu,
+            "server_core_share": watch.cpu / watch.wall,
+            "server_rss_mb": watch.peak,
+        }
+    )
+    return result
+
+
+def _card_ids(url: str, session_id: int) -> list[int]:
+    database = Database(url)
+    try:
+        with database.reader() as session:
+            return list(session.scalars(select(Contribution.id).where(Contribution.session_id == session_id)))
+    finally:
+        database.dispose()
+
+
+def _stored(url: str, session_id: int) -> tuple[dict[str, int], dict[int, int], dict[str, int]]:
+    """Each evening post's marker with how often it is stored, the dots stored per voter, and the
+    contribution's id of each marker."""
+    database = Database(url)
+    try:
+        with database.reader() as session:
+            rows = session.execute(
+                select(Contribution.id, Contribution.text).where(Contribution.session_id == session_id)
+            )
+            markers: dict[str, int] = {}
+            ids: dict[str, int] = {}
+            for card, text in rows:
+                found = MARKER.search(text)
+                if found:
+                    markers[found.group(1)] = markers.get(found.group(1), 0) + 1
+                    ids[found.group(1)] = card
+            counted = session.execute(
+                select(Vote.member_id, func.count())
+                .where(Vote.session_id == session_id)
+                .group_by(Vote.member_id)
+            )
+            return markers, {int(m or 0): int(n) for m, n in counted}, ids
+    finally:
+        database.dispose()
+
+
+async def evening(
+    base: str, code: str, session_id: int, host_email: str, people: int, window: float, url: str, pid: int
+) -> dict[str, object]:
     phones = [Phone(base, i) for i in range(people)]
     result: dict[str, object] = {}
     try:
@@ -183,7 +417,6 @@ async def evening(base: str, code: str, session_id: int, host_email: str, people
         )
         assert locked.status_code == 303, locked.text[:300]
         result["lock_answer_ms"] = (time.perf_counter() - clicked) * 1000
-        await host.aclose()
 
         def heard(phone: Phone) -> float | None:
             after = [at for at, data in phone.arrived if at >= clicked and data.get("type") == "groups"]
@@ -238,6 +471,9 @@ async def evening(base: str, code: str, session_id: int, host_email: str, people
         result["input_news"] = quantiles(arrivals)
         result["input_missed"] = len(waiting) - len(arrivals)
         result["unseated"] = len(tables.get("", []))
+        if window > 0:
+            result.update(await whole_evening(phones, tables, code, session_id, host, csrf, window, url, pid))
+        await host.aclose()
     finally:
         for phone in phones:
             await phone.hang_up()
@@ -245,7 +481,7 @@ async def evening(base: str, code: str, session_id: int, host_email: str, people
     return result
 
 
-def run(backend: str, workers: int, people: int, tmp: Path) -> dict[str, object]:
+def run(backend: str, workers: int, people: int, tmp: Path, window: float) -> dict[str, object]:
     with scratch_database(backend, tmp, f"live-{workers}") as url:
         session_id, code, host_email = prepare(url, people)
         port = free_port()
@@ -262,7 +498,11 @@ def run(backend: str, workers: int, people: int, tmp: Path) -> dict[str, object]
         log = tmp / f"serve-{backend}-{workers}.log"
         process, _ = start([*command, "--no-jobs"], env, log, f"http://127.0.0.1:{port}/healthz")
         try:
-            found = asyncio.run(evening(f"http://127.0.0.1:{port}", code, session_id, host_email, people))
+            found = asyncio.run(
+                evening(
+                    f"http://127.0.0.1:{port}", code, session_id, host_email, people, window, url, process.pid
+                )
+            )
         finally:
             stop(process)
         found.update({"backend": backend, "workers": workers, "people": people, "load": os.getloadavg()[0]})
@@ -275,11 +515,16 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
         assert isinstance(value, dict)
         return f"{value['p50']:.0f} / {value['p95']:.0f} / {value['max']:.0f}"
 
+    def q4(row: dict[str, object], key: str) -> str:
+        value = row[key]
+        assert isinstance(value, dict)
+        return f"{value['p50']:.0f} / {value['p95']:.0f} / {value['p99']:.0f} / {value['max']:.0f}"
+
     lines = [
         "# A summit, live: 1,000 phones join, follow and post",
         "",
         f"Command: `python bench/live/summit.py --people {args.people} --backends {' '.join(args.backends)} "
-        f"--workers {' '.join(map(str, args.workers))}`  ",
+        f"--workers {' '.join(map(str, args.workers))} --evening {args.evening:.0f}`  ",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}; "
         "clients and server on the same machine (the clients' own work is in the figures)  ",
         f"Date: {dt.date.today().isoformat()}",
@@ -300,6 +545,32 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
             f"{row['groups_missed']} | "
             f"{q(row, 'post')} | {q(row, 'input_news')} | {row['input_missed']} | {row['load']:.1f} |"
         )
+    evenings = [row for row in rows if "window" in row]
+    if evenings:
+        lines += [
+            "",
+            "*The evening*: every phone, the host's panel and the projector connected; each person posts 3 "
+            "times in the first 60 % of the window, then spends 3 dots in the rest. Posts and dots in ms as "
+            "p50 / p95 / p99 / max; *update*: from a post to its arrival at each table-mate's phone (p95, ms); "
+            "lost and doubled counted in the database; *dropped*: live connections that ended by themselves; "
+            "server CPU over the window (seconds, and as a share of one core) and its peak memory.",
+            "",
+            "| database | web processes | people | window s | posts | failed | post | update p95 | missed | "
+            "dots | failed | dot | lost | doubled | dropped | server CPU s (core share) | peak MB | load |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|",
+        ]
+        for row in evenings:
+            update = row["update"]
+            assert isinstance(update, dict)
+            lines.append(
+                f"| {row['backend']} | {row['workers']} | {row['people']} | {row['window']:.0f} | "
+                f"{row['posts']} | {row['post_failed']} | {q4(row, 'evening_post')} | {update['p95']:.0f} | "
+                f"{row['update_missed']} | {row['dots']} | {row['dot_failed']} | {q4(row, 'evening_dot')} | "
+                f"posts {row['lost_posts']}, dots {row['lost_dots']} | "
+                f"posts {row['doubled_posts']}, dots {row['doubled_dots']} | {row['dropped']} | "
+                f"{row['server_cpu']:.0f} ({row['server_core_share']:.0%}) | {row['server_rss_mb']:.0f} | "
+                f"{row['load']:.1f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -308,13 +579,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument(
+        "--evening", type=float, default=300.0, help="seconds of the evening step (0: leave it out)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "live-summit.md")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for backend in args.backends:
             for workers in args.workers:
-                row = run(backend, workers, args.people, Path(folder))
+                row = run(backend, workers, args.people, Path(folder), args.evening)
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     args.out.write_text(table(rows, args))
