@@ -551,7 +551,7 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
             "",
             "*The evening*: every phone, the host's panel and the projector connected; each person posts 3 "
             "times in the first 60 % of the window, then spends 3 dots in the rest. Posts and dots in ms as "
-            "p50 / p95 / p99 / max; *update*: from a post to its arrival at each table-mate's phone (p95, ms); "
+            "p50 / p95 / p99 / max; *update*: from a post to its arrival at each table-mate's phone (p95); "
             "lost and doubled counted in the database; *dropped*: live connections that ended by themselves; "
             "server CPU over the window (seconds, and as a share of one core) and its peak memory.",
             "",
