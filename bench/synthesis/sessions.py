@@ -20,7 +20,8 @@ one class), with ``auto`` and with the true number of themes; themes found (auto
 number; off-topic lines set aside (recall) and on-topic lines set aside; moves to agree (the fewest cards a
 host moves to reach the labelled grouping, per 100 cards: the set-aside pile stands for the off-topic lines,
 themes are matched one-to-one to the labelled themes by an optimal assignment); label overlap (the matched
-theme's label shares a content word, by lemma, with the facilitator's title); seconds per draft.
+theme's label shares a content word, by lemma, with the facilitator's title); one-word labels (share of
+the draft's labels that say one word); seconds per draft.
 """
 
 # ruff: noqa: E402
@@ -226,6 +227,13 @@ def content_lemmas(text: str, language: str) -> set[str]:
     }
 
 
+def content_words(label: str) -> list[str]:
+    """The label's words less "and"/"en" and the theme separator: how many words it says."""
+    from werkkring.engines.text import tokenize
+
+    return [w for w in tokenize(label) if w not in ("and", "en")]
+
+
 def measure(session: Session, auto: Draft, fixed: Draft) -> dict[str, Any]:
     truth = session.truth
     n = len(truth)
@@ -266,6 +274,8 @@ def measure(session: Session, auto: Draft, fixed: Draft) -> dict[str, Any]:
         "moves per 100": 100 * (n - matched) / n,
         "label overlap": label_hits / len(true_themes),
         "seconds": auto.seconds,
+        "one-word labels": sum(len(content_words(auto.labels.get(t, ""))) <= 1 for t in themes)
+        / max(1, len(themes)),
         "labels": [auto.labels[t] for t in themes],
     }
 
@@ -310,6 +320,7 @@ COLUMNS = [
     ("on-topic set aside", "on-topic aside", "{:.0%}"),
     ("moves per 100", "moves/100", "{:.0f}"),
     ("label overlap", "label overlap", "{:.0%}"),
+    ("one-word labels", "1-word labels", "{:.0%}"),
     ("seconds", "s", "{:.2f}"),
 ]
 
@@ -318,12 +329,12 @@ def summary(result: dict[str, Any]) -> dict[str, float]:
     rows = list(result["sessions"].values())
     out: dict[str, float] = {}
     for key, _, _ in COLUMNS:
-        values = [r[key] for r in rows if r[key] is not None]
+        values = [r[key] for r in rows if r.get(key) is not None]
         if key == "within 1":
             out[key] = sum(bool(v) for v in values)
         elif key == "themes":
             continue
-        else:
+        elif values:
             out[key] = statistics.fmean(float(v) for v in values)
     return out
 
@@ -332,12 +343,18 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
     lines = [
         "# Theme synthesis on realistic labelled work sessions",
         "",
-        "Rerun: `python bench/synthesis/sessions.py --split dev` and `--split holdout` (see the script's doc",
-        "for `today`). ARI over all contributions (set-aside pile and off-topic lines one class each); ±1 =",
+        "Rerun (the commands that made the rows of this commit):",
+        "`.venv/bin/python bench/synthesis/sessions.py --split dev"
+        " --variants baseline,lexical,embedding,hybrid,oracle`",
+        "and the same with `--split holdout` (about 20 s each once the sentence vectors are cached;",
+        "`today` needs `--today-src`, see the script's doc; its rows are from an earlier run, as dated).",
+        "Each row says its date, commit and machine load (1-minute load average, shared 2-core machine).",
+        "ARI over all contributions (set-aside pile and off-topic lines one class each); ±1 =",
         "themes found with `auto` within one of the labelled number; off-topic aside = share of the lines",
         "that do not answer the question set aside; on-topic aside = share of the others wrongly set aside;",
         "moves/100 = cards a host moves to reach the labelled grouping, per 100 cards; label overlap = the",
-        "theme's label shares a content word with the facilitator's title; s = seconds per draft (auto).",
+        "theme's label shares a content word with the facilitator's title; 1-word labels = share of the",
+        "draft's labels that are one word (the labels' quality, no target); s = seconds per draft (auto).",
         "Issue targets on held-back sessions: ARI ≥ 0.30, ±1 in ≥ 10 of 12, off-topic aside ≥ 50 % with",
         "on-topic aside ≤ 5 %, label overlap ≥ 60 %.",
         "",
@@ -356,7 +373,9 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
             for key, _, fmt in COLUMNS:
                 if key == "themes":
                     continue
-                if key == "within 1":
+                if key not in mean:
+                    cells.append("")
+                elif key == "within 1":
                     cells.append(f"{int(mean[key])} of {len(result['sessions'])}")
                 else:
                     cells.append(fmt.format(mean[key]))
@@ -370,7 +389,7 @@ def render(split_results: dict[str, dict[str, dict[str, Any]]]) -> str:
             for name, row in result["sessions"].items():
                 cells = [
                     ""
-                    if row[key] is None
+                    if row.get(key) is None
                     else (fmt.format(row[key]) if key != "within 1" else "✓✗"[not row[key]])
                     for key, _, fmt in COLUMNS
                 ]
