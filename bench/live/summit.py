@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -260,7 +260,8 @@ async def whole_evening(
     post_errors: list[str] = []
     dots: list[float] = []
     dot_errors: list[str] = []
-    answered_dots: dict[int, int] = {}
+    answered_dots: set[tuple[str, int]] = set()  # (voter's name, card) of each answered dot
+    answered_posts: set[str] = set()
     origin = time.perf_counter()
 
     async def at(moment: float) -> None:
@@ -278,6 +279,7 @@ async def whole_evening(
                 post_errors.append(str(error)[:120])
                 continue
             posts.append((began, took))
+            answered_posts.add(marker)
             if phone.index in table_of:
                 sent.append((table_of[phone.index], began, marker))
 
@@ -298,7 +300,7 @@ async def whole_evening(
                 except (RuntimeError, httpx.HTTPError) as error:
                     dot_errors.append(str(error)[:120])
                     continue
-                answered_dots[phone.index] = answered_dots.get(phone.index, 0) + 1
+                answered_dots.add((f"Deelnemer {phone.index}", card))
 
         await asyncio.gather(*(voter(phone) for phone in phones))
         await asyncio.sleep(3.0)  # the last posts' news on their way
@@ -324,8 +326,13 @@ async def whole_evening(
     for task in room:
         task.cancel()
     await asyncio.gather(*room, return_exceptions=True)
-    expected = {f"e{p.index}-{k}" for p in phones for k in range(3)}
     answered = len(posts)
+    dot_pairs: dict[tuple[str, int], int] = {}
+    for pair in stored_dots:
+        dot_pairs[pair] = dot_pairs.get(pair, 0) + 1
+    per_voter: dict[str, int] = {}
+    for name, _card in stored_dots:
+        per_voter[name] = per_voter.get(name, 0) + 1
     result.update(
         {
             "window": window,
@@ -339,10 +346,15 @@ async def whole_evening(
             "dot_failed": len(dot_errors),
             "dot_errors": sorted(set(dot_errors))[:3],
             "evening_dot": quantiles(dots),
-            "lost_posts": answered - len(expected & set(stored_posts)),
+            # Lost: answered but not stored. Doubled: stored twice, or more dots than a person has. A request
+            # the client gave up on (failed) may still be stored: counted apart, not as lost or doubled.
+            "lost_posts": len(answered_posts - set(stored_posts)),
             "doubled_posts": sum(n - 1 for n in stored_posts.values() if n > 1),
-            "lost_dots": max(0, sum(answered_dots.values()) - sum(stored_dots.values())),
-            "doubled_dots": max(0, sum(stored_dots.values()) - sum(answered_dots.values())),
+            "stored_unanswered_posts": len(set(stored_posts) - answered_posts),
+            "lost_dots": len(answered_dots - set(dot_pairs)),
+            "doubled_dots": sum(n - 1 for n in dot_pairs.values() if n > 1)
+            + sum(n - 3 for n in per_voter.values() if n > 3),
+            "stored_unanswered_dots": len(set(dot_pairs) - answered_dots),
             "dropped": sum(p.dropped for p in phones) + len(room_dropped),
             "server_cpu": watch.cpu,
             "server_core_share": watch.cpu / watch.wall,
@@ -361,9 +373,9 @@ def _card_ids(url: str, session_id: int) -> list[int]:
         database.dispose()
 
 
-def _stored(url: str, session_id: int) -> tuple[dict[str, int], dict[int, int], dict[str, int]]:
-    """Each evening post's marker with how often it is stored, the dots stored per voter, and the
-    contribution's id of each marker."""
+def _stored(url: str, session_id: int) -> tuple[dict[str, int], list[tuple[str, int]], dict[str, int]]:
+    """Each evening post's marker with how often it is stored, every dot stored as (voter's name, card),
+    and the contribution's id of each marker."""
     database = Database(url)
     try:
         with database.reader() as session:
@@ -377,12 +389,12 @@ def _stored(url: str, session_id: int) -> tuple[dict[str, int], dict[int, int], 
                 if found:
                     markers[found.group(1)] = markers.get(found.group(1), 0) + 1
                     ids[found.group(1)] = card
-            counted = session.execute(
-                select(Vote.member_id, func.count())
+            dots = session.execute(
+                select(Member.name, Vote.contribution_id)
+                .join(Member, Member.id == Vote.member_id)
                 .where(Vote.session_id == session_id)
-                .group_by(Vote.member_id)
             )
-            return markers, {int(m or 0): int(n) for m, n in counted}, ids
+            return markers, [(name, int(card)) for name, card in dots], ids
     finally:
         database.dispose()
 
@@ -552,7 +564,9 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
             "*The evening*: every phone, the host's panel and the projector connected; each person posts 3 "
             "times in the first 60 % of the window, then spends 3 dots in the rest. Posts and dots in ms as "
             "p50 / p95 / p99 / max; *update*: from a post to its arrival at each table-mate's phone (p95); "
-            "lost and doubled counted in the database; *dropped*: live connections that ended by themselves; "
+            "*failed*: no answer within 60 s or not the expected one (in brackets: how many of those were "
+            "stored all the same); lost (answered, not stored) and doubled (stored twice, or more dots than "
+            "a person has) counted in the database; *dropped*: live connections that ended by themselves; "
             "server CPU over the window (seconds, and as a share of one core) and its peak memory.",
             "",
             "| database | web processes | people | window s | posts | failed | post | update p95 | missed | "
@@ -564,8 +578,9 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
             assert isinstance(update, dict)
             lines.append(
                 f"| {row['backend']} | {row['workers']} | {row['people']} | {row['window']:.0f} | "
-                f"{row['posts']} | {row['post_failed']} | {q4(row, 'evening_post')} | {update['p95']:.0f} | "
-                f"{row['update_missed']} | {row['dots']} | {row['dot_failed']} | {q4(row, 'evening_dot')} | "
+                f"{row['posts']} | {row['post_failed']} ({row['stored_unanswered_posts']}) | "
+                f"{q4(row, 'evening_post')} | {update['p95']:.0f} | {row['update_missed']} | {row['dots']} | "
+                f"{row['dot_failed']} ({row['stored_unanswered_dots']}) | {q4(row, 'evening_dot')} | "
                 f"posts {row['lost_posts']}, dots {row['lost_dots']} | "
                 f"posts {row['doubled_posts']}, dots {row['doubled_dots']} | {row['dropped']} | "
                 f"{row['server_cpu']:.0f} ({row['server_core_share']:.0%}) | {row['server_rss_mb']:.0f} | "
