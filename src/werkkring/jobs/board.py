@@ -97,9 +97,10 @@ def _plain(params: Any) -> dict[str, Any]:
 
 
 @contextmanager
-def _alive(context: JobContext, every: float = HEARTBEAT) -> Iterator[None]:
-    """Extend the job's lease every ``every`` seconds while the block runs."""
+def _alive(context: JobContext) -> Iterator[None]:
+    """Extend the job's lease every :data:`HEARTBEAT` seconds while the block runs."""
     stop = threading.Event()
+    every = HEARTBEAT
 
     def beat() -> None:
         while not stop.wait(every):
