@@ -86,6 +86,11 @@ def _draft_events(database: Database, session_id: int) -> list[str]:
     return [e["job"] for e in map(json.loads, rows) if e.get("type") == "board" and "job" in e]
 
 
+def _said(message: str) -> str:
+    """A message as the board shows it: a sentence (capital, full stop), escaped."""
+    return str(escape(message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")))
+
+
 def _draft_block(html: str) -> str:
     start = html.index('id="board-draft"')
     return html[start : html.index("</div>", start)]
@@ -117,7 +122,7 @@ def test_a_failed_draft_shows_why_in_both_languages_and_try_again_makes_it(
     asked = job.created_at.replace(tzinfo=dt.UTC).astimezone(board_queries._ZONE).strftime("%H:%M")
     assert 'data-state="failed"' in block and 'role="alert"' in block
     assert nl("The draft asked at %(time)s could not be made.") % {"time": asked} in block
-    assert str(escape(nl(board_queries.SERVER_PROBLEM))) in block
+    assert _said(nl(board_queries.SERVER_PROBLEM)) in block
     assert f'action="/sessions/{room.session_id}/board/retry"' in block and "Opnieuw proberen" in block
     assert SECRET not in page and "Traceback" not in page and "RuntimeError" not in page
     assert 'data-running="no"' in page
@@ -126,7 +131,7 @@ def test_a_failed_draft_shows_why_in_both_languages_and_try_again_makes_it(
     page = host.get(f"/sessions/{room.session_id}").text
     block = _draft_block(page)
     assert f"The draft asked at {asked} could not be made." in block
-    assert str(escape(board_queries.SERVER_PROBLEM)) in block and ">Try again</button>" in block
+    assert _said(board_queries.SERVER_PROBLEM) in block and ">Try again</button>" in block
     assert SECRET not in page and "Traceback" not in page
     tries = ["running", "retrying"] * 2 + ["running", "failed"]
     assert _draft_events(database, room.session_id) == ["queued", *tries]
@@ -163,9 +168,9 @@ def test_a_draft_that_fails_on_purpose_says_so_in_the_hosts_language(
     (job,) = _jobs(database)
     assert job.status == "failed" and job.attempts == 1  # bad input is not tried again
     block = _draft_block(host.get(f"/sessions/{room.session_id}").text)
-    assert i18n.translator("nl")(message) in block and i18n.translator("nl")(message) != message
+    assert _said(i18n.translator("nl")(message)) in block and i18n.translator("nl")(message) != message
     host.post("/language", {"language": "en", "next": "/"})
-    assert message in _draft_block(host.get(f"/sessions/{room.session_id}/board").text)
+    assert _said(message) in _draft_block(host.get(f"/sessions/{room.session_id}/board").text)
 
 
 def test_a_participant_sees_no_draft_state_and_cannot_try_again(
@@ -242,7 +247,7 @@ def test_a_stuck_draft_is_handed_over_again_once(database: Database, app_for: An
     browser.sign_in(_email(database, room.host))
     block = _draft_block(browser.get(f"/sessions/{room.session_id}").text)
     assert 'data-state="queued"' in block and 'data-stuck="yes"' in block and "/board/retry" in block
-    assert str(escape(i18n.translator("nl")(board_queries.STUCK_QUEUED_PROBLEM))) in block
+    assert _said(i18n.translator("nl")(board_queries.STUCK_QUEUED_PROBLEM)) in block
     pressed = browser.post(f"/sessions/{room.session_id}/board/retry", {})
     assert pressed.status_code == 303
     (ran,) = _jobs(database)  # the same job, handed to the worker again, ran (immediate backend)
