@@ -313,17 +313,26 @@ def test_try_again_pressed_twice_at_once_gives_one_job(
     assert len(_retries(database)) == 1
 
 
+@pytest.mark.parametrize("stuck", ["queued", "running"])
 def test_a_stuck_draft_pressed_twice_at_once_is_handed_over_once(
-    database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch
+    database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch, stuck: str
 ) -> None:
-    with database.transaction() as session:  # asked long ago; no worker ever took it
+    with database.transaction() as session:
         host = session.get(Member, made.host)
         assert host is not None
         job = board.request_rerun(session, get_session(session, made.session_id), actor=host, version=None)
         session.flush()
-        session.execute(
-            update(Job).where(Job.id == job).values(run_after=utcnow() - 2 * board_queries.STUCK_QUEUED)
-        )
+        long_ago = utcnow() - 2 * board_queries.STUCK_QUEUED
+        if stuck == "queued":  # asked long ago; no worker ever took it
+            values: dict[str, Any] = {"run_after": long_ago}
+        else:  # taken by a worker that stopped answering: its lease ran out
+            values = {"status": "running", "attempts": 1, "started_at": long_ago, "lease_until": long_ago}
+        session.execute(update(Job).where(Job.id == job).values(**values))
+    with database.reader() as session:
+        seen = board_queries.draft_job(session, get_session(session, made.session_id))
+    why = board_queries.STUCK_QUEUED_PROBLEM if stuck == "queued" else board_queries.STUCK_RUNNING_PROBLEM
+    assert seen is not None and seen.state == stuck and seen.stuck and seen.can_retry
+    assert [m.template for m in seen.problem] == [why]
     if not database.is_sqlite:  # both presses saw it stuck before either hands it over
         inside = threading.Barrier(2)
         real = queue.hand_over_again
