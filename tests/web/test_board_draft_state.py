@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from werkkring.errors import N_, InputError
 from werkkring.queries import board as board_queries
 from werkkring.queries.sessions import get_session
 from werkkring.store import Database
-from werkkring.store.models import AuditEntry, Job, LiveEvent, Member, utcnow
+from werkkring.store.models import AuditEntry, BreakoutGroup, Job, LiveEvent, Member, utcnow
 
 SECRET = "engine exploded at line 42 of _cluster.py"
 
@@ -121,6 +122,13 @@ def test_a_failed_draft_shows_why_in_both_languages_and_try_again_makes_it(
     block = _draft_block(page)
     asked = job.created_at.replace(tzinfo=dt.UTC).astimezone(board_queries._ZONE).strftime("%H:%M")
     assert 'data-state="failed"' in block and 'role="alert"' in block
+    # The host's synthesis part of the page is open while a draft failed, even with the groups unlocked.
+    with database.transaction() as session:
+        session.execute(
+            update(BreakoutGroup).where(BreakoutGroup.session_id == room.session_id).values(locked=False)
+        )
+    opened = r'<details class="host-part" open><summary><h3 id="themes">'
+    assert re.search(opened, host.get(f"/sessions/{room.session_id}").text)
     assert nl("The draft asked at %(time)s could not be made.") % {"time": asked} in block
     assert _said(nl(board_queries.SERVER_PROBLEM)) in block
     assert f'action="/sessions/{room.session_id}/board/retry"' in block and "Opnieuw proberen" in block
