@@ -4,7 +4,7 @@ transaction still does for scripts) and after (``actions.board.rerun_outside``: 
 no transaction open, one short write — what the background job and the in-request path run).
 
     .venv/bin/python bench/board/synthesis_wait.py [--cards 100,300,1000] [--database postgresql+psycopg://…/db]
-        [--no-write]
+        [--paths before,after] [--no-write]
 
 Cards: the labelled lines of bench/synthesis/sessions (dev, then holdout), in order and cycled; a repeat gets
 " (tafel N)" appended so every text is distinct (no vector comes from a cache), one group per 10 cards. For
@@ -150,8 +150,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cards", default="100,300,1000")
     parser.add_argument("--database", default="")
+    parser.add_argument("--paths", default="before,after", help="before, after or both (comma-separated)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    if not args.paths or set(args.paths.split(",")) - {"before", "after"}:
+        parser.error("--paths takes before, after or before,after")
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -168,7 +171,7 @@ def main() -> None:
             [board.SynthesisInput("warm up"), board.SynthesisInput("the model")], backend="hybrid"
         )
         for count in (int(c) for c in args.cards.split(",")):
-            for path in ("before", "after"):
+            for path in args.paths.split(","):
                 row = measure(database, count, path)
                 rows.append(row)
                 print(row, flush=True)

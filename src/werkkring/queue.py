@@ -44,6 +44,9 @@ _PENDING: Final = "werkkring.jobs.pending"
 WORKER: Final = f"{socket.gethostname()}:{os.getpid()}"
 
 Handler = Callable[..., Any]
+Announce = Callable[[Session, dict[str, Any], str], None]
+"""Told, in the transaction that changes a job's status, the job's payload and its new status (running,
+retrying, failed, done): a kind whose jobs someone watches on a page publishes it there (werkkring.live)."""
 
 
 @dataclass(frozen=True)
@@ -51,18 +54,24 @@ class Kind:
     handler: Handler
     max_attempts: int
     backoff: float
+    announce: Announce | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
 def handler(
-    kind: str, *, max_attempts: int = 5, backoff: float = BACKOFF_SECONDS
+    kind: str,
+    *,
+    max_attempts: int = 5,
+    backoff: float = BACKOFF_SECONDS,
+    announce: Announce | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register ``function`` as the handler of jobs of ``kind`` (retried with back-off ``backoff * 2**n``)."""
+    """Register ``function`` as the handler of jobs of ``kind`` (retried with back-off ``backoff * 2**n``;
+    ``announce``: told each change of a job's status, see :data:`Announce`)."""
 
     def register(function: Handler) -> Handler:
-        KINDS[kind] = Kind(function, max_attempts, backoff)
+        KINDS[kind] = Kind(function, max_attempts, backoff, announce)
         return function
 
     return register
@@ -291,6 +300,7 @@ class Runner:
             job = session.get(Job, job_id)
             if job is not None:
                 live.publish(session, CHANNEL, {"job": job.id, "kind": job.kind, "status": "running"})
+                _announce(session, job, "running")
             return job
 
     def run(self, job_id: str) -> str | None:
@@ -316,6 +326,7 @@ class Runner:
                         status="done", finished_at=utcnow(), active_key=None, lease_until=None, error=None
                     )
                 )
+                _announce(session, job, "done")
             log.info("job %s done", job.kind, extra={"kind": job.kind})
             return "done"
 
@@ -337,6 +348,7 @@ class Runner:
         with self.database.transaction() as session:
             session.execute(update(Job).where(Job.id == job.id).values(**values))
             live.publish(session, CHANNEL, {"job": job.id, "kind": job.kind, "status": values["status"]})
+            _announce(session, job, values["status"])
         if retry:
             dispatch = _dispatchers.get(self.database.engine)
             if dispatch is not None:
@@ -376,6 +388,12 @@ class Runner:
                     select(Job.id).where(Job.status.in_(("queued", "retrying")), Job.run_after <= now)
                 )
         return list(dict.fromkeys(due))
+
+
+def _announce(session: Session, job: Job, status: str) -> None:
+    kind = KINDS.get(job.kind)
+    if kind is not None and kind.announce is not None:
+        kind.announce(session, dict(job.payload or {}), status)
 
 
 def _process_gone(worker: str | None, host: str) -> bool:
@@ -426,6 +444,35 @@ def items_of(session: Session, job_id: str, exclude: str | None = None, limit: i
     if exclude:
         query = query.where(JobItem.status != exclude)
     return list(session.scalars(query))
+
+
+HANDED_OVER: Final = "handed over again: no worker had taken it, or its worker stopped answering"
+
+
+def hand_over_again(session: Session, job_id: str, *, not_taken_since: dt.datetime) -> bool:
+    """A job that looks stuck — queued (or due to try again) since before ``not_taken_since`` and taken by
+    no worker, or running with its lease run out (its worker stopped answering) — becomes due now and is
+    handed to the backend again after the commit. One conditional UPDATE: of two asking at the same moment
+    one does it, the other gets False (as when the job is no longer stuck). The runner claims a job once
+    however often it is handed over."""
+    now = utcnow()
+    waiting = (Job.status.in_(("queued", "retrying"))) & (Job.run_after < not_taken_since)
+    silent = (Job.status == "running") & (Job.lease_until < now)
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, waiting | silent)
+        .values(
+            status="retrying",
+            run_after=now,
+            lease_until=None,
+            error=HANDED_OVER,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    session.info.setdefault(_PENDING, []).append((job_id, 0.0))
+    return True
 
 
 def requeue(session: Session, job: Job) -> None:

@@ -12,18 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.board_setup import Evening, evening
 from werkkring import queue
 from werkkring.actions import board
 from werkkring.actions import sessions as session_actions
 from werkkring.config import Settings
-from werkkring.errors import ConflictError
+from werkkring.errors import N_, ConflictError, InputError
 from werkkring.queries import board as board_queries
 from werkkring.queries.sessions import get_session
 from werkkring.store import Database
-from werkkring.store.models import AuditEntry, Contribution, Job, Member
+from werkkring.store.models import AuditEntry, Contribution, Job, Member, utcnow
 
 WAIT = 60  # seconds a step may take on the shared machine before the test calls it blocked
 
@@ -244,3 +244,147 @@ def test_synthesise_on_a_large_board_clicked_twice_gives_one_job(
             session.scalars(select(Contribution).where(Contribution.session_id == made.session_id)).all()
         )
     assert count == len(made.cards) and _view(database, made).running
+
+
+def _failed_draft(database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A background draft whose engine raised an error werkkring means (not tried again): failed."""
+    monkeypatch.setattr(board, "LARGE_BOARD", 10)
+    with database.transaction() as session:
+        host = session.get(Member, made.host)
+        assert host is not None
+        job = board.request_rerun(session, get_session(session, made.session_id), actor=host, version=None)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise InputError(N_("there is no input to synthesise yet"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(board, "synthesize", broken)
+        assert queue.Runner(database, Settings.from_env({})).run(job) == "failed"
+    return job
+
+
+def _presses(database: Database, made: Evening, count: int = 2) -> list[Background]:
+    start = threading.Barrier(count)  # every press starts at the same moment
+
+    def press() -> str:
+        start.wait(timeout=WAIT)
+        return board.try_again(database, made.host, made.session_id)
+
+    return [Background(press) for _ in range(count)]
+
+
+def _retries(database: Database) -> list[AuditEntry]:
+    with database.reader() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "board.retry")))
+
+
+def test_try_again_pressed_twice_at_once_gives_one_job(
+    database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = _failed_draft(database, made, monkeypatch)
+    if not database.is_sqlite:  # both presses past their read before either writes: the unique key decides
+        inside = threading.Barrier(2)
+        real = board._enqueue_rerun
+
+        def together(*args: Any, **kwargs: Any) -> str:
+            inside.wait(timeout=WAIT)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(board, "_enqueue_rerun", together)
+    presses = _presses(database, made)
+    assert all(press.finished() for press in presses)
+    errors = [press.error for press in presses]
+    assert errors.count(None) == 1 and sum(isinstance(e, queue.JobAlreadyActive) for e in errors) == 1, errors
+    with database.reader() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == board.RERUN_KIND)).all()
+        assert sorted(j.status for j in jobs) == ["failed", "queued"]
+        view = board_queries.draft_job(session, get_session(session, made.session_id))
+    new = next(p.result for p in presses if p.error is None)
+    assert view is not None and view.id == new != failed and view.state == "queued" and not view.can_retry
+    (entry,) = _retries(database)
+    assert entry.details == {"job": new, "themes": "auto", "failed": failed}
+    # A re-run (or another try) while the new draft is queued starts nothing either.
+    with pytest.raises(queue.JobAlreadyActive):
+        board.synthesise(database, made.host, made.session_id)
+    with pytest.raises(queue.JobAlreadyActive):
+        board.try_again(database, made.host, made.session_id)
+    with database.reader() as session:
+        assert len(session.scalars(select(Job).where(Job.kind == board.RERUN_KIND)).all()) == 2
+    assert len(_retries(database)) == 1
+
+
+@pytest.mark.parametrize("stuck", ["queued", "running"])
+def test_a_stuck_draft_pressed_twice_at_once_is_handed_over_once(
+    database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch, stuck: str
+) -> None:
+    with database.transaction() as session:
+        host = session.get(Member, made.host)
+        assert host is not None
+        job = board.request_rerun(session, get_session(session, made.session_id), actor=host, version=None)
+        session.flush()
+        long_ago = utcnow() - 2 * board_queries.STUCK_QUEUED
+        if stuck == "queued":  # asked long ago; no worker ever took it
+            values: dict[str, Any] = {"run_after": long_ago}
+        else:  # taken by a worker that stopped answering: its lease ran out
+            values = {"status": "running", "attempts": 1, "started_at": long_ago, "lease_until": long_ago}
+        session.execute(update(Job).where(Job.id == job).values(**values))
+    with database.reader() as session:
+        seen = board_queries.draft_job(session, get_session(session, made.session_id))
+    why = board_queries.STUCK_QUEUED_PROBLEM if stuck == "queued" else board_queries.STUCK_RUNNING_PROBLEM
+    assert seen is not None and seen.state == stuck and seen.stuck and seen.can_retry
+    assert [m.template for m in seen.problem] == [why]
+    if not database.is_sqlite:  # both presses saw it stuck before either hands it over
+        inside = threading.Barrier(2)
+        real = queue.hand_over_again
+
+        def together(*args: Any, **kwargs: Any) -> bool:
+            inside.wait(timeout=WAIT)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(queue, "hand_over_again", together)
+    presses = _presses(database, made)
+    assert all(press.finished() for press in presses)
+    errors = [press.error for press in presses]
+    assert errors.count(None) == 1 and sum(isinstance(e, queue.JobAlreadyActive) for e in errors) == 1, errors
+    with database.reader() as session:
+        (stored,) = session.scalars(select(Job).where(Job.kind == board.RERUN_KIND)).all()
+        assert stored.id == job and stored.status == "retrying" and stored.error == queue.HANDED_OVER
+        view = board_queries.draft_job(session, get_session(session, made.session_id))
+    assert view is not None and view.state == "retrying" and not view.stuck and view.problem == ()
+    (entry,) = _retries(database)
+    assert entry.details == {"job": job, "stuck": True}
+    assert queue.Runner(database, Settings.from_env({})).run(job) == "done"  # and it runs, once
+    assert _view(database, made).themes
+
+
+def test_a_long_draft_keeps_its_lease(
+    database: Database, made: Evening, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the engine computes, the job extends its lease: neither the sweep nor the host's board takes
+    a long draft for one whose worker died."""
+    from werkkring.jobs import board as board_job
+
+    monkeypatch.setattr(board_job, "HEARTBEAT", 0.05)
+    with database.transaction() as session:
+        host = session.get(Member, made.host)
+        assert host is not None
+        job = board.request_rerun(session, get_session(session, made.session_id), actor=host, version=None)
+    engine = HeldEngine(monkeypatch)
+    run = Background(lambda: queue.Runner(database, Settings.from_env({})).run(job))
+    assert engine.started.wait(WAIT)
+    with database.transaction() as session:  # as if the lease were nearly over
+        session.execute(update(Job).where(Job.id == job).values(lease_until=utcnow()))
+    deadline = threading.Event()
+    for _ in range(200):
+        with database.reader() as session:
+            lease = session.scalar(select(Job.lease_until).where(Job.id == job))
+        if lease is not None and lease > utcnow() + queue.LEASE / 2:
+            break
+        deadline.wait(0.05)
+    else:
+        raise AssertionError("the lease was not extended while the engine computed")
+    with database.reader() as session:
+        view = board_queries.draft_job(session, get_session(session, made.session_id))
+    assert view is not None and view.state == "running" and not view.stuck
+    engine.release()
+    assert run.finished() and run.result == "done", run.error

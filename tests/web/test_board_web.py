@@ -280,7 +280,7 @@ def test_the_board_says_when_a_rerun_runs_in_the_background(
     host = app_for(database)()
     host.sign_in(_email(database, room.host))
     fragment = host.get(f"/sessions/{room.session_id}/board").text
-    assert 'data-running="yes"' in fragment and 'id="board-running"' in fragment
+    assert 'data-running="yes"' in fragment and 'data-state="running"' in fragment
     assert re.search(r'<button type="submit" disabled>', fragment)
     view = _view(database, room)
     again = host.post(

@@ -5,9 +5,11 @@ it is done (board.js fetches the board again on that event)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -47,12 +49,16 @@ def test_a_large_first_synthesis_runs_as_a_job_and_the_page_shows_running_then_d
             browser = Browser(client)
             browser.sign_in(email)
             page = browser.get(f"/sessions/{made.session_id}")
-            assert 'id="board-running"' not in page.text
+            assert 'id="board-draft"' not in page.text
             pressed = browser.post(f"/sessions/{made.session_id}/synthesis", {})
             assert pressed.status_code == 303 and pressed.headers["location"].endswith("#board")
             running = browser.get(f"/sessions/{made.session_id}")
-            assert 'id="board-running"' in running.text and 'data-running="yes"' in running.text
+            assert 'data-state="queued"' in running.text and 'data-running="yes"' in running.text
             assert "op de achtergrond" in running.text or "in the background" in running.text
+            with database.reader() as session:
+                asked = session.scalars(select(Job.created_at).where(Job.kind == board.RERUN_KIND)).one()
+            clock = asked.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Amsterdam")).strftime("%H:%M")
+            assert f"gestart om {clock}" in running.text or f"started {clock}" in running.text
             assert 'class="board-theme' not in running.text
             again = browser.post(f"/sessions/{made.session_id}/board/rerun", {"themes": "auto"})
             assert again.status_code in (303, 400)
@@ -68,7 +74,7 @@ def test_a_large_first_synthesis_runs_as_a_job_and_the_page_shows_running_then_d
                     "done"
                 ]
             done = browser.get(f"/sessions/{made.session_id}")
-            assert 'id="board-running"' not in done.text and 'data-running="no"' in done.text
+            assert 'data-state="done"' in done.text and 'data-running="no"' in done.text
             assert done.text.count('class="board-theme') >= 2
             last = _board_events(database, made.session_id)[-1]
             assert not last.get("running") and last["status"] == "synthesised" and last["version"] >= 1

@@ -35,7 +35,7 @@ from werkkring.queries import board as board_queries
 from werkkring.queries import votes as vote_queries
 from werkkring.queries.sessions import contribution_count, contributions_of, themes_of
 from werkkring.store import Database
-from werkkring.store.models import Contribution, Member, Theme, WorkSession
+from werkkring.store.models import Contribution, Member, Theme, WorkSession, utcnow
 
 QUOTES = 3
 RERUN_KIND = "board.rerun"
@@ -842,6 +842,12 @@ def request_rerun(
         )
     if board_queries.running_job(session, work_session) is not None:
         raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
+    return _enqueue_rerun(session, work_session, themes, actor=actor, action="board.rerun_requested")
+
+
+def _enqueue_rerun(
+    session: Session, work_session: WorkSession, themes: Parts, *, actor: Member, action: str, **details: Any
+) -> str:
     job_id = queue.enqueue(
         session,
         RERUN_KIND,
@@ -849,11 +855,73 @@ def request_rerun(
         key=board_queries.job_key(work_session.id),
         requested_by=actor.id,
     )
-    record(
-        session, actor, "board.rerun_requested", "work_session", work_session.id, job=job_id, themes=themes
+    record(session, actor, action, "work_session", work_session.id, job=job_id, themes=themes, **details)
+    session_changed(
+        session, work_session, "board", version=work_session.board_version, running=True, job="queued"
     )
-    session_changed(session, work_session, "board", version=work_session.board_version, running=True)
     return job_id
+
+
+def retry_draft(session: Session, work_session: WorkSession, *, actor: Member) -> str:
+    """The host's "try again" on a background draft that failed or is stuck (``queries.board.draft_job``).
+
+    Failed: a new job, with the number of themes the failed one was asked for, on the board as it is now.
+    Stuck (no worker took it, or its worker stopped answering): the same job is handed to the worker again
+    (it runs once however often it is handed over). Refused while the draft is on its way
+    (:class:`~werkkring.queue.JobAlreadyActive`), and when there is nothing to try again. Two presses at the
+    same moment give one job: the board's unique active job key (PostgreSQL), the write turn (SQLite), or
+    the one conditional UPDATE of a stuck job decides. Returns the job's id."""
+    require_session_host(session, actor, work_session)
+    draft = board_queries.draft_job(session, work_session)
+    if draft is not None and draft.active and not draft.stuck:
+        raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
+    if draft is None or not draft.can_retry:
+        raise InputError(N_("there is no failed draft to try again; run the synthesis instead"))
+    if draft.stuck:
+        if not queue.hand_over_again(
+            session, draft.id, not_taken_since=utcnow() - board_queries.STUCK_QUEUED
+        ):
+            raise queue.JobAlreadyActive(N_("the synthesis is already running; wait until it has finished"))
+        record(session, actor, "board.retry", "work_session", work_session.id, job=draft.id, stuck=True)
+        session_changed(
+            session, work_session, "board", version=work_session.board_version, running=True, job="retrying"
+        )
+        return draft.id
+    if not lifecycle.can_synthesise(work_session.status):
+        raise InputError(
+            N_("session %(session)s cannot be synthesised in status %(status)s"),
+            params={"session": work_session.id, "status": work_session.status},
+        )
+    themes: Parts = draft.themes if draft.themes is not None else "auto"
+    return _enqueue_rerun(session, work_session, themes, actor=actor, action="board.retry", failed=draft.id)
+
+
+def try_again(database: Database, actor_id: int, session_id: int) -> str:
+    """:func:`retry_draft` in its own transaction, a second job at the same moment refused with
+    :class:`~werkkring.queue.JobAlreadyActive` (the pages and the API press it)."""
+    from werkkring.queries.members import get_member
+    from werkkring.queries.sessions import get_session
+
+    with queue.refusing_duplicates(database) as session:
+        actor = get_member(session, actor_id)
+        return retry_draft(session, get_session(session, session_id), actor=actor)
+
+
+def announce_draft(session: Session, session_id: int, status: str) -> None:
+    """The background draft of session ``session_id`` changed status (the job runner tells, in the
+    transaction of the change): the host's board and the projector follow on the session's channel."""
+    work_session = session.get(WorkSession, session_id)
+    if work_session is None:
+        return
+    session.refresh(work_session, ["board_version", "status"])
+    session_changed(
+        session,
+        work_session,
+        "board",
+        version=work_session.board_version,
+        running=status in ("queued", "running", "retrying"),
+        job=status,
+    )
 
 
 # ---------------------------------------------------------------- group harvest

@@ -521,7 +521,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(10), default="queued")
     # While a job of this key is queued or running, a second one with the same key is refused: active_key
     # holds the key until the job ends (unique), key keeps it for a later run again.
-    key: Mapped[str | None] = mapped_column(String(120))
+    key: Mapped[str | None] = mapped_column(String(120), index=True)  # a board's last draft, by its key
     active_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 
 from werkkring.actions import board as board_actions
 from werkkring.actions.permissions import require_session_host
-from werkkring.errors import ConflictError
+from werkkring.errors import ConflictError, fill
 from werkkring.limits import DB_INT_MAX
 from werkkring.llm import LanguageModel
 from werkkring.queries import board as board_queries
 from werkkring.queries import sessions as session_queries
-from werkkring.web.api import ERRORS, MemberId, reading, writing
+from werkkring.queue import JobAlreadyActive
+from werkkring.web.api import ERRORS, MemberId, Moment, reading, writing
 from werkkring.web.common import database, settings
 
 BOARD_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -69,6 +70,29 @@ class BoardThemeOut(BaseModel):
     cards: list[CardOut]
 
 
+class DraftOut(BaseModel):
+    """The board's last background draft (a board of ``LARGE_BOARD`` cards and more is drafted as a job)."""
+
+    job: str
+    state: Literal["queued", "running", "retrying", "failed", "done"] = Field(
+        description="queued: waiting for the worker; running; retrying: an attempt failed and it is tried "
+        "again at retry_at; failed: for good (see problem; POST .../board/retry tries again); done"
+    )
+    asked_at: Moment
+    started_at: Moment | None
+    finished_at: Moment | None
+    retry_at: Moment | None
+    attempts: int
+    max_attempts: int
+    themes: int | None = Field(description="The number of themes asked for (null: automatic)")
+    stuck: bool = Field(
+        description="Queued and taken by no worker for minutes, or its worker stopped answering: "
+        "retry applies"
+    )
+    can_retry: bool = Field(description="POST .../board/retry applies (failed or stuck)")
+    problem: list[str] = Field(description="Why it failed, is tried again or is stuck, for people (English)")
+
+
 class BoardOut(BaseModel):
     version: int
     themes: list[BoardThemeOut]
@@ -76,6 +100,9 @@ class BoardOut(BaseModel):
     aside: list[CardOut]
     running: bool = Field(description="A re-run runs in the background")
     asked: int | None = Field(description="The number of themes last asked for (null: automatic)")
+    draft: DraftOut | None = Field(
+        None, description="The last background draft, whatever became of it; null when there was none"
+    )
 
 
 class MoveIn(BaseModel):
@@ -152,7 +179,27 @@ def _board(session: Any, work_session: Any) -> BoardOut:
             "aside": [c.__dict__ for c in view.aside],
             "running": view.running,
             "asked": view.asked,
+            "draft": _draft(view.draft),
         }
+    )
+
+
+def _draft(draft: board_queries.DraftJob | None) -> DraftOut | None:
+    if draft is None:
+        return None
+    return DraftOut(
+        job=draft.id,
+        state=draft.state,
+        asked_at=draft.asked_at,
+        started_at=draft.started_at,
+        finished_at=draft.finished_at,
+        retry_at=draft.retry_at,
+        attempts=draft.attempts,
+        max_attempts=draft.max_attempts,
+        themes=draft.themes,
+        stuck=draft.stuck,
+        can_retry=draft.can_retry,
+        problem=[fill(m.template, m.params) for m in draft.problem],
     )
 
 
@@ -359,3 +406,29 @@ def _rerun(request: Request, member_id: int, session_id: int, body: RerunIn, mod
             out = JobOut(job=started.job, board=_board(session, ws))
             return JSONResponse(out.model_dump(mode="json"), status_code=202)
         return _board(session, ws)
+
+
+@router.post(
+    "/sessions/{session_id}/board/retry",
+    response_model=JobOut,
+    status_code=202,
+    responses={
+        **ERRORS,
+        400: {**ERRORS[400], "description": "There is no failed (or stuck) draft to try again"},
+        409: {
+            **ERRORS[409],
+            "description": "The draft is already on its way (pressed twice): nothing started",
+        },
+    },
+    summary="Try a failed or stuck background draft again (host)",
+)
+def retry(request: Request, member_id: MemberId, session_id: int) -> Any:
+    with reading(request, member_id) as (session, actor):
+        session_queries.get_session(session, session_id)
+    try:
+        job = board_actions.try_again(database(request), actor.id, session_id)
+    except JobAlreadyActive as error:
+        return JSONResponse({"error": str(error)}, status_code=409)
+    with reading(request, member_id) as (session, actor):
+        ws = session_queries.get_session(session, session_id)
+        return JobOut(job=job, board=_board(session, ws))

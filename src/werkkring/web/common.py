@@ -20,7 +20,7 @@ from werkkring import i18n, lifecycle
 from werkkring.actions.permissions import is_admin, is_host
 from werkkring.config import Settings
 from werkkring.domain import country_name
-from werkkring.errors import Problem, WerkkringError
+from werkkring.errors import Problem, WerkkringError, fill
 from werkkring.limits import DB_INT_MAX
 from werkkring.outreach import pdf_available
 from werkkring.store import Database
@@ -60,6 +60,12 @@ def _hyphenate(text: str) -> Markup:
     return Markup(" ".join(str(escape(words(w, hyphen="\u00ad"))) for w in str(text).split(" ")))
 
 
+def _message(message: Any) -> str:
+    """A message for people (``queries.board.Message``: English template and parameters) in the reader's
+    language."""
+    return fill(message.template, message.params, i18n.gettext)
+
+
 def _build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -82,6 +88,8 @@ def _build_environment() -> jinja2.Environment:
         marked=_marked,
         lines=_lines,
         hyphenate=_hyphenate,
+        message=_message,
+        clock=lambda value: "" if value is None else i18n.short_time(value, i18n.current_locale.get()),
     )
     env.globals["label"] = label
     env.globals["lifecycle"] = lifecycle  # what each session status allows, as the actions ask it

@@ -292,6 +292,25 @@ def rerun(request: Request, session_id: int, themes: Field = "", version: Field 
     return _answer(request, session_id, work, done)
 
 
+@router.post("/sessions/{session_id}/board/retry")
+def retry(request: Request, session_id: int) -> Response:
+    """The host's "try again" on a background draft that failed or is stuck (``actions.board.try_again``);
+    a second press while it is on its way is refused and starts nothing."""
+
+    def work() -> None:
+        with database(request).reader() as session:
+            me = require_member(request, session)
+            session_queries.get_session(session, session_id)
+        board_actions.try_again(database(request), me.id, session_id)
+
+    return _answer(
+        request,
+        session_id,
+        work,
+        lambda: N_("The draft is being made again; the board shows the result when it is ready."),
+    )
+
+
 @router.post("/sessions/{session_id}/harvest")
 def harvest(
     request: Request,

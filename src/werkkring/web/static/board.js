@@ -3,7 +3,7 @@
 // down, Escape cancels. Each move posts the card's own form (the one that works without JavaScript) and the
 // answer is the board again, swapped in place; a stale edit (another host changed the board) comes back as
 // 409 with the board as it is now and the message. While a re-run runs in the background the board asks
-// again every few seconds.
+// again every few seconds; when it fails the board shows why, with "try again" (a plain form too).
 (function () {
   if (!window.fetch || !window.FormData) return;
   var board = document.getElementById("board");
@@ -188,7 +188,8 @@
       // A phase event about the status this board already shows changes nothing here (every edit of the
       // board itself comes as a "board" event with its version).
       if (data.type === "phase" && data.status && data.status === board.getAttribute("data-status")) return;
-      if (data.version !== undefined && Number(data.version) <= Number(board.getAttribute("data-version")) && !data.running) return;
+      // A change of the background draft's state (queued, running, failed, done: data.job) always counts.
+      if (data.version !== undefined && Number(data.version) <= Number(board.getAttribute("data-version")) && !data.running && !data.job) return;
       behind = true;
       catchUp();
     });
