@@ -195,8 +195,20 @@ def _rss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
+def _database_pids() -> list[int]:
+    """PostgreSQL's server processes on this machine (its backends do the queries' work on the same cores)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    found.append(int(entry.name))
+    return found
+
+
 class Watch:
-    """The server's processes during a window: CPU seconds used and the peak of their memory."""
+    """The server's processes during a window: CPU seconds used and the peak of their memory; and the CPU
+    seconds of PostgreSQL's processes (0 on SQLite, which works inside the server's own process)."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -210,6 +222,7 @@ class Watch:
 
     def __enter__(self) -> Watch:
         self.began, self.cpu = time.perf_counter(), _cpu_seconds(_tree(self.pid))
+        self.database_cpu = _cpu_seconds(_database_pids())
         self.task = asyncio.create_task(self._sample())
         return self
 
@@ -218,6 +231,7 @@ class Watch:
         self.task.cancel()
         self.peak = max(self.peak, _rss_mb(_tree(self.pid)))
         self.cpu = _cpu_seconds(_tree(self.pid)) - self.cpu
+        self.database_cpu = _cpu_seconds(_database_pids()) - self.database_cpu
         self.wall = time.perf_counter() - self.began
 
 
@@ -359,6 +373,7 @@ async def whole_evening(
             "server_cpu": watch.cpu,
             "server_core_share": watch.cpu / watch.wall,
             "server_rss_mb": watch.peak,
+            "database_cpu": watch.database_cpu,
         }
     )
     return result
@@ -570,8 +585,9 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
             "server CPU over the window (seconds, and as a share of one core) and its peak memory.",
             "",
             "| database | web processes | people | window s | posts | failed | post | update p95 | missed | "
-            "dots | failed | dot | lost | doubled | dropped | server CPU s (core share) | peak MB | load |",
-            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|",
+            "dots | failed | dot | lost | doubled | dropped | server CPU s (core share) | peak MB | "
+            "PostgreSQL CPU s | load |",
+            "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|",
         ]
         for row in evenings:
             update = row["update"]
@@ -584,7 +600,7 @@ def table(rows: list[dict[str, object]], args: argparse.Namespace) -> str:
                 f"posts {row['lost_posts']}, dots {row['lost_dots']} | "
                 f"posts {row['doubled_posts']}, dots {row['doubled_dots']} | {row['dropped']} | "
                 f"{row['server_cpu']:.0f} ({row['server_core_share']:.0%}) | {row['server_rss_mb']:.0f} | "
-                f"{row['load']:.1f} |"
+                f"{row['database_cpu']:.0f} | {row['load']:.1f} |"
             )
     return "\n".join(lines) + "\n"
 
