@@ -295,6 +295,7 @@ def test_a_large_body_and_an_id_out_of_range_go_the_long_path(
     assert "2000" in member.get(f"/sessions/{ws_id}").text.replace(".", "").replace(",", "")
     beyond = member.post("/sessions/99999999999999999999/contributions", {"text": "Nergens"})
     assert beyond.status_code == 404
+    assert member.post("/j/-12/contributions", {"text": "Nergens"}).status_code == 404
     assert short_path == [] and _texts(database, ws_id) == []
 
 

@@ -14,9 +14,9 @@ app's own exception handlers, as on the long path.
 
 Anything else goes the long path unchanged, with the body it carried: another method or address, another
 content type (multipart), a body larger than :data:`MAX_BODY`, a missing or empty required field, a number in
-the path out of the databases' range. Those answers (404, "some fields are missing") are then exactly the
-app's. ``tests/web/test_lean.py`` checks that each hot route is the one FastAPI would have chosen, with the
-same form fields."""
+the path out of the databases' range (:func:`werkkring.web.common.ids_in_range`). Those answers (404, "some
+fields are missing") are then exactly the app's. ``tests/web/test_lean.py`` checks that each hot route reads
+the form fields its function declares, and that both paths answer alike."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ body goes the long path, which answers it as it always did."""
 
 FORM: Final = b"application/x-www-form-urlencoded"
 _CSRF_HEADER: Final = b"x-csrf-token"
+_WHOLE: Final = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,11 @@ class HotWrites:
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        hit = _match(scope["path"])
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):  # as Starlette's routes see it behind a proxy's prefix
+            path = path[len(root) :]
+        hit = _match(path)
         if hit is None or not _is_form(scope):
             await self.app(scope, receive, send)
             return
@@ -109,7 +114,7 @@ class HotWrites:
         if not fits:
             await self.app(scope, _replay(body, receive, more=more), send)
             return
-        if route.whole and not int(value) <= DB_INT_MAX:
+        if _WHOLE.fullmatch(value) and not 0 <= int(value) <= DB_INT_MAX:  # ids_in_range's 404
             await self.app(scope, _replay(body, receive), send)
             return
         form = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=100))
