@@ -278,7 +278,8 @@ def main() -> None:
             for kind, cost in run(backend, args.posts, Path(folder)).items():
                 saved = 1 - cost["short"] / cost["long"]
                 lines.append(
-                    f"| {backend} | {kind} | {cost['long']:.2f} | {cost['short']:.2f} | {saved:.0%} |"
+                    f"| {backend} | {kind} | {cost['long']:.2f} ({cost['long median']:.2f}) | "
+                    f"{cost['short']:.2f} ({cost['short median']:.2f}) | {saved:.0%} |"
                 )
     lines[1] += f" (at the end {os.getloadavg()[0]:.1f})"
     print("\n".join(lines))
