@@ -47,6 +47,7 @@ from werkkring.web.common import (
     translate_error,
 )
 from werkkring.web.headers import SecurityHeaders
+from werkkring.web.lean import HotWrites
 from werkkring.web.middleware import RequestContext, request_id_of
 from werkkring.web.pages import (
     accounts,
@@ -104,6 +105,9 @@ def create_app(
     app.state.readiness = {"jobs": backend.ping}
     live.configure(database, settings)
     app.state.live = live.Hub(database, settings)
+    # The live room's hot writes skip FastAPI's router and dependency solving (werkkring.web.lean); added
+    # first, so it runs inside the session cookie's layer and the ones around it.
+    app.add_middleware(HotWrites)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -294,18 +294,20 @@ def guest_events(request: Request, code: str) -> Response:
 
 @router.post("/j/{code}/contributions")
 def guest_contributes(request: Request, code: str, text: Optional = "", proposal: Optional = "") -> Response:
-    with database(request).reader() as session:
-        work_session, guest = _guest_or_404(request, session, code)
-        join_code, session_id, guest_id = work_session.join_code, work_session.id, guest.id
+    """One transaction: who the guest is and the post (at a summit, a hundred tables post at once; a reader
+    first and a transaction after asked the session and the guest twice). A code that fits no session or a
+    guest of another session is refused as before; a refused post goes back to the guest's page."""
+    join_code: str | None = None
     try:
         with database(request).transaction() as session:
-            work_session = session_queries.get_session(session, session_id)
-            author = session.get(Member, guest_id)
-            assert author is not None
+            work_session, guest = _guest_or_404(request, session, code)
+            join_code = work_session.join_code
             session_actions.add_contribution(
-                session, work_session, text, is_proposal=proposal == "on", actor=author
+                session, work_session, text, is_proposal=proposal == "on", actor=guest
             )
     except (InputError, PermissionDenied) as error:
+        if join_code is None:  # the code itself: answered like any other page's refusal
+            raise
         flash(request, translate_error(request, error), "error")
         return redirect(f"/j/{join_code}#input")
     flash(request, translate(request, "Your input has been added."))
