@@ -20,7 +20,6 @@ the form fields its function declares, and that both paths answer alike."""
 
 from __future__ import annotations
 
-import hmac
 import inspect
 import re
 from collections.abc import Callable
@@ -36,14 +35,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from werkkring.limits import DB_INT_MAX
 from werkkring.web.pages import room, sessions, votes
-from werkkring.web.security import CSRF_FIELD
+from werkkring.web.security import CSRF_FIELD, CSRF_HEADER, require_csrf
 
 MAX_BODY: Final = 64 * 1024
 """A contribution is at most 2,000 characters (``limits.CONTRIBUTION``): up to 24 KB url-encoded. A larger
 body goes the long path, which answers it as it always did."""
 
 FORM: Final = b"application/x-www-form-urlencoded"
-_CSRF_HEADER: Final = b"x-csrf-token"
+_CSRF_HEADER: Final = CSRF_HEADER.encode()
 _WHOLE: Final = re.compile(r"[+-]?\d+")
 
 
@@ -186,8 +185,7 @@ def _check_csrf(scope: Scope, form: dict[str, str]) -> None:
             break
     if sent is None:
         sent = form.get(CSRF_FIELD)
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(expected, sent):
-        raise HTTPException(status_code=403, detail="csrf")
+    require_csrf(expected, sent)
 
 
 def _handler_for(scope: Scope, error: Exception) -> Callable[[Request, Exception], Any] | None:
