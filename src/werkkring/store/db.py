@@ -24,7 +24,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # Connections kept open per process: as many as the web server runs requests at once (its thread pool), so
 # that a busy page does not open and close a connection per request (with the default 5 it did, for a
-# tenth of the home page's time). PostgreSQL allows 100 by default: 4 web processes × 25 fit.
+# tenth of the home page's time). PostgreSQL allows 100 by default: what fits is in docs/deploy.md.
 POOL_SIZE = 20
 POOL_OVERFLOW = 5
 
